@@ -1,0 +1,81 @@
+/** What an audit produces: per firewall and requirement a status, and findings with witnesses. */
+import type { SourceRef } from '../model/policy';
+
+export type Status = 'allowed' | 'partial' | 'denied' | 'undetermined' | 'not-applicable';
+export type FindingKind = 'missing' | 'overly-broad' | 'extraneous' | 'shadowed' | 'undetermined';
+export type Severity = 'high' | 'medium' | 'low';
+
+export const SEVERITY_RANK: Readonly<Record<Severity | 'none', number>> = { none: 0, low: 1, medium: 2, high: 3 };
+
+/** One concrete packet, the first of a new connection. */
+export interface Witness {
+  src: string;
+  dst: string;
+  proto: string;
+  sport?: number;
+  dport?: number;
+  icmpType?: number;
+  icmpCode?: number;
+  /** Interfaces, where the firewall's rules name them. */
+  in?: string;
+  out?: string;
+  /** The enforcement point the packet crosses (INPUT, FORWARD, OUTPUT). */
+  chain?: string;
+}
+
+export interface ErratumRef {
+  id: string;
+  title: string;
+}
+
+export interface RequirementResult {
+  firewall: string;
+  requirement: string;
+  status: Status;
+  decidedBy: SourceRef[];
+  witness: Witness | null;
+  /** What the flow is, in words: "tcp/5061 from edge-internal to director". */
+  flow: string;
+  /** Why the status is undetermined (each names a rule), or why the flow does not apply. */
+  reasons: string[];
+  errata: ErratumRef[];
+  optional?: boolean;
+}
+
+export interface Finding {
+  fingerprint: string;
+  kind: FindingKind;
+  severity: Severity;
+  firewall: string;
+  requirement: string | null;
+  rule: SourceRef | null;
+  witness: Witness | null;
+  message: string;
+  errata?: ErratumRef[];
+  /** Set when a waiver or the baseline covers the finding. */
+  suppressedBy?: string;
+}
+
+export interface FirewallSummary {
+  name: string;
+  type: string;
+  file: string;
+  files?: string[];
+  rules: number;
+  placement: 'host' | 'network';
+}
+
+export interface AuditReport {
+  schemaVersion: 1;
+  tool: { name: 'fwmatrix'; version: string };
+  verdict: 'pass' | 'fail';
+  failOn: Severity | 'none';
+  matrix: { id: string; title: string };
+  /** How the deployment defined `any`, when it did. */
+  roles: { id: string; addresses: string[] }[];
+  firewalls: FirewallSummary[];
+  results: RequirementResult[];
+  findings: Finding[];
+  suppressed: Finding[];
+  errata: { id: string; title: string; text: string }[];
+}

@@ -1,0 +1,199 @@
+/**
+ * The command line: wires the stages together and maps what happened to an exit code
+ * (0 pass, 1 findings at or above --fail-on, 2 unusable input, 3 a bug).
+ */
+import * as fs from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { InputError, formatDiagnostic } from '../model/errors';
+import { CONFIG_TYPES, loadConfig, readConfigText, type ConfigType } from '../normalize/load';
+import { parseProbes, traceProbe, traceText, type Probe } from './trace';
+import { runAudit, type AuditOptions } from './audit-command';
+import { matrixListText, matrixShowText } from './matrix-command';
+import { validateCommand } from './validate-command';
+import { loadMatrix, builtinMatrices } from '../matrix';
+import { VERSION } from './version';
+
+/** Thrown by a command to end with a given exit code after it printed what it had to. */
+class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  stdin: () => string;
+  isTty: boolean;
+}
+
+const defaultIo: Io = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  stdin: () => fs.readFileSync(0, 'utf8'),
+  isTty: Boolean(process.stdout.isTTY),
+};
+
+function write(io: Io, text: string, output: string | undefined): void {
+  if (output) fs.writeFileSync(output, text);
+  else io.stdout(text);
+}
+
+function configType(value: string | undefined): ConfigType | undefined {
+  if (value === undefined) return undefined;
+  if (!(CONFIG_TYPES as readonly string[]).includes(value)) throw new InputError([{ location: { file: '--type' }, message: `expected one of ${CONFIG_TYPES.join(', ')}, got "${value}"` }]);
+  return value as ConfigType;
+}
+
+function integerOption(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value)) throw new InputError([{ location: { file: name }, message: `expected a whole number, got "${value}"` }]);
+    return Number(value);
+  };
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function buildProgram(io: Io): Command {
+  const program = new Command('fwmatrix')
+    .description('Audits firewall configurations against a required port matrix.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+
+  const common = (cmd: Command): Command =>
+    cmd
+      .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json']).default('text'))
+      .option('-o, --output <file>', 'write the report to a file')
+      .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the run').choices(['high', 'medium', 'low', 'none']).default('medium'))
+      .option('--waivers <file>', 'waiver file: findings it names do not fail the run')
+      .option('--baseline <report>', 'an earlier JSON report: its findings do not fail the run')
+      .option('--no-color', 'no colour in the text report')
+      .option('-q, --quiet', 'print only the verdict line');
+
+  common(
+    program
+      .command('audit [deployment]')
+      .description('audit every firewall of a deployment file (default ./fwmatrix.yml), or one --config')
+      .option('--config <file>', 'one configuration, without a deployment file')
+      .option('--type <type>', `configuration format: ${CONFIG_TYPES.join(', ')}`)
+      .option('--matrix <id|file>', 'the required matrix (with --config)')
+      .option('--role <name=addr,...>', 'a role and its addresses (with --config; repeatable)', collect)
+      .addOption(new Option('--placement <placement>', 'host or network (with --config)').choices(['host', 'network']).default('host'))
+      .option('--host <addr,...>', "the firewall's own addresses (with --config)")
+      .option('--interface <name=net,...>', 'an interface and the networks behind it (with --config; repeatable)', collect),
+  ).action((deployment: string | undefined, opts: AuditOptions) => {
+    const { text, exitCode } = runAudit(deployment, { ...opts, color: opts.color !== false && io.isTty });
+    write(io, text, opts.output);
+    throw new Exit(exitCode);
+  });
+
+  program
+    .command('trace <config>')
+    .description('follow one packet (a new connection) through a configuration, or many with --probes')
+    .option('--from <ip>', 'source address')
+    .option('--to <ip>', 'destination address')
+    .option('--proto <proto>', 'tcp, udp, icmp or a protocol number')
+    .option('--dport <port>', 'destination port', integerOption('--dport'))
+    .option('--sport <port>', 'source port (default 40000)', integerOption('--sport'))
+    .option('--in <iface>', 'interface the packet arrives on')
+    .option('--out <iface>', 'interface the packet leaves by')
+    .addOption(new Option('--chain <chain>', 'enforcement point').choices(['INPUT', 'FORWARD', 'OUTPUT']))
+    .option('--type <type>', `configuration format: ${CONFIG_TYPES.join(', ')}`)
+    .option('--profile <profile>', 'Windows profile (domain, private, public)')
+    .option('--probes <file>', 'one JSON packet a line (- for stdin); one JSON result a line comes out')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-o, --output <file>', 'write the result to a file')
+    .action((config: string, opts: Record<string, string | number | undefined>) => {
+      const loaded = loadConfig([config], { type: configType(opts.type as string | undefined) });
+      if (opts.probes !== undefined) {
+        const file = String(opts.probes);
+        const text = file === '-' ? io.stdin() : readConfigText(file);
+        const lines = parseProbes(text, file === '-' ? '<stdin>' : file).map(({ probe, line }) => JSON.stringify(traceProbe(loaded.programs, probe, { file, line })));
+        write(io, lines.map((l) => l + '\n').join(''), opts.output as string | undefined);
+        return;
+      }
+      if (opts.from === undefined || opts.to === undefined || opts.proto === undefined) {
+        throw new InputError([{ location: { file: 'trace' }, message: 'give --from, --to and --proto (or --probes FILE)' }]);
+      }
+      const probe: Probe = { from: String(opts.from), to: String(opts.to), proto: String(opts.proto) };
+      for (const key of ['sport', 'dport'] as const) if (opts[key] !== undefined) probe[key] = Number(opts[key]);
+      for (const key of ['in', 'out', 'chain'] as const) if (opts[key] !== undefined) probe[key] = String(opts[key]);
+      const result = traceProbe(loaded.programs, probe, { file: 'command line' });
+      write(io, opts.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : traceText(result), opts.output as string | undefined);
+    });
+
+  const matrix = program.command('matrix').description('the built-in matrices');
+  matrix
+    .command('list')
+    .description('list the built-in matrices')
+    .action(() => io.stdout(matrixListText(builtinMatrices())));
+  matrix
+    .command('show <id>')
+    .description("a matrix's requirements, notes and errata")
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((id: string, opts: { format: string }) => {
+      const m = loadMatrix(id, process.cwd());
+      io.stdout(opts.format === 'json' ? JSON.stringify(m, null, 2) + '\n' : matrixShowText(m));
+    });
+
+  program
+    .command('parse <config>')
+    .description('the normalized model of a configuration, as JSON')
+    .option('--type <type>', `configuration format: ${CONFIG_TYPES.join(', ')}`)
+    .action((config: string, opts: { type?: string }) => {
+      const loaded = loadConfig([config], { type: configType(opts.type) });
+      io.stdout(JSON.stringify(modelJson(loaded), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
+    });
+
+  program
+    .command('validate <file>')
+    .description('check a deployment, matrix or waiver file against its schema')
+    .action((file: string) => {
+      const { text, ok } = validateCommand(file);
+      io.stdout(text);
+      if (!ok) throw new Exit(2);
+    });
+  return program;
+}
+
+function modelJson(loaded: ReturnType<typeof loadConfig>): unknown {
+  return {
+    type: loaded.type,
+    files: loaded.files,
+    trees: loaded.trees,
+    programs: loaded.programs.map((p) => ({
+      family: p.family,
+      file: p.file,
+      rules: p.ruleCount,
+      points: p.points,
+      chains: [...p.chains.values()].map((c) => ({
+        name: c.name,
+        policy: c.policy ?? null,
+        rules: c.rules.map((r) => ({ id: r.id, line: r.source.line, text: r.source.text, action: r.action, undetermined: r.match.uncertain })),
+      })),
+    })),
+  };
+}
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof Exit) return e.code;
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+    }
+    if (e instanceof InputError) {
+      for (const d of e.diagnostics) io.stderr(`fwmatrix: ${formatDiagnostic(d)}\n`);
+      return 2;
+    }
+    const detail = e instanceof Error ? (process.env.FWMATRIX_DEBUG ? e.stack ?? e.message : e.message) : String(e);
+    io.stderr(`fwmatrix: internal error (a bug in fwmatrix, not in your input): ${detail}\nPlease report it with the command and the input that caused it (FWMATRIX_DEBUG=1 shows where it happened).\n`);
+    return 3;
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * Evaluates a policy program over sets of packets.
+ *
+ * A chain is walked once for a whole set: at each rule the packets that surely match take the
+ * rule's action and the rest go on. Packets the rule only *may* match (an unmodelled match) are
+ * followed down both branches, matched and not matched; where both branches end the same way the
+ * packets are decided, elsewhere they are undetermined and the rule's reasons are kept.
+ */
+import { PacketSet, Ranges, CtState } from '../packetset';
+import type { DecisionChain, DecisionRule, EnforcementPoint, Metadata, PolicyProgram, SourceRef } from '../model/policy';
+
+export type Verdict = 'accept' | 'drop' | 'reject' | 'undetermined';
+
+/** Packets that met the same end. */
+export interface Outcome {
+  set: PacketSet;
+  verdict: Verdict;
+  /** The rule that decided, or null when a chain policy did (then `policy` says which). */
+  rule: DecisionRule | null;
+  policy?: { chain: string; source?: SourceRef };
+  /** Why the packets are undetermined (empty for decided outcomes): each names the rule whose match is not decided. */
+  reasons: Reason[];
+}
+
+export interface Reason {
+  rule: DecisionRule;
+  why: string;
+}
+
+/** Inside a chain, packets may also fall off its end or RETURN: they go back to the caller. */
+type ChainVerdict = Verdict | 'return';
+interface ChainOutcome extends Omit<Outcome, 'verdict'> {
+  verdict: ChainVerdict;
+}
+
+/** Per-rule facts gathered while evaluating, for shadowing and reachability questions. */
+export interface RuleActivity {
+  /** Packets that reached the rule. */
+  reached: PacketSet;
+  /** Packets the rule may match among those that reached it. */
+  matched: PacketSet;
+}
+
+const DENY: ReadonlySet<ChainVerdict> = new Set(['drop', 'reject']);
+
+function sameEnd(a: ChainVerdict, b: ChainVerdict): boolean {
+  return a === b || (DENY.has(a) && DENY.has(b));
+}
+
+export class Evaluator {
+  /** Packets changed by a rule that writes this metadata, per metadata. */
+  private tainted = new Map<Metadata, PacketSet>();
+  readonly activity = new Map<DecisionRule, RuleActivity>();
+
+  constructor(
+    private readonly program: PolicyProgram,
+    private readonly options: { recordActivity?: boolean } = {},
+  ) {}
+
+  /** Evaluates one enforcement point for a set of packets: every packet ends in exactly one outcome. */
+  evaluatePoint(point: EnforcementPoint, packets: PacketSet): Outcome[] {
+    this.tainted = new Map();
+    const ended: Outcome[] = [];
+    let passing = packets;
+    let accepted: Outcome[] | undefined;
+    for (const stage of point.stages) {
+      if (passing.isEmpty()) break;
+      const chain = this.chain(stage.chain);
+      let input = passing;
+      let bypass = PacketSet.EMPTY;
+      if (stage.firstPacketOnly) {
+        input = passing.restrict('state', Ranges.point(BigInt(CtState.NEW)));
+        bypass = passing.subtract(input);
+      }
+      const outcomes = this.evaluateBaseChain(chain, input);
+      let stageAccepted = bypass;
+      const stageAccepts: Outcome[] = [];
+      for (const outcome of outcomes) {
+        if (outcome.verdict === 'accept') {
+          stageAccepted = stageAccepted.union(outcome.set);
+          stageAccepts.push(outcome);
+        } else {
+          ended.push(outcome);
+        }
+      }
+      if (stage.primary || accepted === undefined) {
+        accepted = stageAccepts;
+        if (!bypass.isEmpty()) accepted.push({ set: bypass, verdict: 'accept', rule: null, reasons: [], policy: { chain: chain.name } });
+      }
+      passing = stageAccepted;
+    }
+    if (accepted === undefined) return [{ set: packets, verdict: 'accept', rule: null, reasons: [] }];
+    for (const outcome of accepted) {
+      const set = outcome.set.intersect(passing);
+      if (!set.isEmpty()) ended.push({ ...outcome, set });
+    }
+    return ended;
+  }
+
+  private chain(name: string): DecisionChain {
+    const chain = this.program.chains.get(name);
+    if (!chain) throw new Error(`internal: chain ${name} is not in the program`);
+    return chain;
+  }
+
+  /** A base chain: what falls off its end (or RETURNs from it) meets the policy. */
+  private evaluateBaseChain(chain: DecisionChain, packets: PacketSet): Outcome[] {
+    const result: Outcome[] = [];
+    for (const outcome of this.evaluateFrom(chain, 0, packets)) {
+      if (outcome.verdict !== 'return') {
+        result.push(outcome as Outcome);
+        continue;
+      }
+      const verdict = chain.policy?.verdict ?? 'accept';
+      result.push({ set: outcome.set, verdict, rule: null, reasons: outcome.reasons, policy: { chain: chain.name, source: chain.policy?.source } });
+    }
+    return result;
+  }
+
+  private evaluateFrom(chain: DecisionChain, start: number, packets: PacketSet): ChainOutcome[] {
+    const ended: ChainOutcome[] = [];
+    let remaining = packets;
+    for (let i = start; i < chain.rules.length && !remaining.isEmpty(); i++) {
+      const rule = chain.rules[i];
+      const { surely, may } = this.effectiveMatch(rule);
+      const sure = remaining.intersect(surely);
+      const unsure = remaining.intersect(may).subtract(sure);
+      if (this.options.recordActivity) this.record(rule, remaining, sure.union(unsure));
+      if (!unsure.isEmpty()) {
+        const matched = this.act(chain, i, unsure);
+        const branchMatched = [...matched.ended, ...this.evaluateFrom(chain, i + 1, matched.continuing)];
+        const branchUnmatched = this.evaluateFrom(chain, i + 1, unsure);
+        ended.push(...combineBranches(rule, branchMatched, branchUnmatched));
+        remaining = remaining.subtract(unsure);
+      }
+      if (!sure.isEmpty()) {
+        const { ended: terminal, continuing } = this.act(chain, i, sure);
+        ended.push(...terminal);
+        remaining = remaining.subtract(sure).union(continuing);
+      }
+    }
+    if (!remaining.isEmpty()) ended.push({ set: remaining, verdict: 'return', rule: null, reasons: [] });
+    return ended;
+  }
+
+  /** Applies rule i's action to packets it matches: those that end here, and those that go on after rule i. */
+  private act(chain: DecisionChain, i: number, packets: PacketSet): { ended: ChainOutcome[]; continuing: PacketSet } {
+    const rule = chain.rules[i];
+    const action = rule.action;
+    switch (action.kind) {
+      case 'accept':
+      case 'drop':
+      case 'reject':
+        return { ended: [{ set: packets, verdict: action.kind, rule, reasons: [] }], continuing: PacketSet.EMPTY };
+      case 'return':
+        return { ended: [{ set: packets, verdict: 'return', rule, reasons: [] }], continuing: PacketSet.EMPTY };
+      case 'undetermined':
+        return { ended: [{ set: packets, verdict: 'undetermined', rule, reasons: [{ rule, why: action.reason }] }], continuing: PacketSet.EMPTY };
+      case 'continue':
+        if (action.writes) this.taint(action.writes, packets);
+        return { ended: [], continuing: packets };
+      case 'jump':
+      case 'goto': {
+        const called = this.evaluateFrom(this.chain(action.chain), 0, packets);
+        if (action.kind === 'goto') return { ended: called, continuing: PacketSet.EMPTY };
+        const ended: ChainOutcome[] = [];
+        let returned = PacketSet.EMPTY;
+        for (const outcome of called) {
+          if (outcome.verdict === 'return') returned = returned.union(outcome.set);
+          else ended.push(outcome);
+        }
+        return { ended, continuing: returned };
+      }
+    }
+  }
+
+  private effectiveMatch(rule: DecisionRule): { surely: PacketSet; may: PacketSet } {
+    let { surely, may } = rule.match;
+    for (const read of rule.reads ?? []) {
+      const tainted = this.tainted.get(read.metadata);
+      if (!tainted || tainted.isEmpty()) continue;
+      surely = surely.subtract(tainted);
+      may = may.union(read.relaxed.intersect(tainted));
+    }
+    return { surely, may };
+  }
+
+  private taint(metadata: Metadata, packets: PacketSet): void {
+    this.tainted.set(metadata, (this.tainted.get(metadata) ?? PacketSet.EMPTY).union(packets));
+  }
+
+  private record(rule: DecisionRule, reached: PacketSet, matched: PacketSet): void {
+    const seen = this.activity.get(rule);
+    if (!seen) this.activity.set(rule, { reached, matched });
+    else this.activity.set(rule, { reached: seen.reached.union(reached), matched: seen.matched.union(matched) });
+  }
+}
+
+/**
+ * Joins the two branches of an undetermined match over the same packets: where they end the same
+ * way the outcome stands (decided by the branch where the rule did not match, the configuration's
+ * reading if the unknown match never fires); elsewhere the packets are undetermined.
+ */
+function combineBranches(rule: DecisionRule, matched: ChainOutcome[], unmatched: ChainOutcome[]): ChainOutcome[] {
+  const combined: ChainOutcome[] = [];
+  const why = rule.match.uncertain.length > 0 ? rule.match.uncertain : ['a metadata value set by an earlier rule is not tracked'];
+  const reasons = why.map((w) => ({ rule, why: w }));
+  for (const a of matched) {
+    for (const b of unmatched) {
+      const set = a.set.intersect(b.set);
+      if (set.isEmpty()) continue;
+      if (sameEnd(a.verdict, b.verdict) && a.verdict !== 'undetermined') {
+        combined.push({ ...b, set });
+      } else {
+        combined.push({ set, verdict: 'undetermined', rule, reasons: [...reasons, ...a.reasons, ...b.reasons] });
+      }
+    }
+  }
+  return combined;
+}

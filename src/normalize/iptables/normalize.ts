@@ -1,0 +1,143 @@
+/**
+ * iptables-save syntax tree → policy program. Each table's chains become decision chains; the
+ * enforcement points run the tables in the kernel's order (raw, mangle, nat, filter, security).
+ */
+import type { Rule, Ruleset, Target } from '../../../parsers/iptables-parser/src';
+import { InputError } from '../../model/errors';
+import { InterfaceUniverse, type Action, type DecisionChain, type DecisionRule, type EnforcementPoint, type PolicyProgram, type Stage } from '../../model/policy';
+import { BadValue, ruleMatch } from './matches';
+
+/** The hooks a packet passes through, table by table, per enforcement point. */
+const POINT_STAGES: Readonly<Record<string, readonly [table: string, chain: string][]>> = {
+  INPUT: [['raw', 'PREROUTING'], ['mangle', 'PREROUTING'], ['nat', 'PREROUTING'], ['mangle', 'INPUT'], ['filter', 'INPUT'], ['security', 'INPUT'], ['nat', 'INPUT']],
+  FORWARD: [['raw', 'PREROUTING'], ['mangle', 'PREROUTING'], ['nat', 'PREROUTING'], ['mangle', 'FORWARD'], ['filter', 'FORWARD'], ['security', 'FORWARD'], ['mangle', 'POSTROUTING'], ['nat', 'POSTROUTING']],
+  OUTPUT: [['raw', 'OUTPUT'], ['mangle', 'OUTPUT'], ['nat', 'OUTPUT'], ['filter', 'OUTPUT'], ['security', 'OUTPUT'], ['mangle', 'POSTROUTING'], ['nat', 'POSTROUTING']],
+};
+
+/** Targets that only look, count or change what no match of the engine reads: the packet goes on. */
+const NON_TERMINATING = new Set([
+  'LOG', 'NFLOG', 'ULOG', 'TRACE', 'AUDIT', 'TCPMSS', 'TOS', 'DSCP', 'TTL', 'HL', 'ECN', 'CLASSIFY',
+  'CHECKSUM', 'SECMARK', 'CONNSECMARK', 'IDLETIMER', 'LED', 'SET', 'HMARK', 'RATEEST', 'TEE', 'TCPOPTSTRIP',
+]);
+/** Source address translation ends the nat chain; it happens after the filter decision. (NETMAP may map either way: treated as destination NAT.) */
+const SOURCE_NAT = new Set(['SNAT', 'MASQUERADE']);
+const DESTINATION_NAT = new Set(['DNAT', 'REDIRECT', 'NETMAP', 'TPROXY']);
+
+export interface NormalizeOptions {
+  file: string;
+  /** Interface names known from elsewhere (the deployment), so that they have their own index. */
+  interfaceNames?: Iterable<string>;
+}
+
+export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): PolicyProgram {
+  const { file } = options;
+  const family = ruleset.family;
+  const names = new Set<string>(options.interfaceNames ?? []);
+  for (const table of ruleset.tables)
+    for (const chain of table.chains)
+      for (const rule of chain.rules) {
+        if (rule.inInterface) names.add(rule.inInterface.value);
+        if (rule.outInterface) names.add(rule.outInterface.value);
+      }
+  const interfaces = new InterfaceUniverse(names);
+  const chains = new Map<string, DecisionChain>();
+  let ruleCount = 0;
+
+  for (const table of ruleset.tables) {
+    const userChains = new Set(table.chains.filter((c) => !c.builtin).map((c) => c.name));
+    for (const chain of table.chains) {
+      const name = `${table.name}/${chain.name}`;
+      const rules: DecisionRule[] = [];
+      for (const rule of chain.rules) {
+        // iptables-restore skips a rule marked for the other family.
+        if (rule.familyOnly !== undefined && rule.familyOnly !== family) continue;
+        ruleCount++;
+        const source = { file, line: rule.line, text: rule.text };
+        let compiled;
+        try {
+          compiled = ruleMatch(rule, { family, table: table.name, interfaces });
+        } catch (e) {
+          if (e instanceof BadValue) throw new InputError([{ location: { file, line: rule.line }, message: e.message }]);
+          throw e;
+        }
+        rules.push({
+          id: `${name}#${rules.length + 1}`,
+          chain: name,
+          match: compiled.match,
+          action: action(rule, table.name, userChains),
+          source,
+          ...(compiled.reads.length > 0 ? { reads: compiled.reads } : {}),
+        });
+      }
+      const policy = chain.builtin
+        ? {
+            verdict: chain.policy === 'DROP' ? ('drop' as const) : ('accept' as const),
+            ...(chain.policyLine !== undefined ? { source: { file, line: chain.policyLine, text: `:${chain.name} ${chain.policy}` } } : {}),
+          }
+        : undefined;
+      chains.set(name, { name, rules, ...(policy ? { policy } : {}) });
+    }
+  }
+  checkNoLoops(chains, file);
+
+  const points: EnforcementPoint[] = Object.entries(POINT_STAGES).map(([point, hooks]) => ({
+    name: point,
+    stages: hooks
+      .filter(([table, chain]) => chains.has(`${table}/${chain}`))
+      .map(([table, chain]): Stage => ({
+        chain: `${table}/${chain}`,
+        ...(table === 'nat' ? { firstPacketOnly: true } : {}),
+        ...(table === 'filter' ? { primary: true } : {}),
+      })),
+  }));
+  return { family, file, chains, points, interfaces, ruleCount };
+}
+
+function action(rule: Rule, table: string, userChains: Set<string>): Action {
+  const target: Target | undefined = rule.target;
+  if (!target) return { kind: 'continue' };
+  const chainName = `${table}/${target.name}`;
+  if (userChains.has(target.name)) return target.kind === 'goto' ? { kind: 'goto', chain: chainName } : { kind: 'jump', chain: chainName };
+  switch (target.name) {
+    case 'ACCEPT':
+      return { kind: 'accept' };
+    case 'DROP':
+      return { kind: 'drop' };
+    case 'REJECT':
+      return { kind: 'reject' };
+    case 'RETURN':
+      return { kind: 'return' };
+    case 'MARK':
+    case 'CONNMARK':
+      return { kind: 'continue', writes: 'mark' };
+    case 'NOTRACK':
+      return { kind: 'continue', writes: 'ctstate' };
+    case 'CT':
+      return target.options.some((o) => o.name === 'notrack') ? { kind: 'continue', writes: 'ctstate' } : { kind: 'continue' };
+    case 'QUEUE':
+    case 'NFQUEUE':
+      return { kind: 'undetermined', reason: `target ${target.name} hands the packet to a userspace program, which decides` };
+  }
+  if (NON_TERMINATING.has(target.name)) return { kind: 'continue' };
+  if (SOURCE_NAT.has(target.name)) return { kind: 'accept' };
+  if (DESTINATION_NAT.has(target.name)) return { kind: 'undetermined', reason: `target ${target.name} rewrites the destination, and fwmatrix does not model address translation yet` };
+  return { kind: 'undetermined', reason: `target ${target.name} is not modelled` };
+}
+
+/** The kernel refuses a chain that reaches itself; so does the normalizer (it would not terminate). */
+function checkNoLoops(chains: Map<string, DecisionChain>, file: string): void {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, via: DecisionRule | undefined): void => {
+    const seen = state.get(name);
+    if (seen === 'done') return;
+    if (seen === 'visiting') {
+      throw new InputError([{ location: { file, line: via?.source.line ?? 0 }, message: `chain ${name.split('/')[1]} jumps back into itself (a loop): iptables refuses it` }]);
+    }
+    state.set(name, 'visiting');
+    for (const rule of chains.get(name)?.rules ?? []) {
+      if (rule.action.kind === 'jump' || rule.action.kind === 'goto') visit(rule.action.chain, rule);
+    }
+    state.set(name, 'done');
+  };
+  for (const name of chains.keys()) visit(name, undefined);
+}

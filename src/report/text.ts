@@ -1,0 +1,86 @@
+/** The human report: a table of statuses, the findings with their rules and witnesses, the errata. */
+import pc from 'picocolors';
+import type { AuditReport, Finding, Status, Witness } from '../audit/types';
+
+type Colors = Pick<typeof pc, 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold' | 'magenta'>;
+
+const plain: Colors = { red: String, green: String, yellow: String, cyan: String, dim: String, bold: String, magenta: String };
+
+export function witnessText(w: Witness | null): string {
+  if (!w) return '';
+  const ports = w.dport !== undefined ? `:${w.dport}` : '';
+  const sport = w.sport !== undefined ? `:${w.sport}` : '';
+  const icmp = w.icmpType !== undefined ? ` type ${w.icmpType}/${w.icmpCode}` : '';
+  const ifaces = [w.in ? `in ${w.in}` : '', w.out ? `out ${w.out}` : ''].filter(Boolean).join(' ');
+  return `${w.proto} ${w.src}${sport} -> ${w.dst}${ports}${icmp}${ifaces ? ` (${ifaces})` : ''}${w.chain ? ` [${w.chain}]` : ''}`;
+}
+
+function pad(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - text.length));
+}
+
+export function renderText(report: AuditReport, options: { color: boolean }): string {
+  const c: Colors = options.color ? pc : plain;
+  const statusColor: Record<Status, (s: string) => string> = {
+    allowed: c.green,
+    partial: c.yellow,
+    denied: c.red,
+    undetermined: c.magenta,
+    'not-applicable': c.dim,
+  };
+  const lines: string[] = [];
+  lines.push(c.bold(`fwmatrix ${report.tool.version} — ${report.matrix.title} (${report.matrix.id})`));
+  for (const fw of report.firewalls) lines.push(`  firewall ${c.bold(fw.name)}: ${fw.type}, ${fw.placement}, ${fw.rules} rules, ${(fw.files ?? [fw.file]).join(', ')}`);
+  const definedAny = report.roles.find((r) => r.id === 'any');
+  if (definedAny) lines.push(`  role "any" is defined by the deployment as ${definedAny.addresses.join(', ')}`);
+  lines.push('');
+
+  const widths = {
+    firewall: Math.max(8, ...report.results.map((r) => r.firewall.length)),
+    requirement: Math.max(11, ...report.results.map((r) => r.requirement.length)),
+    status: 14,
+  };
+  lines.push(c.bold(`${pad('FIREWALL', widths.firewall)}  ${pad('REQUIREMENT', widths.requirement)}  ${pad('STATUS', widths.status)}  FLOW / DECIDED BY`));
+  for (const r of report.results) {
+    const by = r.decidedBy.map((d) => `line ${d.line}`).join(', ');
+    const detail = `${r.flow}${r.optional ? ' (optional)' : ''}${by ? c.dim(` — ${by}`) : ''}`;
+    lines.push(`${pad(r.firewall, widths.firewall)}  ${pad(r.requirement, widths.requirement)}  ${statusColor[r.status](pad(r.status, widths.status))}  ${detail}`);
+  }
+  lines.push('');
+
+  const sevColor = { high: c.red, medium: c.yellow, low: c.cyan };
+  const showFinding = (f: Finding, suppressed: boolean): void => {
+    const head = `${sevColor[f.severity](pad(f.severity.toUpperCase(), 6))} ${c.bold(f.kind)} ${f.firewall}${f.requirement ? ` ${f.requirement}` : ''}`;
+    lines.push(suppressed ? c.dim(`${head} (suppressed: ${f.suppressedBy})`) : head);
+    lines.push(`       ${f.message}`);
+    if (f.rule) lines.push(c.dim(`       ${f.rule.file}:${f.rule.line}: ${f.rule.text}`));
+    if (f.witness) lines.push(`       witness: ${witnessText(f.witness)}`);
+    if (f.errata?.length) lines.push(c.dim(`       see erratum ${f.errata.map((e) => e.id).join(', ')}`));
+    lines.push(c.dim(`       fingerprint ${f.fingerprint}`));
+  };
+  if (report.findings.length === 0) lines.push(c.green('No findings.'));
+  else {
+    lines.push(c.bold(`Findings (${report.findings.length}):`));
+    for (const f of report.findings) showFinding(f, false);
+  }
+  if (report.suppressed.length > 0) {
+    lines.push('', c.bold(`Suppressed (${report.suppressed.length}):`));
+    for (const f of report.suppressed) showFinding(f, true);
+  }
+
+  const cited = new Set(report.results.flatMap((r) => r.errata.map((e) => e.id)));
+  const errata = report.errata.filter((e) => cited.has(e.id));
+  if (errata.length > 0) {
+    lines.push('', c.bold('Notes on the source documents (errata):'));
+    for (const e of errata) lines.push(`  ${e.id} — ${e.title}: ${e.text}`);
+  }
+  const counts = countBy(report.findings.map((f) => f.severity));
+  lines.push('', `${report.verdict === 'pass' ? c.green('PASS') : c.red('FAIL')} (fail on ${report.failOn}): ${counts.high ?? 0} high, ${counts.medium ?? 0} medium, ${counts.low ?? 0} low; ${report.suppressed.length} suppressed`);
+  return lines.join('\n') + '\n';
+}
+
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}
