@@ -1,7 +1,7 @@
 /** `fwmatrix trace`: one packet, or a file of them, through a configuration. */
 import { CtState, TcpFlag, parseAddress, type Point } from '../packetset';
 import { InputError, type Location } from '../model/errors';
-import { InterfaceUniverse, type PolicyProgram } from '../model/policy';
+import { InterfaceUniverse, type EnforcementPoint, type PolicyProgram } from '../model/policy';
 import { protocolNumber } from '../normalize/iptables/matches';
 import { tracePacket, type TraceResult } from '../engine/trace';
 import { PORTED_PROTOCOLS } from '../model/protocols';
@@ -28,7 +28,8 @@ export interface TraceOutput extends TraceResult {
   packet: Probe & { chain: string };
 }
 
-export function traceProbe(programs: PolicyProgram[], probe: Probe, where: Location): TraceOutput {
+/** The packet a probe describes, the program of its family and the enforcement point it crosses. */
+export function probePacket(programs: PolicyProgram[], probe: Probe, where: Location): { program: PolicyProgram; point: EnforcementPoint; packet: Point; chain: string } {
   const bad = (message: string): InputError => new InputError([{ location: where, message }]);
   const src = parseAddress(probe.from);
   const dst = parseAddress(probe.to);
@@ -71,6 +72,11 @@ export function traceProbe(programs: PolicyProgram[], probe: Probe, where: Locat
     oif: iface(probe.out, chain === 'INPUT'),
     state: CtState.NEW,
   };
+  return { program, point, packet, chain };
+}
+
+export function traceProbe(programs: PolicyProgram[], probe: Probe, where: Location): TraceOutput {
+  const { program, point, packet, chain } = probePacket(programs, probe, where);
   return { ...tracePacket(program, point, packet), packet: { ...probe, chain } };
 }
 

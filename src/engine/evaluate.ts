@@ -33,6 +33,12 @@ interface ChainOutcome extends Omit<Outcome, 'verdict'> {
   verdict: ChainVerdict;
 }
 
+/** The chains a walk will return to: the callers (innermost last) and the base chain whose policy ends it. */
+interface Frames {
+  base: DecisionChain;
+  callers: { chain: DecisionChain; resume: number }[];
+}
+
 /** Per-rule facts gathered while evaluating, for shadowing and reachability questions. */
 export interface RuleActivity {
   /** Packets that reached the rule. */
@@ -41,9 +47,9 @@ export interface RuleActivity {
   matched: PacketSet;
 }
 
-const DENY: ReadonlySet<ChainVerdict> = new Set(['drop', 'reject']);
+const DENY: ReadonlySet<Verdict> = new Set(['drop', 'reject']);
 
-function sameEnd(a: ChainVerdict, b: ChainVerdict): boolean {
+function sameEnd(a: Verdict, b: Verdict): boolean {
   return a === b || (DENY.has(a) && DENY.has(b));
 }
 
@@ -105,19 +111,21 @@ export class Evaluator {
 
   /** A base chain: what falls off its end (or RETURNs from it) meets the policy. */
   private evaluateBaseChain(chain: DecisionChain, packets: PacketSet): Outcome[] {
+    const frames: Frames = { base: chain, callers: [] };
     const result: Outcome[] = [];
-    for (const outcome of this.evaluateFrom(chain, 0, packets)) {
-      if (outcome.verdict !== 'return') {
-        result.push(outcome as Outcome);
-        continue;
-      }
-      const verdict = chain.policy?.verdict ?? 'accept';
-      result.push({ set: outcome.set, verdict, rule: null, reasons: outcome.reasons, policy: { chain: chain.name, source: chain.policy?.source } });
+    for (const outcome of this.evaluateFrom(chain, 0, packets, frames)) {
+      if (outcome.verdict === 'return') result.push(...this.resume(outcome.set, frames));
+      else result.push(outcome as Outcome);
     }
     return result;
   }
 
-  private evaluateFrom(chain: DecisionChain, start: number, packets: PacketSet): ChainOutcome[] {
+  /**
+   * Walks a chain from rule `start`. Packets that leave the chain come back as 'return' outcomes
+   * for the caller to continue; everything else has ended. `frames` (who called this chain, and
+   * the base chain) lets an undetermined branch be followed to its very end.
+   */
+  private evaluateFrom(chain: DecisionChain, start: number, packets: PacketSet, frames: Frames): ChainOutcome[] {
     const ended: ChainOutcome[] = [];
     let remaining = packets;
     for (let i = start; i < chain.rules.length && !remaining.isEmpty(); i++) {
@@ -127,14 +135,13 @@ export class Evaluator {
       const unsure = remaining.intersect(may).subtract(sure);
       if (this.options.recordActivity) this.record(rule, remaining, sure.union(unsure));
       if (!unsure.isEmpty()) {
-        const matched = this.act(chain, i, unsure);
-        const branchMatched = [...matched.ended, ...this.evaluateFrom(chain, i + 1, matched.continuing)];
-        const branchUnmatched = this.evaluateFrom(chain, i + 1, unsure);
-        ended.push(...combineBranches(rule, branchMatched, branchUnmatched));
+        const ifMatched = this.complete(chain, i, unsure, frames, true);
+        const ifNot = this.complete(chain, i + 1, unsure, frames, false);
+        ended.push(...combineBranches(rule, ifMatched, ifNot));
         remaining = remaining.subtract(unsure);
       }
       if (!sure.isEmpty()) {
-        const { ended: terminal, continuing } = this.act(chain, i, sure);
+        const { ended: terminal, continuing } = this.act(chain, i, sure, frames);
         ended.push(...terminal);
         remaining = remaining.subtract(sure).union(continuing);
       }
@@ -143,8 +150,42 @@ export class Evaluator {
     return ended;
   }
 
+  /**
+   * Follows packets to their end in the stage: from rule `i` of `chain` (applying its action first
+   * when `applyRule`), then back through the callers, down to the base chain's policy.
+   */
+  private complete(chain: DecisionChain, i: number, packets: PacketSet, frames: Frames, applyRule: boolean): Outcome[] {
+    const ended: Outcome[] = [];
+    let returned = PacketSet.EMPTY;
+    const collect = (outcomes: ChainOutcome[]): void => {
+      for (const o of outcomes) {
+        if (o.verdict === 'return') returned = returned.union(o.set);
+        else ended.push(o as Outcome);
+      }
+    };
+    if (applyRule) {
+      const { ended: terminal, continuing } = this.act(chain, i, packets, frames);
+      collect(terminal);
+      collect(this.evaluateFrom(chain, i + 1, continuing, frames));
+    } else {
+      collect(this.evaluateFrom(chain, i, packets, frames));
+    }
+    if (!returned.isEmpty()) ended.push(...this.resume(returned, frames));
+    return ended;
+  }
+
+  /** Packets returning from the chain on top of `frames`: back to its caller, or to the base chain's policy. */
+  private resume(packets: PacketSet, frames: Frames): Outcome[] {
+    const caller = frames.callers[frames.callers.length - 1];
+    if (!caller) {
+      const verdict = frames.base.policy?.verdict ?? 'accept';
+      return [{ set: packets, verdict, rule: null, reasons: [], policy: { chain: frames.base.name, ...(frames.base.policy?.source ? { source: frames.base.policy.source } : {}) } }];
+    }
+    return this.complete(caller.chain, caller.resume, packets, { base: frames.base, callers: frames.callers.slice(0, -1) }, false);
+  }
+
   /** Applies rule i's action to packets it matches: those that end here, and those that go on after rule i. */
-  private act(chain: DecisionChain, i: number, packets: PacketSet): { ended: ChainOutcome[]; continuing: PacketSet } {
+  private act(chain: DecisionChain, i: number, packets: PacketSet, frames: Frames): { ended: ChainOutcome[]; continuing: PacketSet } {
     const rule = chain.rules[i];
     const action = rule.action;
     switch (action.kind) {
@@ -159,10 +200,11 @@ export class Evaluator {
       case 'continue':
         if (action.writes) this.taint(action.writes, packets);
         return { ended: [], continuing: packets };
-      case 'jump':
-      case 'goto': {
-        const called = this.evaluateFrom(this.chain(action.chain), 0, packets);
-        if (action.kind === 'goto') return { ended: called, continuing: PacketSet.EMPTY };
+      case 'goto':
+        // The called chain's returns are this chain's returns.
+        return { ended: this.evaluateFrom(this.chain(action.chain), 0, packets, frames), continuing: PacketSet.EMPTY };
+      case 'jump': {
+        const called = this.evaluateFrom(this.chain(action.chain), 0, packets, { base: frames.base, callers: [...frames.callers, { chain, resume: i + 1 }] });
         const ended: ChainOutcome[] = [];
         let returned = PacketSet.EMPTY;
         for (const outcome of called) {
@@ -175,14 +217,11 @@ export class Evaluator {
   }
 
   private effectiveMatch(rule: DecisionRule): { surely: PacketSet; may: PacketSet } {
-    let { surely, may } = rule.match;
-    for (const read of rule.reads ?? []) {
-      const tainted = this.tainted.get(read.metadata);
-      if (!tainted || tainted.isEmpty()) continue;
-      surely = surely.subtract(tainted);
-      may = may.union(read.relaxed.intersect(tainted));
-    }
-    return { surely, may };
+    const { surely, may } = rule.match;
+    if (!rule.reads) return { surely, may };
+    const tainted = rule.reads.metadata.reduce((acc, m) => acc.union(this.tainted.get(m) ?? PacketSet.EMPTY), PacketSet.EMPTY);
+    if (tainted.isEmpty()) return { surely, may };
+    return { surely: surely.subtract(tainted), may: may.union(rule.reads.relaxed.intersect(tainted)) };
   }
 
   private taint(metadata: Metadata, packets: PacketSet): void {
@@ -197,12 +236,12 @@ export class Evaluator {
 }
 
 /**
- * Joins the two branches of an undetermined match over the same packets: where they end the same
- * way the outcome stands (decided by the branch where the rule did not match, the configuration's
+ * Joins the two branches of an undetermined match over the same packets, each followed to its end
+ * in the stage: where they end the same way the outcome stands (decided by the branch where the rule did not match, the configuration's
  * reading if the unknown match never fires); elsewhere the packets are undetermined.
  */
-function combineBranches(rule: DecisionRule, matched: ChainOutcome[], unmatched: ChainOutcome[]): ChainOutcome[] {
-  const combined: ChainOutcome[] = [];
+function combineBranches(rule: DecisionRule, matched: Outcome[], unmatched: Outcome[]): Outcome[] {
+  const combined: Outcome[] = [];
   const why = rule.match.uncertain.length > 0 ? rule.match.uncertain : ['a metadata value set by an earlier rule is not tracked'];
   const reasons = why.map((w) => ({ rule, why: w }));
   for (const a of matched) {

@@ -26,7 +26,11 @@ export interface TraceResult {
   reasons: { rule: SourceRef; why: string }[];
 }
 
-type End = { verdict: Verdict | 'return'; rule: DecisionRule | null; reasons: TraceResult['reasons'] };
+/**
+ * How a walk ended: a verdict, 'return' (left the chain), or — only from a followed branch —
+ * 'policy' (reached the base chain's end; the stage then applies `policyVerdict`).
+ */
+type End = { verdict: Verdict | 'return' | 'policy'; policyVerdict?: 'accept' | 'drop'; rule: DecisionRule | null; reasons: TraceResult['reasons'] };
 
 export function tracePacket(program: PolicyProgram, point: EnforcementPoint, packet: Point): TraceResult {
   const steps: TraceStep[] = [];
@@ -38,8 +42,8 @@ export function tracePacket(program: PolicyProgram, point: EnforcementPoint, pac
   for (const stage of point.stages) {
     if (stage.firstPacketOnly && packet.state !== CtState.NEW) continue;
     const chain = chainOf(program, stage.chain);
-    const end = walk(program, chain, 0, packet, steps, tainted);
-    if (end.verdict === 'return') {
+    const end = walk({ program, packet, steps, tainted }, chain, 0, { base: chain, callers: [] });
+    if (end.verdict === 'return' || end.verdict === 'policy') {
       const verdict = chain.policy?.verdict ?? 'accept';
       const policy = { chain: chain.name, ...(chain.policy?.source ? { source: chain.policy.source } : {}) };
       steps.push({ chain: chain.name, line: chain.policy?.source?.line ?? 0, text: chain.policy?.source?.text ?? '', matched: true, action: `policy ${verdict}` });
@@ -73,40 +77,74 @@ function chainOf(program: PolicyProgram, name: string): DecisionChain {
 
 /** Does the rule match this packet: surely, surely not, or unknown (the configuration does not say). */
 function matches(rule: DecisionRule, packet: Point, tainted: Set<Metadata>): boolean | 'unknown' {
-  const untracked = (rule.reads ?? []).filter((r) => tainted.has(r.metadata));
-  if (untracked.length > 0) return untracked.every((r) => r.relaxed.contains(packet)) && rule.match.may.contains(packet) ? 'unknown' : false;
+  if (rule.reads && rule.reads.metadata.some((m) => tainted.has(m))) return rule.reads.relaxed.contains(packet) ? 'unknown' : false;
   if (rule.match.surely.contains(packet)) return true;
   return rule.match.may.contains(packet) ? 'unknown' : false;
 }
 
-function walk(program: PolicyProgram, chain: DecisionChain, start: number, packet: Point, steps: TraceStep[], tainted: Set<Metadata>): End {
+/** Where a walk returns to: the callers (innermost last) and the base chain. */
+interface Frames {
+  base: DecisionChain;
+  callers: { chain: DecisionChain; resume: number }[];
+}
+
+interface Walk {
+  program: PolicyProgram;
+  packet: Point;
+  steps: TraceStep[];
+  tainted: Set<Metadata>;
+}
+
+/** A final end (never 'return'): the packet's fate in this stage. */
+type Final = End & { verdict: Verdict | 'policy' };
+
+function walk(w: Walk, chain: DecisionChain, start: number, frames: Frames): End {
   for (let i = start; i < chain.rules.length; i++) {
     const rule = chain.rules[i];
-    const matched = matches(rule, packet, tainted);
-    steps.push({ chain: chain.name, line: rule.source.line, text: rule.source.text, matched, action: matched === false ? '' : describe(rule) });
+    const matched = matches(rule, w.packet, w.tainted);
+    w.steps.push({ chain: chain.name, line: rule.source.line, text: rule.source.text, matched, action: matched === false ? '' : describe(rule) });
     if (matched === false) continue;
     if (matched === 'unknown') {
-      const branchSteps = [...steps];
-      const branchTaint = new Set(tainted);
-      let ifMatched = act(program, chain, i, packet, branchSteps, branchTaint);
-      if (ifMatched === CONTINUE) ifMatched = walk(program, chain, i + 1, packet, branchSteps, branchTaint);
-      const ifNot = walk(program, chain, i + 1, packet, steps, tainted);
-      const deny = (v: End['verdict']): boolean => v === 'drop' || v === 'reject';
-      const same = ifMatched.verdict === ifNot.verdict || (deny(ifMatched.verdict) && deny(ifNot.verdict));
-      if (same && ifNot.verdict !== 'undetermined') return ifNot;
+      // Follow both branches to the end of the stage; they agree, or the packet is undetermined.
+      const branch: Walk = { ...w, steps: [...w.steps], tainted: new Set(w.tainted) };
+      const ifMatched = complete(branch, chain, i, frames, true);
+      const ifNot = complete(w, chain, i + 1, frames, false);
+      const [a, b] = [finalVerdict(ifMatched), finalVerdict(ifNot)];
+      const deny = (v: Verdict): boolean => v === 'drop' || v === 'reject';
+      if (b !== 'undetermined' && (a === b || (deny(a) && deny(b)))) return ifNot;
       const why = rule.match.uncertain.length > 0 ? rule.match.uncertain : ['a metadata value set by an earlier rule is not tracked'];
-      return { verdict: 'undetermined', rule, reasons: [...why.map((w) => ({ rule: rule.source, why: w })), ...ifMatched.reasons, ...ifNot.reasons] };
+      return { verdict: 'undetermined', rule, reasons: [...why.map((x) => ({ rule: rule.source, why: x })), ...ifMatched.reasons, ...ifNot.reasons] };
     }
-    const end = act(program, chain, i, packet, steps, tainted);
+    const end = act(w, chain, i, frames);
     if (end !== CONTINUE) return end;
   }
   return { verdict: 'return', rule: null, reasons: [] };
 }
 
+/** The verdict a final end stands for (a policy end stands for its policy's verdict). */
+function finalVerdict(end: Final): Verdict {
+  return end.verdict === 'policy' ? end.policyVerdict ?? 'accept' : end.verdict;
+}
+
+/** Walks on to the end of the stage: the rest of the chain, then the callers, then the base policy. */
+function complete(w: Walk, chain: DecisionChain, i: number, frames: Frames, applyRule: boolean): Final {
+  let end: End;
+  if (applyRule) {
+    end = act(w, chain, i, frames);
+    if (end === CONTINUE) end = walk(w, chain, i + 1, frames);
+  } else {
+    end = walk(w, chain, i, frames);
+  }
+  if (end.verdict !== 'return') return end as Final;
+  const caller = frames.callers[frames.callers.length - 1];
+  if (!caller) return { verdict: 'policy', policyVerdict: frames.base.policy?.verdict ?? 'accept', rule: null, reasons: [] };
+  return complete(w, caller.chain, caller.resume, { base: frames.base, callers: frames.callers.slice(0, -1) }, false);
+}
+
 const CONTINUE: End = { verdict: 'return', rule: null, reasons: [] };
 
 /** Rule i matched: its action's end, or CONTINUE when the packet goes on after rule i. */
-function act(program: PolicyProgram, chain: DecisionChain, i: number, packet: Point, steps: TraceStep[], tainted: Set<Metadata>): End {
+function act(w: Walk, chain: DecisionChain, i: number, frames: Frames): End {
   const rule = chain.rules[i];
   const action = rule.action;
   switch (action.kind) {
@@ -119,12 +157,12 @@ function act(program: PolicyProgram, chain: DecisionChain, i: number, packet: Po
     case 'undetermined':
       return { verdict: 'undetermined', rule, reasons: [{ rule: rule.source, why: action.reason }] };
     case 'continue':
-      if (action.writes) tainted.add(action.writes);
+      if (action.writes) w.tainted.add(action.writes);
       return CONTINUE;
     case 'goto':
-      return walk(program, chainOf(program, action.chain), 0, packet, steps, tainted);
+      return walk(w, chainOf(w.program, action.chain), 0, frames);
     case 'jump': {
-      const end = walk(program, chainOf(program, action.chain), 0, packet, steps, tainted);
+      const end = walk(w, chainOf(w.program, action.chain), 0, { base: frames.base, callers: [...frames.callers, { chain, resume: i + 1 }] });
       return end.verdict === 'return' ? CONTINUE : end;
     }
   }

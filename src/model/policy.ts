@@ -59,8 +59,11 @@ export interface DecisionRule {
   match: Match;
   action: Action;
   source: SourceRef;
-  /** Metadata the match reads; with `relaxed`, the packets it may match once that metadata is unknown. */
-  reads?: { metadata: Metadata; relaxed: PacketSet }[];
+  /**
+   * Metadata the match reads, and `relaxed`: the packets it may match once that metadata is
+   * unknown (the rule's other conditions alone).
+   */
+  reads?: { metadata: Metadata[]; relaxed: PacketSet };
 }
 
 export interface DecisionChain {

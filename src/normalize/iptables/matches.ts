@@ -22,7 +22,7 @@ export interface MatchContext {
 /** A rule's match, plus the metadata its conditions read and what it matches when that is unknown. */
 export interface RuleMatch {
   match: Match;
-  reads: { metadata: Metadata; relaxed: PacketSet }[];
+  reads?: { metadata: Metadata[]; relaxed: PacketSet };
 }
 
 interface Condition {
@@ -59,12 +59,10 @@ export function ruleMatch(rule: Rule, ctx: MatchContext): RuleMatch {
   for (const module of rule.matches) conditions.push(...moduleConditions(module, ctx, full));
 
   const match = allOf(conditions.map((c) => c.match), full);
-  const reads: RuleMatch['reads'] = [];
-  for (const metadata of new Set(conditions.flatMap((c) => (c.reads ? [c.reads] : [])))) {
-    const others = conditions.filter((c) => c.reads !== metadata).map((c) => c.match);
-    reads.push({ metadata, relaxed: allOf(others, full).may });
-  }
-  return { match, reads };
+  const metadata = [...new Set(conditions.flatMap((c) => (c.reads ? [c.reads] : [])))];
+  if (metadata.length === 0) return { match };
+  const others = conditions.filter((c) => c.reads === undefined).map((c) => c.match);
+  return { match, reads: { metadata, relaxed: allOf(others, full).may } };
 }
 
 export function protocolNumber(text: string): number {

@@ -66,7 +66,7 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
           match: compiled.match,
           action: action(rule, table.name, userChains),
           source,
-          ...(compiled.reads.length > 0 ? { reads: compiled.reads } : {}),
+          ...(compiled.reads ? { reads: compiled.reads } : {}),
         });
       }
       const policy = chain.builtin

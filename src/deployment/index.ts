@@ -1,0 +1,8 @@
+export type { Deployment, Firewall, FirewallType, HostFirewall, NetworkFirewall, Translation, WindowsProfile } from './types';
+export { loadDeployment, loadDeploymentMatrix } from './load';
+export { checkDeploymentAgainstMatrix, checkDeploymentFiles, checkRolesAgainstMatrix } from './check';
+export { addressError } from './address';
+export { loadWaivers } from './waivers';
+export type { Waiver } from './waivers';
+export { validateFile } from './validate';
+export type { InputFileKind, ValidationResult } from './validate';

@@ -1,0 +1,62 @@
+import { Location } from '../model/errors';
+
+/** A deployment file, with its paths made absolute (see schemas/deployment.schema.json). */
+export interface Deployment {
+  /** The deployment file (absolute). */
+  file: string;
+  /** A built-in matrix id, or the absolute path of a matrix file. */
+  matrix: string;
+  /** Role id -> addresses as written: IPv4/IPv6 addresses, CIDR networks, ranges a-b. */
+  roles: Map<string, string[]>;
+  firewalls: Firewall[];
+  /** Ids of requirements this site does not need (erratum E5). */
+  optional: string[];
+  /** Load balancer port translations (erratum E6). */
+  translations: Translation[];
+  /** Where the node at a JSON pointer (`/firewalls/1/config`) is written in the deployment file. */
+  locate(pointer: string, part?: 'key' | 'value'): Location;
+}
+
+export type FirewallType = 'iptables' | 'pfsense' | 'opnsense' | 'windows-gpo' | 'windows-reg';
+export type WindowsProfile = 'domain' | 'private' | 'public';
+
+interface FirewallCommon {
+  name: string;
+  /** The configuration files (absolute): one, or e.g. an iptables-save and an ip6tables-save dump. */
+  configs: string[];
+  /** The configuration's format; detected from the content when absent. */
+  type?: FirewallType;
+  /** Interface name -> the networks behind it, as written. */
+  interfaces?: Map<string, string[]>;
+  /** An `ipset save` file (absolute) resolving the configuration's `-m set` matches. */
+  ipsets?: string;
+  /** Windows only: the profiles to audit; absent: every enabled profile. */
+  profiles?: WindowsProfile[];
+  /** The firewall's JSON pointer in the deployment file (`/firewalls/0`), for `locate`. */
+  pointer: string;
+}
+
+/** Protects one host: a required flow is in scope when the host is its source or destination. */
+export interface HostFirewall extends FirewallCommon {
+  placement: 'host';
+  /** The host's addresses. */
+  host: string[];
+}
+
+/**
+ * Forwards between interfaces: a required flow is in scope when its source and destination lie
+ * behind different interfaces. `interfaces` is absent only for pfsense and opnsense, whose
+ * configurations name them.
+ */
+export interface NetworkFirewall extends FirewallCommon {
+  placement: 'network';
+}
+
+export type Firewall = HostFirewall | NetworkFirewall;
+
+/** Traffic to the VIP role on port `from` reaches the pool members on port `to`. */
+export interface Translation {
+  vip: string;
+  from: number;
+  to: number;
+}

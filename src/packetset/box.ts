@@ -1,0 +1,195 @@
+import { DIMENSIONS, DIMENSION_INDEX, universe, type Dimension, type Family } from './dimensions';
+import { mix, Ranges } from './ranges';
+
+/** One concrete packet. */
+export interface Point {
+  family: Family;
+  src: bigint;
+  dst: bigint;
+  proto: number;
+  sport: number;
+  dport: number;
+  icmp: number;
+  tcpflags: number;
+  iif: number;
+  oif: number;
+  state: number;
+}
+
+/** The values of p in DIMENSIONS order. */
+export function pointValues(p: Point): bigint[] {
+  return DIMENSIONS.map((dim) => BigInt(p[dim]));
+}
+
+const FULL_RANGES: Readonly<Record<Family, readonly Ranges[]>> = {
+  4: DIMENSIONS.map((dim) => universe(4, dim)),
+  6: DIMENSIONS.map((dim) => universe(6, dim)),
+};
+
+/**
+ * An immutable box: the packets of one family whose value in every dimension lies in that
+ * dimension's Ranges. Every Ranges lies within the dimension's universe.
+ */
+export class Box {
+  readonly family: Family;
+  /** One Ranges per dimension, in DIMENSIONS order. */
+  readonly ranges: readonly Ranges[];
+  readonly #empty: boolean;
+  /** Indices of the dimensions narrower than their universe: only they can cut another box. */
+  #constrained: number[] | undefined;
+  #key: string | undefined;
+  /** Per dimension a hash of its index and Ranges, and their sum: see neighbourHash. */
+  #dimensionHashes: number[] | undefined;
+  #hashSum = 0;
+
+  private constructor(family: Family, ranges: Ranges[]) {
+    this.family = family;
+    this.ranges = Object.freeze(ranges);
+    this.#empty = ranges.some((r) => r.isEmpty());
+  }
+
+  private static readonly FULL: Readonly<Record<Family, Box>> = { 4: new Box(4, [...FULL_RANGES[4]]), 6: new Box(6, [...FULL_RANGES[6]]) };
+
+  static full(family: Family): Box {
+    return Box.FULL[family];
+  }
+
+  /** The full box of the family restricted in the given dimensions. */
+  static of(family: Family, restrictions: Partial<Record<Dimension, Ranges>>): Box {
+    const ranges = [...FULL_RANGES[family]];
+    for (const [dim, r] of Object.entries(restrictions) as [Dimension, Ranges][]) {
+      const i = DIMENSION_INDEX[dim];
+      ranges[i] = ranges[i]!.intersect(r);
+    }
+    return new Box(family, ranges);
+  }
+
+  get(dim: Dimension): Ranges {
+    return this.ranges[DIMENSION_INDEX[dim]]!;
+  }
+
+  /** This box with the dimension replaced by r (clipped to the dimension's universe). */
+  with(dim: Dimension, r: Ranges): Box {
+    const i = DIMENSION_INDEX[dim];
+    return this.replaced(i, FULL_RANGES[this.family][i]!.intersect(r));
+  }
+
+  /** This box with the dimension intersected with r. */
+  restrict(dim: Dimension, r: Ranges): Box {
+    const i = DIMENSION_INDEX[dim];
+    return this.replaced(i, this.ranges[i]!.intersect(r));
+  }
+
+  /** This box with the dimension at index i replaced; the caller keeps r inside the universe. */
+  replaced(i: number, r: Ranges): Box {
+    if (this.ranges[i] === r) return this;
+    const ranges = [...this.ranges];
+    ranges[i] = r;
+    return new Box(this.family, ranges);
+  }
+
+  isEmpty(): boolean {
+    return this.#empty;
+  }
+
+  /** The number of packets. */
+  size(): bigint {
+    let n = 1n;
+    for (const r of this.ranges) n *= r.size();
+    return n;
+  }
+
+  overlaps(o: Box): boolean {
+    if (this.family !== o.family || this.#empty || o.#empty) return false;
+    for (const i of o.constrained()) if (!this.ranges[i]!.overlaps(o.ranges[i]!)) return false;
+    return true;
+  }
+
+  subsetOf(o: Box): boolean {
+    if (this.isEmpty()) return true;
+    if (this.family !== o.family) return false;
+    for (let i = 0; i < this.ranges.length; i++) if (!this.ranges[i]!.subsetOf(o.ranges[i]!)) return false;
+    return true;
+  }
+
+  /** Semantic equality: all empty boxes are equal. */
+  equals(o: Box): boolean {
+    if (this.isEmpty() || o.isEmpty()) return this.isEmpty() && o.isEmpty();
+    return this.key() === o.key();
+  }
+
+  /** null when the families differ or the intersection is empty. */
+  intersect(o: Box): Box | null {
+    if (this.family !== o.family) return null;
+    const ranges: Ranges[] = [];
+    for (let i = 0; i < this.ranges.length; i++) {
+      const r = this.ranges[i]!.intersect(o.ranges[i]!);
+      if (r.isEmpty()) return null;
+      ranges.push(r);
+    }
+    return new Box(this.family, ranges);
+  }
+
+  /**
+   * This box minus o as disjoint boxes. Splitting dimension by dimension in DIMENSIONS order
+   * gives at most one piece per dimension: the piece of dimension i keeps the earlier
+   * dimensions cut down to o and takes the part of dimension i outside o.
+   */
+  subtract(o: Box): Box[] {
+    if (!this.overlaps(o)) return this.#empty ? [] : [this];
+    const pieces: Box[] = [];
+    const inside = [...this.ranges];
+    // Where o spans the whole universe nothing of this box lies outside it.
+    for (const i of o.constrained()) {
+      const outside = this.ranges[i]!.subtract(o.ranges[i]!);
+      if (!outside.isEmpty()) {
+        const piece = [...inside];
+        piece[i] = outside;
+        pieces.push(new Box(this.family, piece));
+        inside[i] = this.ranges[i]!.intersect(o.ranges[i]!);
+      }
+    }
+    return pieces;
+  }
+
+  contains(p: Point): boolean {
+    return p.family === this.family && this.containsValues(pointValues(p));
+  }
+
+  /** Whether the box holds the packet of its family with these values, in DIMENSIONS order. */
+  containsValues(values: readonly bigint[]): boolean {
+    for (let i = 0; i < values.length; i++) if (!this.ranges[i]!.contains(values[i]!)) return false;
+    return true;
+  }
+
+  /** A string that identifies a non-empty box: equal boxes, and only they, have equal keys. */
+  key(): string {
+    this.#key ??= `${this.family}|${this.ranges.map((r) => r.key()).join('|')}`;
+    return this.#key;
+  }
+
+  /**
+   * A hash of the family and every dimension but the one at index i: boxes that agree in all
+   * dimensions but i (and so merge into one box) have equal hashes. O(1) once the per-dimension
+   * hashes are known, because the sum of all minus one term leaves out dimension i.
+   */
+  neighbourHash(i: number): number {
+    if (this.#dimensionHashes === undefined) {
+      this.#dimensionHashes = this.ranges.map((r, n) => mix(n, r.hash()));
+      this.#hashSum = this.#dimensionHashes.reduce((sum, h) => (sum + h) | 0, this.family);
+    }
+    return (this.#hashSum - this.#dimensionHashes[i]!) | 0;
+  }
+
+  /** Whether o has the same family and the same Ranges in every dimension but the one at index i. */
+  agreesExcept(o: Box, i: number): boolean {
+    if (this.family !== o.family) return false;
+    for (let n = 0; n < this.ranges.length; n++) if (n !== i && !this.ranges[n]!.equals(o.ranges[n]!)) return false;
+    return true;
+  }
+
+  private constrained(): readonly number[] {
+    this.#constrained ??= this.ranges.flatMap((r, i) => (r.equals(FULL_RANGES[this.family][i]!) ? [] : [i]));
+    return this.#constrained;
+  }
+}

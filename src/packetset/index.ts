@@ -1,0 +1,5 @@
+export * from './ranges';
+export * from './dimensions';
+export * from './box';
+export * from './packet-set';
+export * from './address';

@@ -1,0 +1,301 @@
+import { Box, pointValues, type Point } from './box';
+import { DIMENSIONS, DIMENSION_INDEX, FAMILIES, isAddressDimension, universe, type Dimension, type Family } from './dimensions';
+import { Ranges } from './ranges';
+
+/** Values a witness takes when the caller gives no preference and they are in the set. */
+const DEFAULT_PREFERRED: Partial<Record<Dimension, readonly bigint[]>> = { sport: [40000n] };
+
+/**
+ * An immutable set of packets: a union of boxes, possibly of both families. The boxes are
+ * non-empty and pairwise disjoint, so sizes add up and subtraction never has to look twice.
+ */
+export class PacketSet {
+  static readonly EMPTY: PacketSet = new PacketSet([]);
+  private static readonly FULL = {
+    4: new PacketSet([Box.full(4)]),
+    6: new PacketSet([Box.full(6)]),
+    both: new PacketSet([Box.full(4), Box.full(6)]),
+  };
+
+  readonly boxes: readonly Box[];
+
+  /** `boxes` must be non-empty and pairwise disjoint. */
+  private constructor(boxes: Box[]) {
+    this.boxes = Object.freeze(boxes);
+  }
+
+  /**
+   * The set of disjoint boxes `settled` and `fresh`, where no two settled boxes merge (they
+   * come from one PacketSet): only merges involving a fresh box need looking for.
+   */
+  private static fromDisjoint(settled: readonly Box[], fresh: readonly Box[]): PacketSet {
+    if (settled.length + fresh.length === 0) return PacketSet.EMPTY;
+    return new PacketSet(fresh.length === 0 ? [...settled] : mergeNeighbours(settled, fresh));
+  }
+
+  /** Every packet of the family, or of both families when omitted. */
+  static full(family?: Family): PacketSet {
+    return PacketSet.FULL[family ?? 'both'];
+  }
+
+  /** The union of any boxes; empty ones are dropped, overlapping ones made disjoint. */
+  static of(boxes: Iterable<Box>): PacketSet {
+    return PacketSet.fromDisjoint([], makeDisjoint(boxes));
+  }
+
+  /** The one packet p; empty when a value of p lies outside its dimension's universe. */
+  static point(p: Point): PacketSet {
+    const restrictions: Partial<Record<Dimension, Ranges>> = {};
+    for (const dim of DIMENSIONS) restrictions[dim] = Ranges.point(BigInt(p[dim]));
+    return PacketSet.of([Box.of(p.family, restrictions)]);
+  }
+
+  isEmpty(): boolean {
+    return this.boxes.length === 0;
+  }
+
+  /** The number of packets. */
+  size(): bigint {
+    let n = 0n;
+    for (const box of this.boxes) n += box.size();
+    return n;
+  }
+
+  union(o: PacketSet): PacketSet {
+    if (o.isEmpty() || o === this) return this;
+    if (this.isEmpty()) return o;
+    // Keep the set with more boxes whole and add the rest of the other: fewer boxes get cut.
+    const [kept, added] = this.boxes.length >= o.boxes.length ? [this, o] : [o, this];
+    return PacketSet.fromDisjoint(kept.boxes, subtractBoxes(added.boxes, kept.boxes).rest);
+  }
+
+  intersect(o: PacketSet): PacketSet {
+    if (o === this) return this;
+    const out: Box[] = [];
+    for (const a of this.boxes) {
+      for (const b of o.boxes) {
+        const common = a.intersect(b);
+        if (common !== null) out.push(common);
+      }
+    }
+    return PacketSet.fromDisjoint([], out);
+  }
+
+  subtract(o: PacketSet): PacketSet {
+    if (o.isEmpty() || this.isEmpty()) return this;
+    const { rest, fresh } = subtractBoxes(this.boxes, o.boxes);
+    if (rest === this.boxes) return this;
+    return PacketSet.fromDisjoint(
+      rest.filter((box) => !fresh.has(box)),
+      [...fresh],
+    );
+  }
+
+  /** Every packet of both families that is not in this set. */
+  complement(): PacketSet {
+    return PacketSet.full().subtract(this);
+  }
+
+  /** Intersects the dimension of every box with r. */
+  restrict(dim: Dimension, r: Ranges): PacketSet {
+    const unchanged: Box[] = [];
+    const changed: Box[] = [];
+    for (const box of this.boxes) {
+      const restricted = box.restrict(dim, r);
+      if (restricted === box) unchanged.push(box);
+      else if (!restricted.isEmpty()) changed.push(restricted);
+    }
+    return unchanged.length === this.boxes.length ? this : PacketSet.fromDisjoint(unchanged, changed);
+  }
+
+  /** The packets that differ from one of this set only in the dimension. */
+  relax(dim: Dimension): PacketSet {
+    return PacketSet.of(this.boxes.map((box) => box.with(dim, universe(box.family, dim))));
+  }
+
+  onlyFamily(f: Family): PacketSet {
+    const kept = this.boxes.filter((box) => box.family === f);
+    return kept.length === this.boxes.length ? this : PacketSet.fromDisjoint(kept, []);
+  }
+
+  subsetOf(o: PacketSet): boolean {
+    return this.boxes.every((box) => subtractBoxes([box], o.boxes).rest.length === 0);
+  }
+
+  equals(o: PacketSet): boolean {
+    if (o === this) return true;
+    if (this.boxes.length === o.boxes.length) {
+      const keys = new Set(this.boxes.map((box) => box.key()));
+      if (o.boxes.every((box) => keys.has(box.key()))) return true;
+    }
+    return this.subsetOf(o) && o.subsetOf(this);
+  }
+
+  overlaps(o: PacketSet): boolean {
+    return this.boxes.some((a) => o.boxes.some((b) => a.overlaps(b)));
+  }
+
+  contains(p: Point): boolean {
+    const values = pointValues(p);
+    return this.boxes.some((box) => box.family === p.family && box.containsValues(values));
+  }
+
+  /** All values the dimension takes in the family's packets. */
+  project(dim: Dimension, family: Family): Ranges {
+    const i = DIMENSION_INDEX[dim];
+    return Ranges.unionAll(this.boxes.filter((box) => box.family === family).map((box) => box.ranges[i]!));
+  }
+
+  /**
+   * One packet of the set, or undefined when empty. It depends only on the set, not on how
+   * it is split into boxes: IPv4 if the set has any, then dimension by dimension in
+   * DIMENSIONS order the nicest value some remaining packet has (see niceValue), keeping
+   * only the packets with that value.
+   */
+  witness(prefer: Partial<Record<Dimension, readonly bigint[]>> = {}): Point | undefined {
+    const family = FAMILIES.find((f) => this.boxes.some((box) => box.family === f));
+    if (family === undefined) return undefined;
+    let candidates = this.boxes.filter((box) => box.family === family);
+    const values = {} as Record<Dimension, bigint>;
+    DIMENSIONS.forEach((dim, i) => {
+      const v = niceValue(dim, Ranges.unionAll(candidates.map((box) => box.ranges[i]!)), prefer[dim]);
+      values[dim] = v;
+      candidates = candidates.filter((box) => box.ranges[i]!.contains(v));
+    });
+    return {
+      family,
+      src: values.src,
+      dst: values.dst,
+      proto: Number(values.proto),
+      sport: Number(values.sport),
+      dport: Number(values.dport),
+      icmp: Number(values.icmp),
+      tcpflags: Number(values.tcpflags),
+      iif: Number(values.iif),
+      oif: Number(values.oif),
+      state: Number(values.state),
+    };
+  }
+}
+
+/**
+ * The value of a non-empty Ranges a witness takes: the first preferred value inside, else
+ * sport 40000 (an ephemeral port) if inside, else the first value, except that an address
+ * range starting on a network address (two low bits zero) with more than two addresses
+ * gives the next address: 10.20.0.0/16 gives 10.20.0.1.
+ */
+function niceValue(dim: Dimension, r: Ranges, preferred: readonly bigint[] = []): bigint {
+  const chosen = r.pick([...preferred, ...(DEFAULT_PREFERRED[dim] ?? [])])!;
+  if (!isAddressDimension(dim) || preferred.includes(chosen)) return chosen;
+  const [lo, hi] = r.intervals[0]!;
+  return lo % 4n === 0n && hi - lo >= 2n ? lo + 1n : lo;
+}
+
+/**
+ * `from` minus every box of `minus`: `rest`, which is `from` itself when nothing overlaps,
+ * and which of its boxes are `fresh` (not in `from`). Pieces of a box are disjoint and stay
+ * inside it, so disjoint input gives disjoint output.
+ */
+function subtractBoxes(from: readonly Box[], minus: readonly Box[]): { rest: readonly Box[]; fresh: Set<Box> } {
+  let pieces = from;
+  const fresh = new Set<Box>();
+  let mergedAt = from.length;
+  for (const b of minus) {
+    let next: Box[] | undefined;
+    for (let i = 0; i < pieces.length; i++) {
+      const a = pieces[i]!;
+      if (!a.overlaps(b)) {
+        next?.push(a);
+        continue;
+      }
+      next ??= pieces.slice(0, i);
+      fresh.delete(a);
+      for (const piece of a.subtract(b)) {
+        next.push(piece);
+        fresh.add(piece);
+      }
+    }
+    if (next === undefined) continue;
+    // Merging costs a pass over the pieces, so only do it once they have grown a lot.
+    if (next.length > 2 * mergedAt + 16) {
+      const settled = new Set(next.filter((box) => !fresh.has(box)));
+      next = mergeNeighbours([...settled], [...fresh]);
+      fresh.clear();
+      for (const box of next) if (!settled.has(box)) fresh.add(box);
+      mergedAt = next.length;
+    }
+    pieces = next;
+    if (pieces.length === 0) break;
+  }
+  return { rest: pieces, fresh };
+}
+
+/**
+ * Merges boxes that agree in all dimensions but one into one box (the union of that
+ * dimension) until no two boxes merge. The union of the merged boxes is exactly the new box,
+ * so disjointness from the other boxes is kept. No two `settled` boxes merge, so only groups
+ * with a fresh box are looked for. Boxes are grouped by hash; a box whose hash collides with
+ * a group it does not agree with is left unmerged, which costs compactness, never correctness.
+ */
+function mergeNeighbours(settled: readonly Box[], fresh: readonly Box[]): Box[] {
+  // Sets keep insertion order, so the result is deterministic.
+  const kept = new Set(settled);
+  let pending = fresh;
+  while (pending.length > 0) {
+    const alive = new Set(pending);
+    const candidates = mergeCandidates(kept, pending);
+    const merged: Box[] = [];
+    for (let d = 0; d < DIMENSIONS.length && alive.size > 0; d++) {
+      const groups = new Map<number, Box[]>();
+      const join = (box: Box): boolean => {
+        const hash = box.neighbourHash(d);
+        const group = groups.get(hash);
+        if (group === undefined) groups.set(hash, [box]);
+        else if (group[0]!.agreesExcept(box, d)) group.push(box);
+        else return false;
+        return true;
+      };
+      for (const box of alive) join(box);
+      for (const box of candidates) {
+        if (kept.has(box) && groups.has(box.neighbourHash(d)) && join(box)) kept.delete(box);
+      }
+      for (const group of groups.values()) {
+        if (group.length === 1) continue;
+        for (const box of group) alive.delete(box);
+        merged.push(group[0]!.replaced(d, Ranges.unionAll(group.map((box) => box.ranges[d]!))));
+      }
+    }
+    for (const box of alive) kept.add(box);
+    pending = merged;
+  }
+  return [...kept];
+}
+
+/**
+ * The settled boxes that could merge with a fresh one: a box differing from every fresh box
+ * in two dimensions cannot. Looking up a few hashes filters out most boxes cheaply.
+ */
+function mergeCandidates(settled: Iterable<Box>, fresh: readonly Box[]): Box[] {
+  const freshHashes = DIMENSIONS.map((_, i) => new Set(fresh.map((box) => box.ranges[i]!.hash())));
+  const candidates: Box[] = [];
+  for (const box of settled) {
+    let mismatches = 0;
+    for (let i = 0; i < freshHashes.length && mismatches < 2; i++) if (!freshHashes[i]!.has(box.ranges[i]!.hash())) mismatches++;
+    if (mismatches < 2) candidates.push(box);
+  }
+  return candidates;
+}
+
+/** Non-empty, pairwise disjoint boxes with the same union as `boxes`. */
+function makeDisjoint(boxes: Iterable<Box>): Box[] {
+  const unique = new Map<string, Box>();
+  for (const box of boxes) if (!box.isEmpty()) unique.set(box.key(), box);
+  // Larger boxes first, so that boxes inside them vanish instead of cutting them.
+  const bySize = mergeNeighbours([], [...unique.values()])
+    .map((box) => ({ box, size: box.size() }))
+    .sort((a, b) => (a.size > b.size ? -1 : a.size < b.size ? 1 : 0))
+    .map(({ box }) => box);
+  const kept: Box[] = [];
+  for (const box of bySize) for (const piece of subtractBoxes([box], kept).rest) kept.push(piece);
+  return kept;
+}
