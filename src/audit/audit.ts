@@ -310,7 +310,7 @@ export function witnessOf(part: { set: PacketSet; point: string; program: Policy
       return src.isEmpty() || dst.isEmpty() ? [] : [box.with('src', src).with('dst', dst)];
     }),
   );
-  const prefer = { src: PREFERRED_ADDRESSES, dst: PREFERRED_ADDRESSES };
+  const prefer = { src: PREFERRED_ADDRESSES, dst: PREFERRED_ADDRESSES, proto: [6n, 17n] };
   const p: Point | undefined = routable.witness(prefer) ?? part.set.witness(prefer);
   if (!p) return null;
   return pointToWitness(p, part.point, part.program);

@@ -16,11 +16,6 @@ export interface Point {
   state: number;
 }
 
-/** The values of p in DIMENSIONS order. */
-export function pointValues(p: Point): bigint[] {
-  return DIMENSIONS.map((dim) => BigInt(p[dim]));
-}
-
 const FULL_RANGES: Readonly<Record<Family, readonly Ranges[]>> = {
   4: DIMENSIONS.map((dim) => universe(4, dim)),
   6: DIMENSIONS.map((dim) => universe(6, dim)),
@@ -153,12 +148,8 @@ export class Box {
   }
 
   contains(p: Point): boolean {
-    return p.family === this.family && this.containsValues(pointValues(p));
-  }
-
-  /** Whether the box holds the packet of its family with these values, in DIMENSIONS order. */
-  containsValues(values: readonly bigint[]): boolean {
-    for (let i = 0; i < values.length; i++) if (!this.ranges[i]!.contains(values[i]!)) return false;
+    if (p.family !== this.family) return false;
+    for (let i = 0; i < DIMENSIONS.length; i++) if (!this.ranges[i]!.contains(p[DIMENSIONS[i]!])) return false;
     return true;
   }
 

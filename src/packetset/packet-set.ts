@@ -1,4 +1,4 @@
-import { Box, pointValues, type Point } from './box';
+import { Box, type Point } from './box';
 import { DIMENSIONS, DIMENSION_INDEX, FAMILIES, isAddressDimension, universe, type Dimension, type Family } from './dimensions';
 import { Ranges } from './ranges';
 
@@ -136,8 +136,7 @@ export class PacketSet {
   }
 
   contains(p: Point): boolean {
-    const values = pointValues(p);
-    return this.boxes.some((box) => box.family === p.family && box.containsValues(values));
+    return this.boxes.some((box) => box.contains(p));
   }
 
   /** All values the dimension takes in the family's packets. */

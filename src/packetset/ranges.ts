@@ -57,10 +57,12 @@ export class Ranges {
     return this.intervals.length === 0;
   }
 
-  contains(v: bigint): boolean {
+  /** Whether the integer v is in the set; a number saves converting a packet's port or protocol. */
+  contains(v: bigint | number): boolean {
+    if (typeof v === 'number' && !Number.isInteger(v)) return false;
     const bounds = this.#bounds;
     // Every bound is a safe integer, so rounding v cannot move it across one.
-    return isNumbers(bounds) ? boundsContain(bounds, Number(v)) : boundsContain(bounds, v);
+    return isNumbers(bounds) ? boundsContain(bounds, Number(v)) : boundsContain(bounds, BigInt(v));
   }
 
   union(o: Ranges): Ranges {
