@@ -7,6 +7,7 @@ import { IptablesSyntaxError, parseIptablesSave, type Ruleset } from '../../pars
 import { InputError } from '../model/errors';
 import type { PolicyProgram } from '../model/policy';
 import { normalizeIptables } from './iptables/normalize';
+import { parseIpsetSave } from './iptables/ipset';
 
 export const CONFIG_TYPES = ['iptables', 'pfsense', 'opnsense', 'windows-gpo', 'windows-reg'] as const;
 export type ConfigType = (typeof CONFIG_TYPES)[number];
@@ -48,19 +49,20 @@ export function detectType(text: string, file: string): ConfigType {
   throw new InputError([{ location: { file, line: 1 }, message: `cannot tell the configuration's format: expected iptables-save output, a pfSense/OPNsense config.xml, or a Windows Firewall export (give --type ${CONFIG_TYPES.join('|')})` }]);
 }
 
-export function loadConfig(files: string[], options: { type?: ConfigType; interfaceNames?: Iterable<string> } = {}): LoadedConfig {
+export function loadConfig(files: string[], options: { type?: ConfigType; interfaceNames?: Iterable<string>; ipsetFile?: string } = {}): LoadedConfig {
   const texts = files.map((file) => ({ file, text: readConfigText(file) }));
   const type = options.type ?? detectType(texts[0].text, files[0]);
   if (type !== 'iptables') {
     throw new InputError([{ location: { file: files[0] }, message: `fwmatrix does not read ${type} configurations yet; supported: iptables` }]);
   }
   const trees = texts.map(({ file, text }) => ({ file, tree: parseIptables(file, text) }));
+  const ipsets = options.ipsetFile !== undefined ? parseIpsetSave(readConfigText(options.ipsetFile), options.ipsetFile) : undefined;
   const programs: PolicyProgram[] = [];
   for (const { file, tree } of trees) {
     if (programs.some((p) => p.family === tree.family)) {
       throw new InputError([{ location: { file }, message: `a second IPv${tree.family} rule set for the same firewall: give one iptables-save and at most one ip6tables-save file` }]);
     }
-    programs.push(normalizeIptables(tree, { file, ...(options.interfaceNames ? { interfaceNames: options.interfaceNames } : {}) }));
+    programs.push(normalizeIptables(tree, { file, ...(options.interfaceNames ? { interfaceNames: options.interfaceNames } : {}), ...(ipsets ? { ipsets } : {}) }));
   }
   return { type, files, programs, trees };
 }

@@ -107,3 +107,15 @@ test('--fail-on decides the exit code, not the format', async () => {
   const text = await runCli(['audit', DEPLOYMENT, '--fail-on', 'none']);
   assert.match(text.stdout, /PASS \(fail on none\): 4 high, 11 medium, 1 low; 0 suppressed/);
 });
+
+test('the JSON report validates against the published report schema', async () => {
+  const { default: Ajv2020 } = await import('ajv/dist/2020');
+  const fs = await import('node:fs');
+  const { REPO_ROOT } = await import('../helpers/paths');
+  const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'schemas', 'report.schema.json'), 'utf8'));
+  const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+  const r = await report();
+  assert.ok(validate(r), JSON.stringify(validate.errors, null, 2));
+  assert.equal(r.verdict, 'fail');
+  assert.deepEqual(r.roles.find((x) => x.id === 'any')?.addresses, ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24']);
+});

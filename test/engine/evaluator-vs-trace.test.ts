@@ -16,7 +16,7 @@ for (const family of [4, 6] as const) {
   test(`set evaluation agrees with the tracer on generated IPv${family} rule sets`, () => {
     let compared = 0;
     for (const seed of SEEDS) {
-      const { text } = generateRuleset(seed, family);
+      const text = generateRuleset(seed, family);
       const program = compile(text, ['eth0', 'eth1', 'wlan0']);
       const probes = boundaryProbes(text, { family, seed, count: 60, interfaces: ['eth0', 'eth1', 'wlan0'], usable: () => true, extraAddresses: [] });
       const evaluator = new Evaluator(program);

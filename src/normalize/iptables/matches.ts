@@ -9,6 +9,7 @@ import { allOf, exactly, undecided } from '../../model/match';
 import type { InterfaceUniverse, Match, Metadata } from '../../model/policy';
 import { PORTED_PROTOCOLS } from '../../model/protocols';
 import { ICMPV6_TYPES, ICMP_TYPES, PROTOCOLS, SERVICES } from './names';
+import { matchSetPackets, type IpSet } from './ipset';
 
 /** A problem with a value the kernel would refuse: the normalizer turns it into a located input error. */
 export class BadValue extends Error {}
@@ -17,6 +18,8 @@ export interface MatchContext {
   family: Family;
   table: string;
   interfaces: InterfaceUniverse;
+  /** The members of ipsets, when the deployment gives an `ipset save` file. */
+  ipsets?: Map<string, IpSet>;
 }
 
 /** A rule's match, plus the metadata its conditions read and what it matches when that is unknown. */
@@ -265,6 +268,19 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
     }
     case 'comment':
       return conditions;
+    case 'set': {
+      for (const option of module.options) {
+        if (option.name !== 'match-set' || option.values.length !== 2) {
+          conditions.push(unknownOption(option));
+          continue;
+        }
+        const [name, flags] = option.values;
+        const packets = ctx.ipsets ? matchSetPackets(ctx.ipsets, name, flags, ctx.family) : `the members of ipset ${name} are not known (give the firewall an "ipsets:" file from ipset save)`;
+        if (typeof packets === 'string') conditions.push({ match: undecided(packets, full) });
+        else conditions.push({ match: exactly(option.negated ? full.subtract(packets) : packets) });
+      }
+      return conditions;
+    }
     case 'mark':
     case 'connmark': {
       for (const option of module.options) {

@@ -6,6 +6,7 @@ import type { Rule, Ruleset, Target } from '../../../parsers/iptables-parser/src
 import { InputError } from '../../model/errors';
 import { InterfaceUniverse, type Action, type DecisionChain, type DecisionRule, type EnforcementPoint, type PolicyProgram, type Stage } from '../../model/policy';
 import { BadValue, ruleMatch } from './matches';
+import type { IpSet } from './ipset';
 
 /** The hooks a packet passes through, table by table, per enforcement point. */
 const POINT_STAGES: Readonly<Record<string, readonly [table: string, chain: string][]>> = {
@@ -27,6 +28,8 @@ export interface NormalizeOptions {
   file: string;
   /** Interface names known from elsewhere (the deployment), so that they have their own index. */
   interfaceNames?: Iterable<string>;
+  /** The ipsets `-m set` rules refer to, from an `ipset save` file. */
+  ipsets?: Map<string, IpSet>;
 }
 
 export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): PolicyProgram {
@@ -55,7 +58,7 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
         const source = { file, line: rule.line, text: rule.text };
         let compiled;
         try {
-          compiled = ruleMatch(rule, { family, table: table.name, interfaces });
+          compiled = ruleMatch(rule, { family, table: table.name, interfaces, ...(options.ipsets ? { ipsets: options.ipsets } : {}) });
         } catch (e) {
           if (e instanceof BadValue) throw new InputError([{ location: { file, line: rule.line }, message: e.message }]);
           throw e;
