@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { CST, Document, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument } from 'yaml';
 import { Diagnostic, InputError, Location } from '../model/errors';
 
 /** Input files are a few kilobytes; the YAML parser needs ~100 bytes of memory per byte of input. */
@@ -56,7 +56,7 @@ export function parseInputFile(file: string): ParsedInput {
     // yaml throws a ReferenceError for an alias bomb and for an alias it cannot resolve.
     if (!(error instanceof ReferenceError)) throw error;
     const message = error.message.startsWith('Excessive alias count')
-      ? `aliases (*name) expand to too many nodes, as in an alias bomb: refused (at most ${MAX_ALIAS_COUNT})`
+      ? 'aliases (*name) expand to too many nodes, as in an alias bomb: refused'
       : error.message;
     throw new InputError([{ location: { file }, message }]);
   }
@@ -125,46 +125,34 @@ function describeFsError(error: unknown): string {
 }
 
 /**
- * The line where flow collections (`[`, `{`) and compact block indicators (`- - x`) nest deeper
- * than MAX_NESTING, skipping quoted text and comments. A conservative scan: a bracket inside a
- * plain scalar counts too, which only matters to files nobody writes by hand.
+ * The line where flow collections (`[`, `{`) or compact block collections (`- - x`, `? ? x`)
+ * nest deeper than MAX_NESTING: a pass of yaml's lexer, which does not recurse, before the
+ * parser, which does.
  */
 function lineOfExcessiveNesting(text: string): number | undefined {
-  let depth = 0;
   let line = 1;
-  let quote: string | undefined;
-  let onlyIndicatorsSoFar = true;
-  let indicators = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\n') {
-      line++;
-      onlyIndicatorsSoFar = true;
-      indicators = 0;
-      continue;
+  let flowDepth = 0;
+  let compactDepth = 0;
+  for (const token of new Lexer().lex(text)) {
+    switch (CST.tokenType(token)) {
+      case 'flow-seq-start':
+      case 'flow-map-start':
+        flowDepth++;
+        break;
+      case 'flow-seq-end':
+      case 'flow-map-end':
+        flowDepth = Math.max(0, flowDepth - 1);
+        break;
+      case 'seq-item-ind':
+      case 'explicit-key-ind':
+        compactDepth++;
+        break;
+      case 'newline':
+        compactDepth = 0;
+        break;
     }
-    if (quote !== undefined) {
-      if (quote === '"' && c === '\\') i++;
-      else if (c === quote && quote === "'" && text[i + 1] === "'") i++;
-      else if (c === quote) quote = undefined;
-      continue;
-    }
-    const previous = i === 0 ? '\n' : text[i - 1];
-    if (c === '#' && /\s/.test(previous)) {
-      const end = text.indexOf('\n', i);
-      i = (end < 0 ? text.length : end) - 1;
-      continue;
-    }
-    if ((c === '"' || c === "'") && /[\s[{,:?-]/.test(previous)) {
-      quote = c;
-      onlyIndicatorsSoFar = false;
-      continue;
-    }
-    if (c === '[' || c === '{') depth++;
-    else if ((c === ']' || c === '}') && depth > 0) depth--;
-    if (onlyIndicatorsSoFar && (c === '-' || c === '?' || c === ':') && /\s/.test(text[i + 1] ?? '\n')) indicators++;
-    else if (c !== ' ') onlyIndicatorsSoFar = false;
-    if (depth + indicators > MAX_NESTING) return line;
+    if (flowDepth + compactDepth > MAX_NESTING) return line;
+    for (const c of token) if (c === '\n') line++;
   }
   return undefined;
 }

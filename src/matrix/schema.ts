@@ -34,6 +34,7 @@ function validatorFor(name: SchemaName): ValidateFunction {
 
 function createAjv(): Ajv2020 {
   // verbose: errors carry the failing data and schema, which the messages need.
+  // strictRequired off: an if/then may require a property that the enclosing schema defines.
   const instance = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false });
   addFormats(instance, ['date']);
   instance.addFormat('address', { type: 'string', validate: (text: string) => addressError(text) === undefined });
