@@ -20,6 +20,11 @@ export interface RequirementUnderAudit {
   sourcePorts: Ranges;
   errata: ErratumRef[];
   optional: boolean;
+  /**
+   * Where a load balancer translates the destination (erratum E6): the members and ports the
+   * pool members' own firewalls see instead of the VIP.
+   */
+  translated?: { destination: string; ports: Ranges };
 }
 
 export interface FirewallUnderAudit {
@@ -62,12 +67,17 @@ export function audit(input: AuditInput): { results: RequirementResult[]; findin
   return { results, findings };
 }
 
-function requiredPackets(req: RequirementUnderAudit, input: AuditInput, family: Family): PacketSet {
-  const flow = newConnections([family])
-    .restrict('proto', Ranges.point(BigInt(req.protocol)))
-    .restrict('dport', req.ports)
-    .restrict('sport', req.sourcePorts);
-  return addressPackets('dst', roleOf(input, req.destination), addressPackets('src', roleOf(input, req.source), flow));
+/**
+ * The packets of a required flow. A host firewall of a pool member sees a translated flow with
+ * the members' addresses and ports; network firewalls are taken to stand before the load balancer.
+ */
+function requiredPackets(req: RequirementUnderAudit, input: AuditInput, family: Family, placement: Placement): PacketSet {
+  const flow = (destination: string, ports: Ranges): PacketSet => {
+    const packets = newConnections([family]).restrict('proto', Ranges.point(BigInt(req.protocol))).restrict('dport', ports).restrict('sport', req.sourcePorts);
+    return addressPackets('dst', roleOf(input, destination), addressPackets('src', roleOf(input, req.source), packets));
+  };
+  const direct = flow(req.destination, req.ports);
+  return req.translated && placement.kind === 'host' ? direct.union(flow(req.translated.destination, req.translated.ports)) : direct;
 }
 
 function roleOf(input: AuditInput, role: string): AddressSet {
@@ -87,8 +97,7 @@ function auditFirewall(firewall: FirewallUnderAudit, input: AuditInput): { resul
     if (!program) {
       // Without this family's rule set nothing can be said about its packets.
       for (const req of input.requirements) {
-        if (requiredPackets(req, input, family).isEmpty()) continue;
-        const probe = placePackets(requiredPackets(req, input, family), firewall.placement, new InterfaceUniverse([]));
+        const probe = placePackets(requiredPackets(req, input, family, firewall.placement), firewall.placement, new InterfaceUniverse([]));
         if (probe.length === 0) continue;
         inScope.set(req.id, true);
         missingFamilies.set(req.id, [...(missingFamilies.get(req.id) ?? []), family]);
@@ -104,7 +113,7 @@ function auditFirewall(firewall: FirewallUnderAudit, input: AuditInput): { resul
     }
     const requiredByPoint = new Map<string, PacketSet>();
     for (const req of input.requirements) {
-      for (const query of placePackets(requiredPackets(req, input, family), firewall.placement, program.interfaces)) {
+      for (const query of placePackets(requiredPackets(req, input, family, firewall.placement), firewall.placement, program.interfaces)) {
         inScope.set(req.id, true);
         // A client's source port is its own business: breadth is judged without it.
         requiredByPoint.set(query.point, (requiredByPoint.get(query.point) ?? PacketSet.EMPTY).union(query.set.relax('sport')));
@@ -120,19 +129,21 @@ function auditFirewall(firewall: FirewallUnderAudit, input: AuditInput): { resul
 
   const results: RequirementResult[] = [];
   for (const req of input.requirements) {
-    const result = requirementResult(firewall.name, req, partsByRequirement.get(req.id)!, inScope.get(req.id)!, missingFamilies.get(req.id) ?? []);
+    const result = requirementResult(firewall.name, req, flowText(req, firewall.placement), partsByRequirement.get(req.id)!, inScope.get(req.id)!, missingFamilies.get(req.id) ?? []);
     results.push(result);
     findings.push(...requirementFindings(result, req, partsByRequirement.get(req.id)!));
   }
   return { results, findings };
 }
 
-function flowText(req: RequirementUnderAudit): string {
-  return `${protocolName(req.protocol)}/${rangesText(req.ports)} from ${req.source} to ${req.destination}`;
+function flowText(req: RequirementUnderAudit, placement: Placement): string {
+  const flow = `${protocolName(req.protocol)}/${rangesText(req.ports)} from ${req.source} to ${req.destination}`;
+  if (!req.translated || placement.kind !== 'host') return flow;
+  return `${flow} (at the members: ${protocolName(req.protocol)}/${rangesText(req.translated.ports)} to ${req.translated.destination}, E6)`;
 }
 
-function requirementResult(firewall: string, req: RequirementUnderAudit, parts: Part[], inScope: boolean, missingFamilies: Family[]): RequirementResult {
-  const base = { firewall, requirement: req.id, flow: flowText(req), errata: req.errata, ...(req.optional ? { optional: true } : {}) };
+function requirementResult(firewall: string, req: RequirementUnderAudit, flow: string, parts: Part[], inScope: boolean, missingFamilies: Family[]): RequirementResult {
+  const base = { firewall, requirement: req.id, flow, errata: req.errata, ...(req.optional ? { optional: true } : {}) };
   if (!inScope) {
     return { ...base, status: 'not-applicable', decidedBy: [], witness: null, reasons: ['the flow does not cross this firewall'] };
   }
@@ -192,6 +203,8 @@ function requirementFindings(result: RequirementResult, req: RequirementUnderAud
 
 function percent(part: bigint, whole: bigint): string {
   const tenths = Number((part * 1000n) / (whole === 0n ? 1n : whole));
+  if (tenths === 0 && part > 0n) return 'under 0.1%';
+  if (tenths === 1000 && part < whole) return 'over 99.9%';
   return `${(tenths / 10).toFixed(tenths % 10 === 0 ? 0 : 1)}%`;
 }
 

@@ -11,7 +11,7 @@ import { applySuppressions, readBaseline } from '../audit/suppress';
 import { renderText } from '../report/text';
 import { renderJson } from '../report/json';
 import { loadMatrix, type Matrix } from '../matrix';
-import { checkDeploymentAgainstMatrix, checkDeploymentFiles, loadDeployment, loadDeploymentMatrix, loadWaivers, type Deployment, type Firewall } from '../deployment';
+import { checkDeploymentAgainstMatrix, checkDeploymentFiles, loadDeployment, loadDeploymentMatrix, loadWaivers, translationMembers, type Deployment, type Firewall, type Translation } from '../deployment';
 import { protocolNumber } from '../normalize/iptables/matches';
 import { VERSION } from './version';
 
@@ -120,16 +120,21 @@ function buildReport(deployment: Deployment, matrix: Matrix, opts: AuditOptions)
   for (const [role, addresses] of roles) if (role !== ANY_ROLE || deployment.roles.has(ANY_ROLE)) roleAddresses = union(roleAddresses, addresses);
 
   const errataById = new Map(matrix.errata.map((e) => [e.id, e]));
-  const requirements: RequirementUnderAudit[] = matrix.requirements.map((req) => ({
-    id: req.id,
-    source: req.source,
-    destination: req.destination,
-    protocol: protocolNumber(req.protocol),
-    ports: portRanges(req.ports),
-    sourcePorts: portRanges(req.sourcePorts),
-    errata: req.errata.map((id) => ({ id, title: errataById.get(id)?.title ?? id })),
-    optional: req.optional || deployment.optional.includes(req.id),
-  }));
+  const requirements: RequirementUnderAudit[] = matrix.requirements.map((req) => {
+    const ports = portRanges(req.ports);
+    const translations = deployment.translations.filter((t) => t.vip === req.destination && ports.contains(BigInt(t.from)));
+    return {
+      id: req.id,
+      source: req.source,
+      destination: req.destination,
+      protocol: protocolNumber(req.protocol),
+      ports,
+      sourcePorts: portRanges(req.sourcePorts),
+      errata: req.errata.map((id) => ({ id, title: errataById.get(id)?.title ?? id })),
+      optional: req.optional || deployment.optional.includes(req.id),
+      ...(translations.length > 0 ? { translated: translatedFlow(ports, translations) } : {}),
+    };
+  });
 
   const firewalls: FirewallUnderAudit[] = [];
   const summaries: AuditReport['firewalls'] = [];
@@ -171,6 +176,13 @@ function buildReport(deployment: Deployment, matrix: Matrix, opts: AuditOptions)
     suppressed: sortFindings(suppressed),
     errata: matrix.errata.map((e) => ({ id: e.id, title: e.title, text: e.text })),
   };
+}
+
+/** The members' ports a VIP's ports become: translated ports replaced, the others kept. */
+function translatedFlow(ports: Ranges, translations: Translation[]): { destination: string; ports: Ranges } {
+  let translated = ports;
+  for (const t of translations) translated = translated.subtract(Ranges.point(BigInt(t.from))).union(Ranges.point(BigInt(t.to)));
+  return { destination: translationMembers(translations[0]), ports: translated };
 }
 
 function sortFindings(findings: Finding[]): Finding[] {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { Matrix } from '../matrix';
 import { escapePointerSegment } from '../matrix/document';
 import { Diagnostic } from '../model/errors';
-import { Deployment } from './types';
+import { Deployment, translationMembers } from './types';
 
 /** The role fwmatrix itself gives addresses to: every address, unless a deployment says otherwise. */
 const ANY_ROLE = 'any';
@@ -51,12 +51,22 @@ export function checkDeploymentAgainstMatrix(deployment: Deployment, matrix: Mat
     });
   });
   const vipRoles = matrix.roles.filter((role) => !role.builtin).map((role) => role.id);
-  deployment.translations.forEach(({ vip }, index) => {
-    if (vipRoles.includes(vip)) return;
-    problems.push({
-      location: deployment.locate(`/translations/${index}/vip`),
-      message: `unknown role '${vip}' for matrix ${matrix.id}${didYouMean(vip, vipRoles)}; expected the load balancer VIP's role, one of ${vipRoles.join(', ')}`,
-    });
+  deployment.translations.forEach((translation, index) => {
+    const { vip } = translation;
+    if (!vipRoles.includes(vip)) {
+      problems.push({
+        location: deployment.locate(`/translations/${index}/vip`),
+        message: `unknown role '${vip}' for matrix ${matrix.id}${didYouMean(vip, vipRoles)}; expected the load balancer VIP's role, one of ${vipRoles.join(', ')}`,
+      });
+      return;
+    }
+    const members = translationMembers(translation);
+    if (!vipRoles.includes(members) || members === vip) {
+      problems.push({
+        location: deployment.locate(`/translations/${index}${translation.members ? '/members' : ''}`),
+        message: `the pool members' role '${members}' is not a role of matrix ${matrix.id}; name it with "members:" (one of ${vipRoles.filter((r) => r !== vip).join(', ')})`,
+      });
+    }
   });
   return problems;
 }

@@ -1,4 +1,5 @@
 export type { Deployment, Firewall, FirewallType, HostFirewall, NetworkFirewall, Translation, WindowsProfile } from './types';
+export { translationMembers } from './types';
 export { loadDeployment, loadDeploymentMatrix } from './load';
 export { checkDeploymentAgainstMatrix, checkDeploymentFiles, checkRolesAgainstMatrix } from './check';
 export { addressError } from './address';

@@ -59,4 +59,11 @@ export interface Translation {
   vip: string;
   from: number;
   to: number;
+  /** The members' role; absent: the VIP role's id without `-vip`. */
+  members?: string;
+}
+
+/** The role of the pool members a translation forwards to. */
+export function translationMembers(t: Translation): string {
+  return t.members ?? t.vip.replace(/-vip$/, '');
 }
