@@ -1,5 +1,6 @@
 import { DIMENSIONS, DIMENSION_INDEX, universe, type Dimension, type Family } from './dimensions';
-import { mix, Ranges } from './ranges';
+import { mix } from './hash';
+import { Ranges } from './ranges';
 
 /** One concrete packet. */
 export interface Point {
@@ -15,6 +16,21 @@ export interface Point {
   oif: number;
   state: number;
 }
+
+/** Reading a fixed property is much faster than p[dim] with dim varying. */
+const READ_POINT: Readonly<Record<Dimension, (p: Point) => bigint | number>> = {
+  dport: (p) => p.dport,
+  dst: (p) => p.dst,
+  src: (p) => p.src,
+  proto: (p) => p.proto,
+  sport: (p) => p.sport,
+  icmp: (p) => p.icmp,
+  tcpflags: (p) => p.tcpflags,
+  iif: (p) => p.iif,
+  oif: (p) => p.oif,
+  state: (p) => p.state,
+};
+const POINT_READERS = DIMENSIONS.map((dim) => READ_POINT[dim]);
 
 const FULL_RANGES: Readonly<Record<Family, readonly Ranges[]>> = {
   4: DIMENSIONS.map((dim) => universe(4, dim)),
@@ -149,7 +165,7 @@ export class Box {
 
   contains(p: Point): boolean {
     if (p.family !== this.family) return false;
-    for (let i = 0; i < DIMENSIONS.length; i++) if (!this.ranges[i]!.contains(p[DIMENSIONS[i]!])) return false;
+    for (let i = 0; i < DIMENSIONS.length; i++) if (!this.ranges[i]!.contains(POINT_READERS[i]!(p))) return false;
     return true;
   }
 

@@ -1,3 +1,5 @@
+import { mix } from './hash';
+
 /** A closed interval of integers, lo ≤ hi. */
 export type Interval = readonly [lo: bigint, hi: bigint];
 
@@ -229,14 +231,6 @@ function boundsContain<T extends number | bigint>(bounds: readonly T[], v: T): b
     else return true;
   }
   return false;
-}
-
-/** One step of a multiplicative hash (MurmurHash3's 32-bit mixing). */
-export function mix(h: number, x: number): number {
-  let k = Math.imul(x, 0xcc9e2d51);
-  k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-  const m = ((h ^ k) << 13) | ((h ^ k) >>> 19);
-  return (Math.imul(m, 5) + 0xe6546b64) | 0;
 }
 
 function compareLo(a: Interval, b: Interval): number {
