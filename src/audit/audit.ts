@@ -265,7 +265,7 @@ function shadowFindings(firewall: string, program: PolicyProgram): Finding[] {
     const entered = chain.rules.some((rule) => evaluator.activity.has(rule));
     chain.rules.forEach((rule, i) => {
       const activity = evaluator.activity.get(rule);
-      if (activity && !activity.matched.isEmpty()) return;
+      if (activity?.matches) return;
       let why: string;
       if (!entered) why = `no packet enters chain ${chainName} (nothing jumps to it from a built-in chain)`;
       else if (!activity) {

@@ -143,8 +143,13 @@ function buildReport(deployment: Deployment, matrix: Matrix, opts: AuditOptions)
       name,
       networks: addressSet(nets, deployment.locate(`${fw.pointer}/interfaces/${name}`)),
     }));
-    const loaded = loadConfig(fw.configs, { ...(fw.type ? { type: fw.type } : {}), interfaceNames: interfaces.map((i) => i.name), ...(fw.ipsets ? { ipsetFile: fw.ipsets } : {}) });
     const host = fw.placement === 'host' ? addressSet(fw.host, deployment.locate(`${fw.pointer}/host`)) : NO_ADDRESSES;
+    const loaded = loadConfig(fw.configs, {
+      ...(fw.type ? { type: fw.type } : {}),
+      interfaceNames: interfaces.map((i) => i.name),
+      ...(fw.ipsets ? { ipsetFile: fw.ipsets } : {}),
+      ...(fw.placement === 'host' ? { localAddresses: host } : {}),
+    });
     firewalls.push({ name: fw.name, placement: { kind: fw.placement, host, interfaces }, programs: loaded.programs });
     summaries.push({
       name: fw.name,

@@ -39,12 +39,9 @@ interface Frames {
   callers: { chain: DecisionChain; resume: number }[];
 }
 
-/** Per-rule facts gathered while evaluating, for shadowing and reachability questions. */
-export interface RuleActivity {
-  /** Packets that reached the rule. */
-  reached: PacketSet;
-  /** Packets the rule may match among those that reached it. */
-  matched: PacketSet;
+/** A rule whose action only looks (LOG, counting): matching it or not leads to the same end. */
+export function isInert(rule: DecisionRule): boolean {
+  return rule.action.kind === 'continue' && rule.action.writes === undefined;
 }
 
 const DENY: ReadonlySet<Verdict> = new Set(['drop', 'reject']);
@@ -56,7 +53,11 @@ function sameEnd(a: Verdict, b: Verdict): boolean {
 export class Evaluator {
   /** Packets changed by a rule that writes this metadata, per metadata. */
   private tainted = new Map<Metadata, PacketSet>();
-  readonly activity = new Map<DecisionRule, RuleActivity>();
+  /**
+   * With `recordActivity`: every rule some packet reached, and whether any packet that reached
+   * it may match it (for reachability and shadowing questions).
+   */
+  readonly activity = new Map<DecisionRule, { matches: boolean }>();
 
   constructor(
     private readonly program: PolicyProgram,
@@ -132,8 +133,9 @@ export class Evaluator {
       const rule = chain.rules[i];
       const { surely, may } = this.effectiveMatch(rule);
       const sure = remaining.intersect(surely);
-      const unsure = remaining.intersect(may).subtract(sure);
-      if (this.options.recordActivity) this.record(rule, remaining, sure.union(unsure));
+      // Whether a rule that changes nothing matches makes no difference: no branches to follow.
+      const unsure = isInert(rule) ? PacketSet.EMPTY : remaining.intersect(may).subtract(sure);
+      if (this.options.recordActivity && !this.activity.get(rule)?.matches) this.activity.set(rule, { matches: !sure.isEmpty() || remaining.overlaps(may) });
       if (!unsure.isEmpty()) {
         const ifMatched = this.complete(chain, i, unsure, frames, true);
         const ifNot = this.complete(chain, i + 1, unsure, frames, false);
@@ -228,11 +230,6 @@ export class Evaluator {
     this.tainted.set(metadata, (this.tainted.get(metadata) ?? PacketSet.EMPTY).union(packets));
   }
 
-  private record(rule: DecisionRule, reached: PacketSet, matched: PacketSet): void {
-    const seen = this.activity.get(rule);
-    if (!seen) this.activity.set(rule, { reached, matched });
-    else this.activity.set(rule, { reached: seen.reached.union(reached), matched: seen.matched.union(matched) });
-  }
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { CtState, type Point } from '../packetset';
 import type { DecisionChain, DecisionRule, EnforcementPoint, Metadata, PolicyProgram, SourceRef } from '../model/policy';
-import type { Verdict } from './evaluate';
+import { isInert, type Verdict } from './evaluate';
 
 export interface TraceStep {
   chain: string;
@@ -104,7 +104,7 @@ function walk(w: Walk, chain: DecisionChain, start: number, frames: Frames): End
     const matched = matches(rule, w.packet, w.tainted);
     w.steps.push({ chain: chain.name, line: rule.source.line, text: rule.source.text, matched, action: matched === false ? '' : describe(rule) });
     if (matched === false) continue;
-    if (matched === 'unknown') {
+    if (matched === 'unknown' && !isInert(rule)) {
       // Follow both branches to the end of the stage; they agree, or the packet is undetermined.
       const branch: Walk = { ...w, steps: [...w.steps], tainted: new Set(w.tainted) };
       const ifMatched = complete(branch, chain, i, frames, true);
@@ -115,6 +115,7 @@ function walk(w: Walk, chain: DecisionChain, start: number, frames: Frames): End
       const why = rule.match.uncertain.length > 0 ? rule.match.uncertain : ['a metadata value set by an earlier rule is not tracked'];
       return { verdict: 'undetermined', rule, reasons: [...why.map((x) => ({ rule: rule.source, why: x })), ...ifMatched.reasons, ...ifNot.reasons] };
     }
+    if (matched === 'unknown') continue;
     const end = act(w, chain, i, frames);
     if (end !== CONTINUE) return end;
   }

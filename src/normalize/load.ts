@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { IptablesSyntaxError, parseIptablesSave, type Ruleset } from '../../parsers/iptables-parser/src';
 import { InputError } from '../model/errors';
 import type { PolicyProgram } from '../model/policy';
+import type { Family, Ranges } from '../packetset';
 import { normalizeIptables } from './iptables/normalize';
 import { parseIpsetSave } from './iptables/ipset';
 
@@ -49,7 +50,17 @@ export function detectType(text: string, file: string): ConfigType {
   throw new InputError([{ location: { file, line: 1 }, message: `cannot tell the configuration's format: expected iptables-save output, a pfSense/OPNsense config.xml, or a Windows Firewall export (give --type ${CONFIG_TYPES.join('|')})` }]);
 }
 
-export function loadConfig(files: string[], options: { type?: ConfigType; interfaceNames?: Iterable<string>; ipsetFile?: string } = {}): LoadedConfig {
+export interface LoadOptions {
+  type?: ConfigType;
+  /** Interface names the deployment gives. */
+  interfaceNames?: Iterable<string>;
+  /** An `ipset save` file for `-m set`. */
+  ipsetFile?: string;
+  /** The firewall's own addresses, when the deployment gives them. */
+  localAddresses?: Record<Family, Ranges>;
+}
+
+export function loadConfig(files: string[], options: LoadOptions = {}): LoadedConfig {
   const texts = files.map((file) => ({ file, text: readConfigText(file) }));
   const type = options.type ?? detectType(texts[0].text, files[0]);
   if (type !== 'iptables') {
@@ -62,7 +73,14 @@ export function loadConfig(files: string[], options: { type?: ConfigType; interf
     if (programs.some((p) => p.family === tree.family)) {
       throw new InputError([{ location: { file }, message: `a second IPv${tree.family} rule set for the same firewall: give one iptables-save and at most one ip6tables-save file` }]);
     }
-    programs.push(normalizeIptables(tree, { file, ...(options.interfaceNames ? { interfaceNames: options.interfaceNames } : {}), ...(ipsets ? { ipsets } : {}) }));
+    programs.push(
+      normalizeIptables(tree, {
+        file,
+        ...(options.interfaceNames ? { interfaceNames: options.interfaceNames } : {}),
+        ...(ipsets ? { ipsets } : {}),
+        ...(options.localAddresses ? { localAddresses: options.localAddresses } : {}),
+      }),
+    );
   }
   return { type, files, programs, trees };
 }

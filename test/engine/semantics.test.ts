@@ -165,3 +165,24 @@ test('FORWARD with in and out interfaces', () => {
   assert.deepEqual(verdict(p, { ...web(443), in: 'eth1', out: 'eth0' }), ['drop', null]);
   assert.deepEqual(verdict(p, { ...web(443), in: 'eth1', out: 'eth2' }), ['accept', 6]);
 });
+
+test('addrtype: fixed ranges are certain, the host\'s own addresses are LOCAL when the deployment names them', async () => {
+  const { parseIptablesSave } = await import('../../parsers/iptables-parser/src');
+  const { normalizeIptables } = await import('../../src/normalize/iptables/normalize');
+  const { Ranges, parseNetwork } = await import('../../src/packetset');
+  const text = filterTable({ INPUT: 'DROP' }, [
+    '-A INPUT -m addrtype --dst-type MULTICAST,BROADCAST -j DROP',
+    '-A INPUT -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 443 -j ACCEPT',
+    '-A INPUT -p tcp -m addrtype ! --src-type LOCAL -m tcp --dport 80 -j ACCEPT',
+  ]);
+  const known = normalizeIptables(parseIptablesSave(text), { file: 't', localAddresses: { 4: parseNetwork('198.51.100.1')!.ranges, 6: Ranges.EMPTY } });
+  const unknown = compile(text);
+  // The host's own address is LOCAL, neither broadcast nor multicast.
+  assert.deepEqual(verdict(known, web(443)), ['accept', 6]);
+  assert.deepEqual(verdict(known, web(80)), ['accept', 7]);
+  assert.deepEqual(verdict(known, web(443, { to: '224.0.0.5' })), ['drop', 5]);
+  // Without the host's addresses, 198.51.100.1 could be a subnet broadcast: undetermined, named.
+  const t = trace(unknown, web(443));
+  assert.equal(t.verdict, 'undetermined');
+  assert.match(t.reasons[0].why, /type MULTICAST,BROADCAST depends on the routing table and on the firewall's own addresses/);
+});

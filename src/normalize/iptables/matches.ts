@@ -20,6 +20,8 @@ export interface MatchContext {
   interfaces: InterfaceUniverse;
   /** The members of ipsets, when the deployment gives an `ipset save` file. */
   ipsets?: Map<string, IpSet>;
+  /** The firewall's own addresses in this family, when the deployment gives them (all of them). */
+  localAddresses?: Ranges;
 }
 
 /** A rule's match, plus the metadata its conditions read and what it matches when that is unknown. */
@@ -137,6 +139,49 @@ function icmpRange(text: string, names: Readonly<Record<string, readonly number[
   const [type, code] = typeCode;
   if (code === undefined) return Ranges.of(BigInt(type * 256), BigInt(type * 256 + 255));
   return Ranges.point(BigInt(type * 256 + code));
+}
+
+const ADDRESS_TYPES = ['UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST', 'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE'];
+
+function network(text: string): Ranges {
+  return parseNetwork(text)!.ranges;
+}
+
+/**
+ * The addresses surely and possibly of one of the given types, as the kernel tells them from its
+ * local routing table: fixed ranges (multicast, loopback, the limited broadcast) are certain, and
+ * the firewall's own addresses are LOCAL when the deployment names them. Any other address is
+ * UNICAST unless a local route makes it a subnet broadcast (IPv4) or something else (IPv6).
+ */
+function addressTypeMatch(types: string[], ctx: MatchContext): { surely: Ranges; may: Ranges } {
+  for (const t of types) if (!ADDRESS_TYPES.includes(t)) throw new BadValue(`unknown address type "${t}": expected one of ${ADDRESS_TYPES.join(', ')}`);
+  const wanted = new Set(types);
+  const classes: { addresses: Ranges; possible: string[] }[] = [];
+  const local = ctx.localAddresses ?? Ranges.EMPTY;
+  if (ctx.family === 4) {
+    const broadcast = network('0.0.0.0/8').union(network('255.255.255.255'));
+    const multicast = network('224.0.0.0/4');
+    const loopback = network('127.0.0.0/8').union(local).subtract(broadcast).subtract(multicast);
+    classes.push({ addresses: broadcast, possible: ['BROADCAST'] }, { addresses: multicast, possible: ['MULTICAST'] }, { addresses: loopback, possible: ['LOCAL'] });
+    const rest = network('0.0.0.0/0').subtract(broadcast).subtract(multicast).subtract(loopback);
+    classes.push({ addresses: rest, possible: ctx.localAddresses ? ['UNICAST', 'BROADCAST'] : ['UNICAST', 'BROADCAST', 'LOCAL'] });
+  } else {
+    const multicast = network('ff00::/8');
+    const own = network('::1').union(local).subtract(multicast);
+    // Link-local addresses are the host's own too, and no deployment lists them.
+    const linkLocal = network('fe80::/10').subtract(own);
+    classes.push({ addresses: multicast, possible: ['MULTICAST'] }, { addresses: own, possible: ['LOCAL'] });
+    classes.push({ addresses: linkLocal, possible: ADDRESS_TYPES.filter((t) => t !== 'MULTICAST') });
+    const rest = network('::/0').subtract(multicast).subtract(own).subtract(linkLocal);
+    classes.push({ addresses: rest, possible: ADDRESS_TYPES.filter((t) => t !== 'MULTICAST' && (t !== 'LOCAL' || !ctx.localAddresses)) });
+  }
+  let surely = Ranges.EMPTY;
+  let may = Ranges.EMPTY;
+  for (const { addresses, possible } of classes) {
+    if (possible.every((t) => wanted.has(t))) surely = surely.union(addresses);
+    if (possible.some((t) => wanted.has(t))) may = may.union(addresses);
+  }
+  return { surely, may };
 }
 
 function single(option: ModuleOption, module: MatchModule): string {
@@ -268,6 +313,22 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
     }
     case 'comment':
       return conditions;
+    case 'addrtype': {
+      for (const option of module.options) {
+        const dim = option.name === 'src-type' ? 'src' : option.name === 'dst-type' ? 'dst' : undefined;
+        if (!dim) {
+          conditions.push(unknownOption(option));
+          continue;
+        }
+        const { surely, may } = addressTypeMatch(single(option, module).split(',').map((t) => t.toUpperCase()), ctx);
+        const sure = full.restrict(dim, surely);
+        const maybe = full.restrict(dim, may);
+        const reason = `whether an address is of type ${single(option, module)} depends on the routing table${ctx.localAddresses ? '' : ' and on the firewall\'s own addresses (give the deployment its "host:")'}`;
+        const match = { surely: sure, may: maybe, uncertain: sure.equals(maybe) ? [] : [reason] };
+        conditions.push({ match: option.negated ? { surely: full.subtract(maybe), may: full.subtract(sure), uncertain: match.uncertain } : match });
+      }
+      return conditions;
+    }
     case 'set': {
       for (const option of module.options) {
         if (option.name !== 'match-set' || option.values.length !== 2) {

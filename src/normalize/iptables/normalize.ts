@@ -7,6 +7,7 @@ import { InputError } from '../../model/errors';
 import { InterfaceUniverse, type Action, type DecisionChain, type DecisionRule, type EnforcementPoint, type PolicyProgram, type Stage } from '../../model/policy';
 import { BadValue, ruleMatch } from './matches';
 import type { IpSet } from './ipset';
+import type { Family, Ranges } from '../../packetset';
 
 /** The hooks a packet passes through, table by table, per enforcement point. */
 const POINT_STAGES: Readonly<Record<string, readonly [table: string, chain: string][]>> = {
@@ -30,6 +31,8 @@ export interface NormalizeOptions {
   interfaceNames?: Iterable<string>;
   /** The ipsets `-m set` rules refer to, from an `ipset save` file. */
   ipsets?: Map<string, IpSet>;
+  /** The firewall's own addresses (all of them), which `-m addrtype` calls LOCAL. */
+  localAddresses?: Record<Family, Ranges>;
 }
 
 export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): PolicyProgram {
@@ -58,7 +61,13 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
         const source = { file, line: rule.line, text: rule.text };
         let compiled;
         try {
-          compiled = ruleMatch(rule, { family, table: table.name, interfaces, ...(options.ipsets ? { ipsets: options.ipsets } : {}) });
+          compiled = ruleMatch(rule, {
+            family,
+            table: table.name,
+            interfaces,
+            ...(options.ipsets ? { ipsets: options.ipsets } : {}),
+            ...(options.localAddresses ? { localAddresses: options.localAddresses[family] } : {}),
+          });
         } catch (e) {
           if (e instanceof BadValue) throw new InputError([{ location: { file, line: rule.line }, message: e.message }]);
           throw e;
