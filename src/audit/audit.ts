@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { FAMILIES, PacketSet, Ranges, describeCount, formatAddress, parseAddress, parseNetwork, type Dimension, type Family, type Point } from '../packetset';
 import { InterfaceUniverse, type PolicyProgram, type SourceRef } from '../model/policy';
 import { Evaluator, type Outcome } from '../engine/evaluate';
+import { ruleReachability } from '../engine/reach';
 import { PORTED_PROTOCOLS, PROTOCOL_NAMES } from '../model/protocols';
 import { addressPackets, newConnections, placePackets, type AddressSet, type Placement } from './scope';
 import type { ErratumRef, Finding, FindingKind, RequirementResult, Severity, Status, Witness } from './types';
@@ -257,19 +258,17 @@ function describeExtent(set: PacketSet, family: Family): string {
 
 /** Rules that no packet can ever reach or match. */
 function shadowFindings(firewall: string, program: PolicyProgram): Finding[] {
-  const evaluator = new Evaluator(program, { recordActivity: true });
-  for (const point of program.points) evaluator.evaluatePoint(point, PacketSet.full(program.family));
+  const { reached, matched } = ruleReachability(program);
   const findings: Finding[] = [];
   for (const chain of program.chains.values()) {
     const chainName = chain.name.split('/')[1];
-    const entered = chain.rules.some((rule) => evaluator.activity.has(rule));
+    const entered = chain.rules.some((rule) => reached.has(rule));
     chain.rules.forEach((rule, i) => {
-      const activity = evaluator.activity.get(rule);
-      if (activity?.matches) return;
+      if (matched.has(rule)) return;
       let why: string;
       if (!entered) why = `no packet enters chain ${chainName} (nothing jumps to it from a built-in chain)`;
-      else if (!activity) {
-        const last = chain.rules.slice(0, i).filter((r) => evaluator.activity.has(r)).pop();
+      else if (!reached.has(rule)) {
+        const last = chain.rules.slice(0, i).filter((r) => reached.has(r)).pop();
         why = `every packet that enters chain ${chainName} is decided before it${last ? ` (by line ${last.source.line} and the rules before it)` : ''}`;
       } else why = 'no packet that reaches it can match it';
       findings.push(finding('shadowed', firewall, null, rule.source, null, `rule at line ${rule.source.line} can never match: ${why}`, [], rule.chain));

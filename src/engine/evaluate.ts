@@ -53,16 +53,7 @@ function sameEnd(a: Verdict, b: Verdict): boolean {
 export class Evaluator {
   /** Packets changed by a rule that writes this metadata, per metadata. */
   private tainted = new Map<Metadata, PacketSet>();
-  /**
-   * With `recordActivity`: every rule some packet reached, and whether any packet that reached
-   * it may match it (for reachability and shadowing questions).
-   */
-  readonly activity = new Map<DecisionRule, { matches: boolean }>();
-
-  constructor(
-    private readonly program: PolicyProgram,
-    private readonly options: { recordActivity?: boolean } = {},
-  ) {}
+  constructor(private readonly program: PolicyProgram) {}
 
   /** Evaluates one enforcement point for a set of packets: every packet ends in exactly one outcome. */
   evaluatePoint(point: EnforcementPoint, packets: PacketSet): Outcome[] {
@@ -135,7 +126,6 @@ export class Evaluator {
       const sure = remaining.intersect(surely);
       // Whether a rule that changes nothing matches makes no difference: no branches to follow.
       const unsure = isInert(rule) ? PacketSet.EMPTY : remaining.intersect(may).subtract(sure);
-      if (this.options.recordActivity && !this.activity.get(rule)?.matches) this.activity.set(rule, { matches: !sure.isEmpty() || remaining.overlaps(may) });
       if (!unsure.isEmpty()) {
         const ifMatched = this.complete(chain, i, unsure, frames, true);
         const ifNot = this.complete(chain, i + 1, unsure, frames, false);

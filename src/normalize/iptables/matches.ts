@@ -151,7 +151,7 @@ function network(text: string): Ranges {
  * The addresses surely and possibly of one of the given types, as the kernel tells them from its
  * local routing table: fixed ranges (multicast, loopback, the limited broadcast) are certain, and
  * the firewall's own addresses are LOCAL when the deployment names them. Any other address is
- * UNICAST unless a local route makes it a subnet broadcast (IPv4) or something else (IPv6).
+ * usually UNICAST, but a route in the local table (a subnet broadcast, say) can make it another type.
  */
 function addressTypeMatch(types: string[], ctx: MatchContext): { surely: Ranges; may: Ranges } {
   for (const t of types) if (!ADDRESS_TYPES.includes(t)) throw new BadValue(`unknown address type "${t}": expected one of ${ADDRESS_TYPES.join(', ')}`);
@@ -164,7 +164,8 @@ function addressTypeMatch(types: string[], ctx: MatchContext): { surely: Ranges;
     const loopback = network('127.0.0.0/8').union(local).subtract(broadcast).subtract(multicast);
     classes.push({ addresses: broadcast, possible: ['BROADCAST'] }, { addresses: multicast, possible: ['MULTICAST'] }, { addresses: loopback, possible: ['LOCAL'] });
     const rest = network('0.0.0.0/0').subtract(broadcast).subtract(multicast).subtract(loopback);
-    classes.push({ addresses: rest, possible: ctx.localAddresses ? ['UNICAST', 'BROADCAST'] : ['UNICAST', 'BROADCAST', 'LOCAL'] });
+    // Routes in the local table can give an address any type but multicast (and LOCAL, once the host's addresses are known).
+    classes.push({ addresses: rest, possible: ADDRESS_TYPES.filter((t) => t !== 'MULTICAST' && (t !== 'LOCAL' || !ctx.localAddresses)) });
   } else {
     const multicast = network('ff00::/8');
     const own = network('::1').union(local).subtract(multicast);
