@@ -7,7 +7,7 @@
  * packets are decided, elsewhere they are undetermined and the rule's reasons are kept.
  */
 import { PacketSet, Ranges, CtState } from '../packetset';
-import type { DecisionChain, DecisionRule, EnforcementPoint, Metadata, PolicyProgram, SourceRef } from '../model/policy';
+import { METADATA_NAMES, type DecisionChain, type DecisionRule, type EnforcementPoint, type Metadata, type PolicyProgram, type SourceRef } from '../model/policy';
 
 export type Verdict = 'accept' | 'drop' | 'reject' | 'undetermined';
 
@@ -39,6 +39,12 @@ interface Frames {
   callers: { chain: DecisionChain; resume: number }[];
 }
 
+/** Why a rule that reads metadata cannot tell, for packets an earlier rule changed it on. */
+export function changedMetadataReason(metadata: Metadata, writers: Iterable<DecisionRule>): string {
+  const lines = [...new Set([...writers].map((w) => w.source.line))].sort((a, b) => a - b);
+  return `the ${METADATA_NAMES[metadata]} it reads may have been changed by the rule${lines.length > 1 ? 's' : ''} at line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}, whose values fwmatrix does not track`;
+}
+
 /** A rule whose action only looks (LOG, counting): matching it or not leads to the same end. */
 export function isInert(rule: DecisionRule): boolean {
   return rule.action.kind === 'continue' && rule.action.writes === undefined;
@@ -52,7 +58,8 @@ function sameEnd(a: Verdict, b: Verdict): boolean {
 
 export class Evaluator {
   /** Packets changed by a rule that writes this metadata, per metadata. */
-  private tainted = new Map<Metadata, PacketSet>();
+  /** Packets whose metadata a rule changed, and the rules that changed it, per metadata. */
+  private tainted = new Map<Metadata, { packets: PacketSet; writers: Set<DecisionRule> }>();
   constructor(private readonly program: PolicyProgram) {}
 
   /** Evaluates one enforcement point for a set of packets: every packet ends in exactly one outcome. */
@@ -122,14 +129,14 @@ export class Evaluator {
     let remaining = packets;
     for (let i = start; i < chain.rules.length && !remaining.isEmpty(); i++) {
       const rule = chain.rules[i];
-      const { surely, may } = this.effectiveMatch(rule);
+      const { surely, may, uncertain } = this.effectiveMatch(rule);
       const sure = remaining.intersect(surely);
       // Whether a rule that changes nothing matches makes no difference: no branches to follow.
       const unsure = isInert(rule) ? PacketSet.EMPTY : remaining.intersect(may).subtract(sure);
       if (!unsure.isEmpty()) {
         const ifMatched = this.complete(chain, i, unsure, frames, true);
         const ifNot = this.complete(chain, i + 1, unsure, frames, false);
-        ended.push(...combineBranches(rule, ifMatched, ifNot));
+        ended.push(...combineBranches(rule, uncertain, ifMatched, ifNot));
         remaining = remaining.subtract(unsure);
       }
       if (!sure.isEmpty()) {
@@ -190,7 +197,7 @@ export class Evaluator {
       case 'undetermined':
         return { ended: [{ set: packets, verdict: 'undetermined', rule, reasons: [{ rule, why: action.reason }] }], continuing: PacketSet.EMPTY };
       case 'continue':
-        if (action.writes) this.taint(action.writes, packets);
+        if (action.writes) this.taint(action.writes, packets, rule);
         return { ended: [], continuing: packets };
       case 'goto':
         // The called chain's returns are this chain's returns.
@@ -208,16 +215,25 @@ export class Evaluator {
     }
   }
 
-  private effectiveMatch(rule: DecisionRule): { surely: PacketSet; may: PacketSet } {
-    const { surely, may } = rule.match;
-    if (!rule.reads) return { surely, may };
-    const tainted = rule.reads.metadata.reduce((acc, m) => acc.union(this.tainted.get(m) ?? PacketSet.EMPTY), PacketSet.EMPTY);
-    if (tainted.isEmpty()) return { surely, may };
-    return { surely: surely.subtract(tainted), may: may.union(rule.reads.relaxed.intersect(tainted)) };
+  /** The rule's match, made uncertain for packets whose metadata an earlier rule changed. */
+  private effectiveMatch(rule: DecisionRule): { surely: PacketSet; may: PacketSet; uncertain: string[] } {
+    const { surely, may, uncertain } = rule.match;
+    if (!rule.reads) return { surely, may, uncertain };
+    let changed = PacketSet.EMPTY;
+    const why: string[] = [];
+    for (const metadata of rule.reads.metadata) {
+      const taint = this.tainted.get(metadata);
+      if (!taint) continue;
+      changed = changed.union(taint.packets);
+      why.push(changedMetadataReason(metadata, taint.writers));
+    }
+    if (changed.isEmpty()) return { surely, may, uncertain };
+    return { surely: surely.subtract(changed), may: may.union(rule.reads.relaxed.intersect(changed)), uncertain: [...uncertain, ...why] };
   }
 
-  private taint(metadata: Metadata, packets: PacketSet): void {
-    this.tainted.set(metadata, (this.tainted.get(metadata) ?? PacketSet.EMPTY).union(packets));
+  private taint(metadata: Metadata, packets: PacketSet, writer: DecisionRule): void {
+    const taint = this.tainted.get(metadata) ?? { packets: PacketSet.EMPTY, writers: new Set<DecisionRule>() };
+    this.tainted.set(metadata, { packets: taint.packets.union(packets), writers: taint.writers.add(writer) });
   }
 
 }
@@ -227,10 +243,9 @@ export class Evaluator {
  * in the stage: where they end the same way the outcome stands (decided by the branch where the rule did not match, the configuration's
  * reading if the unknown match never fires); elsewhere the packets are undetermined.
  */
-function combineBranches(rule: DecisionRule, matched: Outcome[], unmatched: Outcome[]): Outcome[] {
+function combineBranches(rule: DecisionRule, uncertain: string[], matched: Outcome[], unmatched: Outcome[]): Outcome[] {
   const combined: Outcome[] = [];
-  const why = rule.match.uncertain.length > 0 ? rule.match.uncertain : ['a metadata value set by an earlier rule is not tracked'];
-  const reasons = why.map((w) => ({ rule, why: w }));
+  const reasons = uncertain.map((why) => ({ rule, why }));
   for (const a of matched) {
     for (const b of unmatched) {
       const set = a.set.intersect(b.set);

@@ -5,7 +5,7 @@
  */
 import { CtState, type Point } from '../packetset';
 import type { DecisionChain, DecisionRule, EnforcementPoint, Metadata, PolicyProgram, SourceRef } from '../model/policy';
-import { isInert, type Verdict } from './evaluate';
+import { changedMetadataReason, isInert, type Verdict } from './evaluate';
 
 export interface TraceStep {
   chain: string;
@@ -34,7 +34,7 @@ type End = { verdict: Verdict | 'return' | 'policy'; policyVerdict?: 'accept' | 
 
 export function tracePacket(program: PolicyProgram, point: EnforcementPoint, packet: Point): TraceResult {
   const steps: TraceStep[] = [];
-  const tainted = new Set<Metadata>();
+  const tainted = new Map<Metadata, Set<DecisionRule>>();
   let accepting: DecisionRule | null = null;
   let acceptingPolicy: TraceResult['policy'];
   let firstStage = true;
@@ -76,7 +76,7 @@ function chainOf(program: PolicyProgram, name: string): DecisionChain {
 }
 
 /** Does the rule match this packet: surely, surely not, or unknown (the configuration does not say). */
-function matches(rule: DecisionRule, packet: Point, tainted: Set<Metadata>): boolean | 'unknown' {
+function matches(rule: DecisionRule, packet: Point, tainted: Map<Metadata, Set<DecisionRule>>): boolean | 'unknown' {
   if (rule.reads && rule.reads.metadata.some((m) => tainted.has(m))) return rule.reads.relaxed.contains(packet) ? 'unknown' : false;
   if (rule.match.surely.contains(packet)) return true;
   return rule.match.may.contains(packet) ? 'unknown' : false;
@@ -92,7 +92,8 @@ interface Walk {
   program: PolicyProgram;
   packet: Point;
   steps: TraceStep[];
-  tainted: Set<Metadata>;
+  /** Metadata rules on the packet's path changed, and which rules. */
+  tainted: Map<Metadata, Set<DecisionRule>>;
 }
 
 /** A final end (never 'return'): the packet's fate in this stage. */
@@ -106,13 +107,13 @@ function walk(w: Walk, chain: DecisionChain, start: number, frames: Frames): End
     if (matched === false) continue;
     if (matched === 'unknown' && !isInert(rule)) {
       // Follow both branches to the end of the stage; they agree, or the packet is undetermined.
-      const branch: Walk = { ...w, steps: [...w.steps], tainted: new Set(w.tainted) };
+      const branch: Walk = { ...w, steps: [...w.steps], tainted: new Map([...w.tainted].map(([m, rules]) => [m, new Set(rules)])) };
       const ifMatched = complete(branch, chain, i, frames, true);
       const ifNot = complete(w, chain, i + 1, frames, false);
       const [a, b] = [finalVerdict(ifMatched), finalVerdict(ifNot)];
       const deny = (v: Verdict): boolean => v === 'drop' || v === 'reject';
       if (b !== 'undetermined' && (a === b || (deny(a) && deny(b)))) return ifNot;
-      const why = rule.match.uncertain.length > 0 ? rule.match.uncertain : ['a metadata value set by an earlier rule is not tracked'];
+      const why = [...rule.match.uncertain, ...(rule.reads?.metadata ?? []).flatMap((m) => (w.tainted.has(m) ? [changedMetadataReason(m, w.tainted.get(m)!)] : []))];
       return { verdict: 'undetermined', rule, reasons: [...why.map((x) => ({ rule: rule.source, why: x })), ...ifMatched.reasons, ...ifNot.reasons] };
     }
     if (matched === 'unknown') continue;
@@ -158,7 +159,7 @@ function act(w: Walk, chain: DecisionChain, i: number, frames: Frames): End {
     case 'undetermined':
       return { verdict: 'undetermined', rule, reasons: [{ rule: rule.source, why: action.reason }] };
     case 'continue':
-      if (action.writes) w.tainted.add(action.writes);
+      if (action.writes) w.tainted.set(action.writes, (w.tainted.get(action.writes) ?? new Set()).add(rule));
       return CONTINUE;
     case 'goto':
       return walk(w, chainOf(w.program, action.chain), 0, frames);

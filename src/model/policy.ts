@@ -35,7 +35,10 @@ export interface Match {
  * Packet metadata a rule can change and a later rule can read. The engine does not track the new
  * value: a packet that went through a changing rule is undetermined for every later rule that reads it.
  */
-export type Metadata = 'mark' | 'ctstate';
+export type Metadata = 'mark' | 'connmark' | 'ctstate';
+
+/** How reports name each kind of metadata. */
+export const METADATA_NAMES: Readonly<Record<Metadata, string>> = { mark: 'packet mark', connmark: 'connection mark', ctstate: 'connection tracking state' };
 
 export type Action =
   | { kind: 'accept' }

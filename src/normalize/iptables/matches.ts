@@ -355,7 +355,7 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
         const value = BigInt(text.split('/')[0]);
         // A packet no rule has marked has mark 0, and (0 & mask) == value holds only for value 0.
         const zeroMatches = value === 0n;
-        conditions.push({ match: exactly(zeroMatches !== option.negated ? full : PacketSet.EMPTY), reads: 'mark' });
+        conditions.push({ match: exactly(zeroMatches !== option.negated ? full : PacketSet.EMPTY), reads: module.name === 'mark' ? 'mark' : 'connmark' });
       }
       return conditions;
     }

@@ -120,8 +120,10 @@ function action(rule: Rule, table: string, userChains: Set<string>): Action {
     case 'RETURN':
       return { kind: 'return' };
     case 'MARK':
-    case 'CONNMARK':
       return { kind: 'continue', writes: 'mark' };
+    case 'CONNMARK':
+      // --restore-mark copies the connection mark into the packet mark; the rest set the connection mark.
+      return { kind: 'continue', writes: target.options.some((o) => o.name === 'restore-mark') ? 'mark' : 'connmark' };
     case 'NOTRACK':
       return { kind: 'continue', writes: 'ctstate' };
     case 'CT':
