@@ -154,8 +154,11 @@ function buildProgram(io: Io): Command {
     .description('check a deployment, matrix or waiver file against its schema')
     .action((file: string) => {
       const { text, ok } = validateCommand(file);
-      io.stdout(text);
-      if (!ok) throw new Exit(2);
+      if (ok) io.stdout(text);
+      else {
+        io.stderr(text);
+        throw new Exit(2);
+      }
     });
   return program;
 }

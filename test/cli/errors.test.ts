@@ -93,3 +93,12 @@ test('no mutation of a real configuration makes fwmatrix crash (exit 3) or hang'
     { numRuns: 150 },
   );
 });
+
+test('validate: a valid deployment exits 0; a schema violation exits 2 with its line and path', async () => {
+  const { FIXTURES_DIR } = await import('../helpers/paths');
+  const ok = await runCli(['validate', path.join(FIXTURES_DIR, 'example', 'fwmatrix.yml')]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /a valid deployment file/);
+  const dir = tempTree({ 'bad.yml': 'matrix: lync2013-director-single\nroles:\n  director: [198.51.100.11]\nfirewalls:\n  - name: d1\n    config: d1.rules\n    placement: hosts\n' });
+  await expectInputError(['validate', path.join(dir, 'bad.yml')], /bad\.yml:7:\d+: at \/firewalls\/0\/placement: expected one of host, network/);
+});

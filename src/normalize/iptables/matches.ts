@@ -185,6 +185,28 @@ function addressTypeMatch(types: string[], ctx: MatchContext): { surely: Ranges;
   return { surely, may };
 }
 
+/**
+ * The destination addresses whose packets are surely and possibly of a link-layer type: multicast
+ * addresses travel as multicast, the limited broadcast as broadcast, the host's own addresses as
+ * unicast; any other address is unicast unless (IPv4) it is a subnet's broadcast address.
+ */
+function packetTypeMatch(kind: string, ctx: MatchContext): { surely: Ranges; may: Ranges } {
+  if (!['unicast', 'broadcast', 'multicast'].includes(kind)) throw new BadValue(`unknown packet type "${kind}": expected unicast, broadcast or multicast`);
+  const multicast = network(ctx.family === 4 ? '224.0.0.0/4' : 'ff00::/8');
+  const broadcast = ctx.family === 4 ? network('255.255.255.255') : Ranges.EMPTY;
+  const own = (ctx.localAddresses ?? Ranges.EMPTY).subtract(multicast).subtract(broadcast);
+  const rest = network(ctx.family === 4 ? '0.0.0.0/0' : '::/0').subtract(multicast).subtract(broadcast).subtract(own);
+  switch (kind) {
+    case 'multicast':
+      return { surely: multicast, may: multicast };
+    case 'broadcast':
+      return { surely: broadcast, may: ctx.family === 4 ? broadcast.union(rest) : broadcast };
+    default:
+      // IPv6 has no broadcast: every other address is unicast.
+      return { surely: ctx.family === 4 ? own : own.union(rest), may: own.union(rest) };
+  }
+}
+
 function single(option: ModuleOption, module: MatchModule): string {
   if (option.values.length !== 1) throw new BadValue(`--${option.name} of -m ${module.name} expects one value, got ${option.values.length}`);
   return option.values[0];
@@ -327,6 +349,20 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
         const reason = `whether an address is of type ${single(option, module)} depends on the routing table${ctx.localAddresses ? '' : ' and on the firewall\'s own addresses (give the deployment its "host:")'}`;
         const match = { surely: sure, may: maybe, uncertain: sure.equals(maybe) ? [] : [reason] };
         conditions.push({ match: option.negated ? { surely: full.subtract(maybe), may: full.subtract(sure), uncertain: match.uncertain } : match });
+      }
+      return conditions;
+    }
+    case 'pkttype': {
+      for (const option of module.options) {
+        if (option.name !== 'pkt-type') {
+          conditions.push(unknownOption(option));
+          continue;
+        }
+        const kind = single(option, module).toLowerCase();
+        const { surely, may } = packetTypeMatch(kind, ctx);
+        const reason = `whether a packet to an address is link-layer ${kind} depends on the networks the firewall is on`;
+        const match = { surely: full.restrict('dst', surely), may: full.restrict('dst', may), uncertain: surely.equals(may) ? [] : [reason] };
+        conditions.push({ match: option.negated ? { surely: full.subtract(match.may), may: full.subtract(match.surely), uncertain: match.uncertain } : match });
       }
       return conditions;
     }
