@@ -57,9 +57,9 @@ function sameEnd(a: Verdict, b: Verdict): boolean {
 }
 
 export class Evaluator {
-  /** Packets changed by a rule that writes this metadata, per metadata. */
   /** Packets whose metadata a rule changed, and the rules that changed it, per metadata. */
   private tainted = new Map<Metadata, { packets: PacketSet; writers: Set<DecisionRule> }>();
+
   constructor(private readonly program: PolicyProgram) {}
 
   /** Evaluates one enforcement point for a set of packets: every packet ends in exactly one outcome. */

@@ -207,6 +207,40 @@ function packetTypeMatch(kind: string, ctx: MatchContext): { surely: Ranges; may
   }
 }
 
+/** Conntrack options about the connection's original tuple, which dimensions of the packet give. */
+const ORIGINAL_TUPLE: Readonly<Record<string, Dimension>> = {
+  ctorigsrc: 'src', ctorigdst: 'dst', ctorigsrcport: 'sport', ctorigdstport: 'dport', ctproto: 'proto',
+};
+
+/**
+ * A conntrack option about the connection itself. The first packet of a new connection (state
+ * NEW, original direction, not yet translated) carries the original tuple, so for it these are
+ * decided; for packets of other states they are not.
+ */
+function connectionTupleCondition(option: ModuleOption, module: MatchModule, ctx: MatchContext, full: PacketSet): Condition {
+  if (ctx.table === 'raw') return { match: undecided(`--${option.name} is matched in the raw table, before connection tracking`, full) };
+  const fresh = full.restrict('state', Ranges.point(BigInt(CtState.NEW)));
+  const reason = `--${option.name} of an established connection's packets depends on the connection, which fwmatrix does not track`;
+  let newMatch: PacketSet;
+  const dim = ORIGINAL_TUPLE[option.name];
+  if (dim) {
+    const text = single(option, module);
+    let ranges: Ranges;
+    if (dim === 'proto') ranges = Ranges.point(BigInt(protocolNumber(text)));
+    else if (dim === 'sport' || dim === 'dport') ranges = portRange(text);
+    else ranges = addresses({ value: text, negated: false }, ctx.family);
+    newMatch = fresh.restrict(dim, ranges);
+  } else if (option.name === 'ctdir') {
+    const direction = single(option, module).toUpperCase();
+    if (direction !== 'ORIGINAL' && direction !== 'REPLY') throw new BadValue(`--ctdir expects ORIGINAL or REPLY, got "${direction}"`);
+    newMatch = direction === 'ORIGINAL' ? fresh : PacketSet.EMPTY;
+  } else {
+    return { match: undecided(`option --${option.name} of match module "conntrack" is not understood`, full) };
+  }
+  const sure = option.negated ? fresh.subtract(newMatch) : newMatch;
+  return { match: { surely: sure, may: sure.union(full.subtract(fresh)), uncertain: [reason] }, reads: 'ctstate' };
+}
+
 function single(option: ModuleOption, module: MatchModule): string {
   if (option.values.length !== 1) throw new BadValue(`--${option.name} of -m ${module.name} expects one value, got ${option.values.length}`);
   return option.values[0];
@@ -312,7 +346,7 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
     case 'conntrack': {
       for (const option of module.options) {
         if (option.name !== 'state' && option.name !== 'ctstate') {
-          conditions.push(unknownOption(option));
+          conditions.push(module.name === 'conntrack' ? connectionTupleCondition(option, module, ctx, full) : unknownOption(option));
           continue;
         }
         const names = single(option, module).split(',').map((s) => s.toUpperCase());
