@@ -231,29 +231,40 @@ function permissionFindings(firewall: string, program: PolicyProgram, outcomesBy
     const who = entry.ref ? `rule at line ${entry.ref.line}` : `the ${entry.chain.split('/')[1]} chain's default policy`;
     const witness = witnessOf({ set: excess, point: entry.point, program });
     if (served.isEmpty()) {
-      findings.push(finding('extraneous', firewall, null, entry.ref, witness, `${who} lets in new connections to or from the matrix's roles that no required flow needs (${describeExtent(excess, program.family)})`, [], entry.chain));
+      findings.push(finding('extraneous', firewall, null, entry.ref, witness, `${who} ${LETS[entry.point]} new connections to or from the matrix's roles that no required flow needs (${describeExtent(excess, program.family)})`, [], entry.chain));
     } else {
-      findings.push(finding('overly-broad', firewall, null, entry.ref, witness, `${who} serves required flows but is broader than they are: ${excessText(entry.accepted, served, program.family)}`, [], entry.chain));
+      findings.push(finding('overly-broad', firewall, null, entry.ref, witness, `${who} serves required flows but is broader than they are: ${excessText(entry.accepted, served, program.family, LETS[entry.point])}`, [], entry.chain));
     }
   }
   return findings;
 }
 
-const QUANTIFIED: readonly [Dimension, string][] = [['src', 'source addresses'], ['dst', 'destination addresses'], ['proto', 'protocols'], ['dport', 'destination ports']];
+const QUANTIFIED: readonly [Dimension, string, string][] = [
+  ['src', 'source address', 'source addresses'],
+  ['dst', 'destination address', 'destination addresses'],
+  ['proto', 'protocol', 'protocols'],
+  ['dport', 'destination port', 'destination ports'],
+];
 
-function excessText(accepted: PacketSet, served: PacketSet, family: Family): string {
+function counted(n: bigint, one: string, many: string): string {
+  return `${describeCount(n)} ${n === 1n ? one : many}`;
+}
+
+/** How a finding says what a rule permits, by where the packets go. */
+const LETS: Readonly<Record<string, string>> = { INPUT: 'lets in', FORWARD: 'lets through', OUTPUT: 'lets out' };
+
+function excessText(accepted: PacketSet, served: PacketSet, family: Family, lets: string): string {
   const parts: string[] = [];
-  for (const [dim, noun] of QUANTIFIED) {
+  for (const [dim, one, many] of QUANTIFIED) {
     const all = accepted.project(dim, family).size();
     const needed = served.project(dim, family).size();
-    if (all > needed) parts.push(`lets in ${describeCount(all)} ${noun} where the matrix requires ${describeCount(needed)}`);
+    if (all > needed) parts.push(`${lets} ${counted(all, one, many)} where the matrix requires ${describeCount(needed)}`);
   }
-  return parts.length > 0 ? parts.join('; ') : 'it lets in combinations of the required sources, destinations and ports that no single required flow has';
+  return parts.length > 0 ? parts.join('; ') : `it ${lets} combinations of the required sources, destinations and ports that no single required flow has`;
 }
 
 function describeExtent(set: PacketSet, family: Family): string {
-  return QUANTIFIED.map(([dim, noun]) => `${describeCount(set.project(dim, family).size())} ${noun}`)
-    .join(', ');
+  return QUANTIFIED.map(([dim, one, many]) => counted(set.project(dim, family).size(), one, many)).join(', ');
 }
 
 /** Rules that no packet can ever reach or match. */

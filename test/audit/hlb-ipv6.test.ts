@@ -141,7 +141,7 @@ test('the gateway in front of the load balancer sees the VIP, untranslated', asy
   assert.equal(gw['director-fe-https'], 'not-applicable');
   const broad = r.findings.find((f) => f.firewall === 'gw' && f.kind === 'overly-broad')!;
   assert.equal(broad.rule?.line, 5);
-  assert.match(broad.message, /: lets in 512 source addresses where the matrix requires 257$/);
+  assert.match(broad.message, /: lets through 512 source addresses where the matrix requires 257$/);
   const missing = r.findings.find((f) => f.firewall === 'gw' && f.requirement === 'edge-director-sip')!;
   assert.deepEqual(missing.witness, { src: '192.0.2.20', dst: '198.51.100.11', proto: 'tcp', sport: 40000, dport: 5061, in: 'eth0', out: 'eth1', chain: 'FORWARD' });
 });
