@@ -108,7 +108,7 @@ export function traceText(t: TraceOutput): string {
   const lines = [`${t.packet.chain}: ${t.packet.proto} ${t.packet.from}${t.packet.sport !== undefined ? `:${t.packet.sport}` : ''} -> ${t.packet.to}${t.packet.dport !== undefined ? `:${t.packet.dport}` : ''}`];
   for (const step of t.steps) {
     const mark = step.matched === true ? 'match' : step.matched === 'unknown' ? 'may match' : 'no';
-    lines.push(`  ${step.chain.padEnd(20)} ${String(step.line).padStart(5)}  ${mark.padEnd(9)} ${step.action.padEnd(14)} ${step.text}`);
+    lines.push(`  ${`${step.table}/${step.chain}`.padEnd(24)} ${String(step.line).padStart(5)}  ${mark.padEnd(9)} ${step.action.padEnd(14)} ${step.text}`);
   }
   const by = t.decidedBy ? `line ${t.decidedBy.line}: ${t.decidedBy.text}` : t.policy ? `policy of ${t.policy.chain}` : 'no rule';
   lines.push(`verdict: ${t.verdict} (${by})`);

@@ -8,7 +8,10 @@ import type { DecisionChain, DecisionRule, EnforcementPoint, Metadata, PolicyPro
 import { changedMetadataReason, isInert, type Verdict } from './evaluate';
 
 export interface TraceStep {
+  /** The chain's own name (INPUT, a user chain). */
   chain: string;
+  /** Its table (filter, nat, mangle, raw, security). */
+  table: string;
   line: number;
   text: string;
   matched: boolean | 'unknown';
@@ -46,7 +49,7 @@ export function tracePacket(program: PolicyProgram, point: EnforcementPoint, pac
     if (end.verdict === 'return' || end.verdict === 'policy') {
       const verdict = chain.policy?.verdict ?? 'accept';
       const policy = { chain: chain.name, ...(chain.policy?.source ? { source: chain.policy.source } : {}) };
-      steps.push({ chain: chain.name, line: chain.policy?.source?.line ?? 0, text: chain.policy?.source?.text ?? '', matched: true, action: `policy ${verdict}` });
+      steps.push({ ...chainNames(chain), line: chain.policy?.source?.line ?? 0, text: chain.policy?.source?.text ?? '', matched: true, action: `policy ${verdict}` });
       if (verdict === 'drop') return { verdict, decidedBy: null, policy, steps, reasons: end.reasons };
       if (stage.primary || firstStage) {
         accepting = null;
@@ -67,6 +70,12 @@ export function tracePacket(program: PolicyProgram, point: EnforcementPoint, pac
     steps,
     reasons: [],
   };
+}
+
+/** `filter/INPUT` → { chain: 'INPUT', table: 'filter' }. */
+function chainNames(chain: DecisionChain): { chain: string; table: string } {
+  const slash = chain.name.indexOf('/');
+  return { chain: chain.name.slice(slash + 1), table: chain.name.slice(0, slash) };
 }
 
 function chainOf(program: PolicyProgram, name: string): DecisionChain {
@@ -103,7 +112,7 @@ function walk(w: Walk, chain: DecisionChain, start: number, frames: Frames): End
   for (let i = start; i < chain.rules.length; i++) {
     const rule = chain.rules[i];
     const matched = matches(rule, w.packet, w.tainted);
-    w.steps.push({ chain: chain.name, line: rule.source.line, text: rule.source.text, matched, action: matched === false ? '' : describe(rule) });
+    w.steps.push({ ...chainNames(chain), line: rule.source.line, text: rule.source.text, matched, action: matched === false ? '' : describe(rule) });
     if (matched === false) continue;
     if (matched === 'unknown' && !isInert(rule)) {
       // Follow both branches to the end of the stage; they agree, or the packet is undetermined.

@@ -72,7 +72,7 @@ test('trace --probes answers one JSON line per probe, in order', async () => {
   assert.equal(run.code, 0, run.stderr);
   const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(lines.map((l) => [l.verdict, l.decidedBy?.line ?? null]), [['accept', 5], ['drop', null]]);
-  assert.deepEqual(lines[0].steps, [{ chain: 'filter/INPUT', line: 5, text: '-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT', matched: true, action: 'accept' }]);
+  assert.deepEqual(lines[0].steps, [{ chain: 'INPUT', table: 'filter', line: 5, text: '-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT', matched: true, action: 'accept' }]);
 });
 
 test('no mutation of a real configuration makes fwmatrix crash (exit 3) or hang', async () => {

@@ -84,7 +84,11 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
       const policy = chain.builtin
         ? {
             verdict: chain.policy === 'DROP' ? ('drop' as const) : ('accept' as const),
-            ...(chain.policyLine !== undefined ? { source: { file, line: chain.policyLine, text: `:${chain.name} ${chain.policy}` } } : {}),
+            // A built-in chain the file never declares still has its ACCEPT policy: located at its table.
+            source:
+              chain.policyLine !== undefined
+                ? { file, line: chain.policyLine, text: `:${chain.name} ${chain.policy}` }
+                : { file, line: chain.line, text: `:${chain.name} ${chain.policy ?? 'ACCEPT'} (not declared: the default policy)` },
           }
         : undefined;
       chains.set(name, { name, rules, ...(policy ? { policy } : {}) });
