@@ -333,7 +333,8 @@ export function witnessOf(part: { set: PacketSet; point: string; program: Policy
       return src.isEmpty() || dst.isEmpty() ? [] : [box.with('src', src).with('dst', dst)];
     }),
   );
-  const prefer = { src: PREFERRED_ADDRESSES, dst: PREFERRED_ADDRESSES, proto: [6n, 17n] };
+  // Port 0 is no service: a witness names a port clients really use.
+  const prefer = { src: PREFERRED_ADDRESSES, dst: PREFERRED_ADDRESSES, proto: [6n, 17n], dport: [443n, 80n, 22n, 3389n, 1n] };
   const p: Point | undefined = routable.witness(prefer) ?? part.set.witness(prefer);
   if (!p) return null;
   return pointToWitness(p, part.point, part.program);
