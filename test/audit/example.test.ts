@@ -119,3 +119,37 @@ test('the JSON report validates against the published report schema', async () =
   assert.equal(r.verdict, 'fail');
   assert.deepEqual(r.roles.find((x) => x.id === 'any')?.addresses, ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24']);
 });
+
+test('waivers and a baseline suppress findings without hiding them', async () => {
+  const { tempTree } = await import('../helpers/cli');
+  const before = await report();
+  const missing = before.findings.find((f) => f.kind === 'missing' && f.requirement === 'rp-director-https')!;
+  const dir = tempTree({
+    'waivers.yml': [
+      `- fingerprint: ${missing.fingerprint}`,
+      '  reason: reverse proxy 4443 moves to the pool VIP in change 42',
+      '- kind: shadowed',
+      '  firewall: core-gw',
+      '  reason: cleanup scheduled',
+      '- kind: extraneous',
+      '  reason: expired long ago',
+      '  expires: 2020-01-01',
+      '',
+    ].join('\n'),
+    'baseline.json': JSON.stringify(before),
+  });
+  const waived = await runCli(['audit', DEPLOYMENT, '--format', 'json', '--waivers', path.join(dir, 'waivers.yml')]);
+  assert.equal(waived.code, 1, waived.stderr);
+  const r = JSON.parse(waived.stdout) as AuditReport;
+  assert.deepEqual(r.suppressed.map((f) => [f.kind, f.rule?.line]).sort(), [['missing', 3], ['shadowed', 19]]);
+  assert.match(r.suppressed.find((f) => f.kind === 'missing')!.suppressedBy!, /waiver \(.*waivers\.yml:1\): reverse proxy 4443/);
+  assert.equal(r.findings.length, before.findings.length - 2);
+  assert.ok(r.findings.some((f) => f.kind === 'extraneous'), 'an expired waiver suppresses nothing');
+
+  const baselined = await runCli(['audit', DEPLOYMENT, '--format', 'json', '--baseline', path.join(dir, 'baseline.json')]);
+  assert.equal(baselined.code, 0, 'every finding is in the baseline');
+  const b = JSON.parse(baselined.stdout) as AuditReport;
+  assert.equal(b.findings.length, 0);
+  assert.equal(b.suppressed.length, before.findings.length);
+  assert.ok(b.suppressed.every((f) => f.suppressedBy === 'baseline'));
+});
