@@ -67,7 +67,10 @@ export class Evaluator {
     this.tainted = new Map();
     const ended: Outcome[] = [];
     let passing = packets;
+    /** The accepting outcomes users see: the primary stage's (else the first stage's). */
     let accepted: Outcome[] | undefined;
+    /** Packets a later stage stopped after `accepted` was set; they leave the accepting outcomes. */
+    let stoppedLater = PacketSet.EMPTY;
     for (const stage of point.stages) {
       if (passing.isEmpty()) break;
       const chain = this.chain(stage.chain);
@@ -78,25 +81,20 @@ export class Evaluator {
         bypass = passing.subtract(input);
       }
       const outcomes = this.evaluateBaseChain(chain, input);
-      let stageAccepted = bypass;
-      const stageAccepts: Outcome[] = [];
-      for (const outcome of outcomes) {
-        if (outcome.verdict === 'accept') {
-          stageAccepted = stageAccepted.union(outcome.set);
-          stageAccepts.push(outcome);
-        } else {
-          ended.push(outcome);
-        }
-      }
+      const stageAccepts = outcomes.filter((o) => o.verdict === 'accept');
+      const stopped = outcomes.filter((o) => o.verdict !== 'accept');
+      ended.push(...stopped);
       if (stage.primary || accepted === undefined) {
-        accepted = stageAccepts;
-        if (!bypass.isEmpty()) accepted.push({ set: bypass, verdict: 'accept', rule: null, reasons: [], policy: { chain: chain.name } });
+        accepted = bypass.isEmpty() ? stageAccepts : [...stageAccepts, { set: bypass, verdict: 'accept', rule: null, reasons: [], policy: { chain: chain.name } }];
+        stoppedLater = PacketSet.EMPTY;
+      } else {
+        stoppedLater = PacketSet.unionOfDisjoint([stoppedLater, ...stopped.map((o) => o.set)]);
       }
-      passing = stageAccepted;
+      passing = PacketSet.unionOfDisjoint([bypass, ...stageAccepts.map((o) => o.set)]);
     }
     if (accepted === undefined) return [{ set: packets, verdict: 'accept', rule: null, reasons: [] }];
     for (const outcome of accepted) {
-      const set = outcome.set.intersect(passing);
+      const set = stoppedLater.isEmpty() ? outcome.set : outcome.set.subtract(stoppedLater);
       if (!set.isEmpty()) ended.push({ ...outcome, set });
     }
     return ended;
