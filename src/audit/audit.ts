@@ -319,10 +319,13 @@ function rangesText(r: Ranges): string {
 /** Addresses no packet from another host carries (dropped by routing as martians), per family. */
 const UNROUTABLE: Readonly<Record<Family, Ranges>> = {
   4: ['0.0.0.0/8', '127.0.0.0/8', '224.0.0.0/3'].reduce((r, n) => r.union(parseNetwork(n)!.ranges), Ranges.EMPTY),
-  6: ['::/127', 'ff00::/8', '::ffff:0:0/96'].reduce((r, n) => r.union(parseNetwork(n)!.ranges), Ranges.EMPTY),
+  6: ['::/96', 'ff00::/8', '::ffff:0:0/96'].reduce((r, n) => r.union(parseNetwork(n)!.ranges), Ranges.EMPTY),
 };
 /** Witness addresses are drawn from the documentation ranges when the set allows. */
-const PREFERRED_ADDRESSES = ['203.0.113.77', '198.51.100.77', '192.0.2.77', '2001:db8::77'].map((a) => parseAddress(a)!.value);
+const PREFERRED_ADDRESSES: Readonly<Record<Family, readonly bigint[]>> = {
+  4: ['203.0.113.77', '198.51.100.77', '192.0.2.77'].map((a) => parseAddress(a)!.value),
+  6: ['2001:db8::77'].map((a) => parseAddress(a)!.value),
+};
 
 /** A concrete packet of the set, one that could really arrive when the set has such packets. */
 export function witnessOf(part: { set: PacketSet; point: string; program: PolicyProgram }): Witness | null {
@@ -333,11 +336,15 @@ export function witnessOf(part: { set: PacketSet; point: string; program: Policy
       return src.isEmpty() || dst.isEmpty() ? [] : [box.with('src', src).with('dst', dst)];
     }),
   );
-  // Port 0 is no service: a witness names a port clients really use.
-  const prefer = { src: PREFERRED_ADDRESSES, dst: PREFERRED_ADDRESSES, proto: [6n, 17n], dport: [443n, 80n, 22n, 3389n, 1n] };
-  const p: Point | undefined = routable.witness(prefer) ?? part.set.witness(prefer);
-  if (!p) return null;
-  return pointToWitness(p, part.point, part.program);
+  for (const candidates of [routable, part.set]) {
+    for (const family of FAMILIES) {
+      // Port 0 is no service: a witness names a port clients really use.
+      const prefer = { src: PREFERRED_ADDRESSES[family], dst: PREFERRED_ADDRESSES[family], proto: [6n, 17n], dport: [443n, 80n, 22n, 3389n, 1n] };
+      const p: Point | undefined = candidates.onlyFamily(family).witness(prefer);
+      if (p) return pointToWitness(p, part.point, part.program);
+    }
+  }
+  return null;
 }
 
 export function pointToWitness(p: Point, point: string, program: PolicyProgram): Witness {

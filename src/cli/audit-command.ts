@@ -14,6 +14,7 @@ import { loadMatrix, type Matrix } from '../matrix';
 import { checkDeploymentAgainstMatrix, checkDeploymentFiles, loadDeployment, loadDeploymentMatrix, loadWaivers, translationMembers, type Deployment, type Firewall, type Translation } from '../deployment';
 import { protocolNumber } from '../normalize/iptables/matches';
 import { VERSION } from './version';
+import { displayPath } from '../matrix/document';
 
 export interface AuditOptions {
   format: 'text' | 'json';
@@ -36,17 +37,15 @@ const ANY_ROLE = 'any';
 
 export function runAudit(deploymentFile: string | undefined, opts: AuditOptions): { text: string; exitCode: number } {
   const { deployment, matrix } = opts.config !== undefined ? deploymentFromOptions(deploymentFile, opts) : deploymentFromFile(deploymentFile ?? 'fwmatrix.yml');
-  const report = buildReport(deployment, matrix, opts);
-  const failing = report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[opts.failOn] && opts.failOn !== 'none');
-  report.verdict = failing ? 'fail' : 'pass';
+  const report = auditReport(deployment, matrix, opts);
   let text: string;
   if (opts.format === 'json') text = renderJson(report);
   else if (opts.quiet) text = renderText(report, { color: opts.color }).trimEnd().split('\n').pop() + '\n';
   else text = renderText(report, { color: opts.color });
-  return { text, exitCode: failing ? 1 : 0 };
+  return { text, exitCode: report.verdict === 'fail' ? 1 : 0 };
 }
 
-function deploymentFromFile(file: string): { deployment: Deployment; matrix: Matrix } {
+export function deploymentFromFile(file: string): { deployment: Deployment; matrix: Matrix } {
   if (!fs.existsSync(file)) throw new InputError([{ location: { file }, message: 'no deployment file here: give its path, or --config FILE --matrix ID --role NAME=ADDR…' }]);
   const deployment = loadDeployment(file);
   const matrix = loadDeploymentMatrix(deployment);
@@ -56,7 +55,7 @@ function deploymentFromFile(file: string): { deployment: Deployment; matrix: Mat
 }
 
 /** A one-firewall deployment from --config, --matrix, --role, --placement, --host, --interface. */
-function deploymentFromOptions(positional: string | undefined, opts: AuditOptions): { deployment: Deployment; matrix: Matrix } {
+export function deploymentFromOptions(positional: string | undefined, opts: AuditOptions): { deployment: Deployment; matrix: Matrix } {
   const where = (option: string): Location => ({ file: option });
   if (positional !== undefined) throw new InputError([{ location: where('audit'), message: 'give either a deployment file or --config, not both' }]);
   if (opts.matrix === undefined) throw new InputError([{ location: where('--matrix'), message: 'with --config, name the matrix: --matrix ID|FILE' }]);
@@ -94,7 +93,7 @@ function deploymentFromOptions(positional: string | undefined, opts: AuditOption
 }
 
 /** Addresses as written in a deployment → per-family ranges; bad ones are located input errors. */
-function addressSet(written: string[], location: Location): AddressSet {
+export function addressSet(written: string[], location: Location): AddressSet {
   const ranges: Record<Family, Ranges> = { 4: Ranges.EMPTY, 6: Ranges.EMPTY };
   const problems: Diagnostic[] = [];
   for (const text of written) {
@@ -110,7 +109,8 @@ function portRanges(list: { from: number; to: number }[]): Ranges {
   return Ranges.fromIntervals(list.map((p) => [BigInt(p.from), BigInt(p.to)] as const));
 }
 
-function buildReport(deployment: Deployment, matrix: Matrix, opts: AuditOptions): AuditReport {
+/** Audits every firewall of a deployment: the report, its verdict set by --fail-on. */
+export function auditReport(deployment: Deployment, matrix: Matrix, opts: Pick<AuditOptions, 'failOn' | 'waivers' | 'baseline'>): AuditReport {
   const roles = new Map<string, AddressSet>();
   const full = PacketSet.full();
   const everything: AddressSet = { 4: full.project('src', 4), 6: full.project('src', 6) };
@@ -168,10 +168,11 @@ function buildReport(deployment: Deployment, matrix: Matrix, opts: AuditOptions)
   const baseline = opts.baseline !== undefined ? readBaseline(opts.baseline) : new Set<string>();
   const { active, suppressed } = applySuppressions(findings, waivers, baseline, new Date());
   const definedAny = deployment.roles.get(ANY_ROLE);
+  const failing = opts.failOn !== 'none' && active.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[opts.failOn]);
   return {
     schemaVersion: 1,
     tool: { name: 'fwmatrix', version: VERSION },
-    verdict: 'pass',
+    verdict: failing ? 'fail' : 'pass',
     failOn: opts.failOn,
     matrix: { id: matrix.id, title: matrix.title },
     roles: [...roles].filter(([id]) => id !== ANY_ROLE || definedAny).map(([id, a]) => ({ id, addresses: [...formatRanges(4, a[4]), ...formatRanges(6, a[6])] })),
@@ -199,10 +200,4 @@ function sortFindings(findings: Finding[]): Finding[] {
       a.kind.localeCompare(b.kind) ||
       (a.requirement ?? '').localeCompare(b.requirement ?? ''),
   );
-}
-
-/** Paths in reports: relative to the working directory when below it. */
-function displayPath(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }

@@ -8,6 +8,7 @@ import { InputError, formatDiagnostic } from '../model/errors';
 import { CONFIG_TYPES, loadConfig, readConfigText, type ConfigType } from '../normalize/load';
 import { parseProbes, traceProbe, traceText, type Probe } from './trace';
 import { runAudit, type AuditOptions } from './audit-command';
+import { runDiff, type DiffOptions } from './diff-command';
 import { matrixListText, matrixShowText } from './matrix-command';
 import { validateCommand } from './validate-command';
 import { loadMatrix, builtinMatrices } from '../matrix';
@@ -87,6 +88,24 @@ function buildProgram(io: Io): Command {
       .option('--interface <name=net,...>', 'an interface and the networks behind it (with --config; repeatable)', collect),
   ).action((deployment: string | undefined, opts: AuditOptions) => {
     const { text, exitCode } = runAudit(deployment, { ...opts, color: opts.color !== false && io.isTty });
+    write(io, text, opts.output);
+    throw new Exit(exitCode);
+  });
+
+  common(
+    program
+      .command('diff <before> <after>')
+      .description('what a change to a configuration does: flows newly allowed or denied, findings introduced and fixed')
+      .option('--deployment <file>', 'a deployment file: BEFORE and AFTER stand for one of its firewalls')
+      .option('--firewall <name>', 'which firewall of the deployment (when it has several)')
+      .option('--type <type>', `configuration format: ${CONFIG_TYPES.join(', ')}`)
+      .option('--matrix <id|file>', 'audit both against this matrix (without a deployment)')
+      .option('--role <name=addr,...>', 'a role and its addresses (with --matrix; repeatable)', collect)
+      .addOption(new Option('--placement <placement>', 'host or network').choices(['host', 'network']).default('host'))
+      .option('--host <addr,...>', "the firewall's own addresses")
+      .option('--interface <name=net,...>', 'an interface and the networks behind it (repeatable)', collect),
+  ).action((before: string, after: string, opts: DiffOptions & { output?: string; type?: string }) => {
+    const { text, exitCode } = runDiff(before, after, { ...opts, ...(opts.type !== undefined ? { type: configType(opts.type) } : {}), color: opts.color !== false && io.isTty });
     write(io, text, opts.output);
     throw new Exit(exitCode);
   });

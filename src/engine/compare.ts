@@ -4,7 +4,7 @@
  * packets whose fate changes class (allowed, denied, undetermined) are reported with the rule or
  * policy that decided them on each side.
  */
-import { PacketSet, Ranges, type Family } from '../packetset';
+import { PacketSet, Ranges, universe, type Family } from '../packetset';
 import { InterfaceUniverse, type EnforcementPoint, type PolicyProgram, type SourceRef } from '../model/policy';
 import { Evaluator, type Outcome, type Verdict } from './evaluate';
 import { newConnections } from '../audit/scope';
@@ -41,7 +41,7 @@ export interface FlowChange {
   extent: { sources: bigint; destinations: bigint; protocols: bigint; destinationPorts: bigint };
 }
 
-export function verdictClass(verdict: Verdict): VerdictClass {
+function verdictClass(verdict: Verdict): VerdictClass {
   return verdict === 'accept' ? 'allowed' : verdict === 'undetermined' ? 'undetermined' : 'denied';
 }
 
@@ -68,10 +68,10 @@ export function sameInterfaces(a: PolicyProgram, b: PolicyProgram): boolean {
  * The new connections an enforcement point sees: a packet delivered locally (INPUT) leaves by no
  * interface, one the host sends (OUTPUT) arrives on none; anything else crosses two interfaces.
  */
-function connectionsAt(point: EnforcementPoint, family: Family): PacketSet {
+function connectionsAt(point: EnforcementPoint, program: PolicyProgram): PacketSet {
   const none = Ranges.point(BigInt(InterfaceUniverse.NONE));
-  const real = Ranges.of(1n, 65535n);
-  return newConnections([family])
+  const real = program.interfaces.any();
+  return newConnections([program.family])
     .restrict('iif', point.name === 'OUTPUT' ? none : real)
     .restrict('oif', point.name === 'INPUT' ? none : real);
 }
@@ -104,7 +104,7 @@ export function compareFilters(before: PolicyProgram, after: PolicyProgram): Flo
   for (const point of before.points) {
     const afterPoint = after.points.find((p) => p.name === point.name);
     if (!afterPoint) throw new Error(`internal: ${after.file} has no enforcement point ${point.name}`);
-    const packets = connectionsAt(point, before.family);
+    const packets = connectionsAt(point, before);
     const was = evaluateBefore.evaluatePoint(point, packets);
     const now = evaluateAfter.evaluatePoint(afterPoint, packets);
     const nowByClass = new Map<VerdictClass, PacketSet>();
@@ -140,7 +140,7 @@ export function compareFilters(before: PolicyProgram, after: PolicyProgram): Flo
       before: decision(p.before, p.beforeReasons),
       after: decision(p.after, p.afterReasons),
       set: p.set,
-      witness: witnessOf({ set: preferNotLoopback(p.set, after), point: p.point.name, program: after }),
+      witness: changeWitness(p.set, p.point.name, after),
       extent: {
         sources: p.set.project('src', before.family).size(),
         destinations: p.set.project('dst', before.family).size(),
@@ -178,11 +178,22 @@ function decision(outcome: Outcome, reasons: Set<string>): Decision {
   };
 }
 
-/** The set without loopback traffic, unless that is all it has: a witness should be a packet from elsewhere. */
-function preferNotLoopback(set: PacketSet, program: PolicyProgram): PacketSet {
-  const loopback = program.interfaces.indexOf('lo');
-  if (loopback === undefined) return set;
-  const other = Ranges.of(0n, 65535n).subtract(Ranges.point(BigInt(loopback)));
-  const elsewhere = set.restrict('iif', other).restrict('oif', other);
-  return elsewhere.isEmpty() ? set : elsewhere;
+/**
+ * A packet of the set, chosen to look like real traffic when the set allows: not over loopback,
+ * and not forwarded out of the interface it came in on.
+ */
+function changeWitness(set: PacketSet, point: string, program: PolicyProgram): Witness | null {
+  const notLoopback = allInterfacesBut(program, program.interfaces.indexOf('lo'));
+  const elsewhere = set.restrict('iif', notLoopback).restrict('oif', notLoopback);
+  const shown = elsewhere.isEmpty() ? set : elsewhere;
+  const witness = witnessOf({ set: shown, point, program });
+  if (witness?.in === undefined || witness.in !== witness.out) return witness;
+  const onward = shown.restrict('oif', allInterfacesBut(program, program.interfaces.indexOf(witness.in)));
+  return onward.isEmpty() ? witness : witnessOf({ set: onward, point, program });
+}
+
+/** Every value of the interface dimension ("no interface" included) but one index. */
+function allInterfacesBut(program: PolicyProgram, index: number | undefined): Ranges {
+  const all = universe(program.family, 'iif');
+  return index === undefined ? all : all.subtract(Ranges.point(BigInt(index)));
 }
