@@ -140,7 +140,8 @@ export class Evaluator {
       if (!sure.isEmpty()) {
         const { ended: terminal, continuing } = this.act(chain, i, sure, frames);
         ended.push(...terminal);
-        remaining = remaining.subtract(sure).union(continuing);
+        // What continues came from `sure`, so it is disjoint from the rest.
+        remaining = PacketSet.unionOfDisjoint([remaining.subtract(sure), continuing]);
       }
     }
     if (!remaining.isEmpty()) ended.push({ set: remaining, verdict: 'return', rule: null, reasons: [] });

@@ -58,9 +58,12 @@ function walkChain(program: PolicyProgram, chain: DecisionChain, packets: Packet
       case 'continue':
         if (action.writes) tainted.set(action.writes, (tainted.get(action.writes) ?? PacketSet.EMPTY).union(matched));
         break;
-      case 'jump':
-        remaining = remaining.subtract(sure).union(walkChain(program, program.chains.get(action.chain)!, matched, reach, tainted));
+      case 'jump': {
+        const back = walkChain(program, program.chains.get(action.chain)!, matched, reach, tainted);
+        // Packets only maybe matched stayed in `remaining`; of the returning ones only the surely matched are new to it.
+        remaining = PacketSet.unionOfDisjoint([remaining.subtract(sure), back.intersect(sure)]);
         break;
+      }
       case 'goto':
         returned = returned.union(walkChain(program, program.chains.get(action.chain)!, matched, reach, tainted));
         remaining = remaining.subtract(sure);
