@@ -9,7 +9,7 @@ import { NO_ADDRESSES, union, type AddressSet, type InterfaceNetworks } from '..
 import { SEVERITY_RANK, type AuditReport, type Finding, type Severity } from '../audit/types';
 import { applySuppressions, readBaseline } from '../audit/suppress';
 import { renderText } from '../report/text';
-import { renderJson } from '../report/json';
+import { renderReport, type ReportFormat } from '../report';
 import { loadMatrix, type Matrix } from '../matrix';
 import { checkDeploymentAgainstMatrix, checkDeploymentFiles, loadDeployment, loadDeploymentMatrix, loadWaivers, translationMembers, type Deployment, type Firewall, type Translation } from '../deployment';
 import { protocolNumber } from '../normalize/iptables/matches';
@@ -17,7 +17,7 @@ import { VERSION } from './version';
 import { displayPath } from '../matrix/document';
 
 export interface AuditOptions {
-  format: 'text' | 'json';
+  format: ReportFormat;
   output?: string;
   failOn: Severity | 'none';
   waivers?: string;
@@ -38,10 +38,8 @@ const ANY_ROLE = 'any';
 export function runAudit(deploymentFile: string | undefined, opts: AuditOptions): { text: string; exitCode: number } {
   const { deployment, matrix } = opts.config !== undefined ? deploymentFromOptions(deploymentFile, opts) : deploymentFromFile(deploymentFile ?? 'fwmatrix.yml');
   const report = auditReport(deployment, matrix, opts);
-  let text: string;
-  if (opts.format === 'json') text = renderJson(report);
-  else if (opts.quiet) text = renderText(report, { color: opts.color }).trimEnd().split('\n').pop() + '\n';
-  else text = renderText(report, { color: opts.color });
+  // --quiet keeps the text report's verdict line; machine formats are always whole.
+  const text = opts.quiet && opts.format === 'text' ? renderText(report, { color: opts.color }).trimEnd().split('\n').pop() + '\n' : renderReport(report, opts.format, { color: opts.color });
   return { text, exitCode: report.verdict === 'fail' ? 1 : 0 };
 }
 

@@ -17,7 +17,8 @@ import { witnessText } from '../report/text';
 import { addressSet, auditReport, deploymentFromFile, deploymentFromOptions, type AuditOptions } from './audit-command';
 import { VERSION } from './version';
 
-export interface DiffOptions extends Pick<AuditOptions, 'format' | 'failOn' | 'color' | 'quiet' | 'waivers' | 'baseline' | 'matrix' | 'role' | 'placement' | 'host' | 'interface'> {
+export interface DiffOptions extends Pick<AuditOptions, 'failOn' | 'color' | 'quiet' | 'waivers' | 'baseline' | 'matrix' | 'role' | 'placement' | 'host' | 'interface'> {
+  format: 'text' | 'json';
   type?: ConfigType;
   /** A deployment file: BEFORE and AFTER stand for one of its firewalls' configuration. */
   deployment?: string;

@@ -13,6 +13,7 @@ import { matrixListText, matrixShowText } from './matrix-command';
 import { validateCommand } from './validate-command';
 import { loadMatrix, builtinMatrices } from '../matrix';
 import { VERSION } from './version';
+import { REPORT_FORMATS } from '../report';
 
 /** Thrown by a command to end with a given exit code after it printed what it had to. */
 class Exit extends Error {
@@ -36,8 +37,12 @@ const defaultIo: Io = {
 };
 
 function write(io: Io, text: string, output: string | undefined): void {
-  if (output) fs.writeFileSync(output, text);
-  else io.stdout(text);
+  if (output === undefined) return io.stdout(text);
+  try {
+    fs.writeFileSync(output, text);
+  } catch (e) {
+    throw new InputError([{ location: { file: output }, message: `cannot write the report: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+  }
 }
 
 function configType(value: string | undefined): ConfigType | undefined {
@@ -65,9 +70,9 @@ function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
 
-  const common = (cmd: Command): Command =>
+  const common = (cmd: Command, formats: readonly string[] = REPORT_FORMATS): Command =>
     cmd
-      .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json']).default('text'))
+      .addOption(new Option('-f, --format <format>', 'report format').choices(formats).default('text'))
       .option('-o, --output <file>', 'write the report to a file')
       .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the run').choices(['high', 'medium', 'low', 'none']).default('medium'))
       .option('--waivers <file>', 'waiver file: findings it names do not fail the run')
@@ -87,6 +92,7 @@ function buildProgram(io: Io): Command {
       .option('--host <addr,...>', "the firewall's own addresses (with --config)")
       .option('--interface <name=net,...>', 'an interface and the networks behind it (with --config; repeatable)', collect),
   ).action((deployment: string | undefined, opts: AuditOptions) => {
+    configType(opts.type);
     const { text, exitCode } = runAudit(deployment, { ...opts, color: opts.color !== false && io.isTty });
     write(io, text, opts.output);
     throw new Exit(exitCode);
@@ -104,6 +110,7 @@ function buildProgram(io: Io): Command {
       .addOption(new Option('--placement <placement>', 'host or network').choices(['host', 'network']).default('host'))
       .option('--host <addr,...>', "the firewall's own addresses")
       .option('--interface <name=net,...>', 'an interface and the networks behind it (repeatable)', collect),
+    ['text', 'json'],
   ).action((before: string, after: string, opts: DiffOptions & { output?: string; type?: string }) => {
     const { text, exitCode } = runDiff(before, after, { ...opts, ...(opts.type !== undefined ? { type: configType(opts.type) } : {}), color: opts.color !== false && io.isTty });
     write(io, text, opts.output);

@@ -102,3 +102,9 @@ test('validate: a valid deployment exits 0; a schema violation exits 2 with its 
   const dir = tempTree({ 'bad.yml': 'matrix: lync2013-director-single\nroles:\n  director: [198.51.100.11]\nfirewalls:\n  - name: d1\n    config: d1.rules\n    placement: hosts\n' });
   await expectInputError(['validate', path.join(dir, 'bad.yml')], /bad\.yml:7:\d+: at \/firewalls\/0\/placement: expected one of host, network/);
 });
+
+test('an unwritable --output and a bad --type are input errors', async () => {
+  const dir = tempTree({ 'ok.rules': RULES });
+  await expectInputError([...auditArgs(path.join(dir, 'ok.rules')), '--output', path.join(dir, 'no', 'such', 'dir', 'r.json')], /r\.json: cannot write the report: ENOENT/);
+  await expectInputError([...auditArgs(path.join(dir, 'ok.rules')), '--type', 'cisco'], /--type: expected one of iptables/);
+});
