@@ -70,6 +70,7 @@ function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
 
+  /** The options of the commands that audit: report, suppression, and the firewall without a deployment. */
   const common = (cmd: Command, formats: readonly string[] = REPORT_FORMATS): Command =>
     cmd
       .addOption(new Option('-f, --format <format>', 'report format').choices(formats).default('text'))
@@ -78,19 +79,20 @@ function buildProgram(io: Io): Command {
       .option('--waivers <file>', 'waiver file: findings it names do not fail the run')
       .option('--baseline <report>', 'an earlier JSON report: its findings do not fail the run')
       .option('--no-color', 'no colour in the text report')
-      .option('-q, --quiet', 'print only the verdict line');
+      .option('-q, --quiet', 'print only the verdict line')
+      // Without a deployment file, these say what the firewall is and what it must allow.
+      .option('--type <type>', `configuration format: ${CONFIG_TYPES.join(', ')}`)
+      .option('--matrix <id|file>', 'the required matrix (without a deployment file)')
+      .option('--role <name=addr,...>', 'a role and its addresses (repeatable)', collect)
+      .addOption(new Option('--placement <placement>', 'host or network').choices(['host', 'network']).default('host'))
+      .option('--host <addr,...>', "the firewall's own addresses")
+      .option('--interface <name=net,...>', 'an interface and the networks behind it (repeatable)', collect);
 
   common(
     program
       .command('audit [deployment]')
       .description('audit every firewall of a deployment file (default ./fwmatrix.yml), or one --config')
-      .option('--config <file>', 'one configuration, without a deployment file')
-      .option('--type <type>', `configuration format: ${CONFIG_TYPES.join(', ')}`)
-      .option('--matrix <id|file>', 'the required matrix (with --config)')
-      .option('--role <name=addr,...>', 'a role and its addresses (with --config; repeatable)', collect)
-      .addOption(new Option('--placement <placement>', 'host or network (with --config)').choices(['host', 'network']).default('host'))
-      .option('--host <addr,...>', "the firewall's own addresses (with --config)")
-      .option('--interface <name=net,...>', 'an interface and the networks behind it (with --config; repeatable)', collect),
+      .option('--config <file>', 'one configuration, without a deployment file'),
   ).action((deployment: string | undefined, opts: AuditOptions) => {
     configType(opts.type);
     const { text, exitCode } = runAudit(deployment, { ...opts, color: opts.color !== false && io.isTty });
@@ -103,13 +105,7 @@ function buildProgram(io: Io): Command {
       .command('diff <before> <after>')
       .description('what a change to a configuration does: flows newly allowed or denied, findings introduced and fixed')
       .option('--deployment <file>', 'a deployment file: BEFORE and AFTER stand for one of its firewalls')
-      .option('--firewall <name>', 'which firewall of the deployment (when it has several)')
-      .option('--type <type>', `configuration format: ${CONFIG_TYPES.join(', ')}`)
-      .option('--matrix <id|file>', 'audit both against this matrix (without a deployment)')
-      .option('--role <name=addr,...>', 'a role and its addresses (with --matrix; repeatable)', collect)
-      .addOption(new Option('--placement <placement>', 'host or network').choices(['host', 'network']).default('host'))
-      .option('--host <addr,...>', "the firewall's own addresses")
-      .option('--interface <name=net,...>', 'an interface and the networks behind it (repeatable)', collect),
+      .option('--firewall <name>', 'which firewall of the deployment (when it has several)'),
     ['text', 'json'],
   ).action((before: string, after: string, opts: DiffOptions & { output?: string; type?: string }) => {
     const { text, exitCode } = runDiff(before, after, { ...opts, ...(opts.type !== undefined ? { type: configType(opts.type) } : {}), color: opts.color !== false && io.isTty });
