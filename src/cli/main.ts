@@ -131,6 +131,9 @@ function buildProgram(io: Io): Command {
     .option('-o, --output <file>', 'write the result to a file')
     .action((config: string, opts: Record<string, string | number | undefined>) => {
       const loaded = loadConfig([config], { type: configType(opts.type as string | undefined) });
+      if (opts.profile !== undefined && !loaded.type.startsWith('windows')) {
+        throw new InputError([{ location: { file: '--profile' }, message: `a Windows Firewall profile means nothing to a ${loaded.type} configuration` }]);
+      }
       if (opts.probes !== undefined) {
         const file = String(opts.probes);
         const text = file === '-' ? io.stdin() : readConfigText(file);
