@@ -132,7 +132,7 @@ function buildProgram(io: Io): Command {
     .action((config: string, opts: Record<string, string | number | undefined>) => {
       const loaded = loadConfig([config], { type: configType(opts.type as string | undefined) });
       if (opts.profile !== undefined && !loaded.type.startsWith('windows')) {
-        throw new InputError([{ location: { file: '--profile' }, message: `a Windows Firewall profile means nothing to a ${loaded.type} configuration` }]);
+        throw new InputError([{ location: { file: '--profile' }, message: `a Windows Firewall profile means nothing to an ${loaded.type} configuration` }]);
       }
       if (opts.probes !== undefined) {
         const file = String(opts.probes);
