@@ -16,8 +16,9 @@ h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bott
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
 th, td { border: 1px solid #d0d7de; padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; } td.number { text-align: right; }
-code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #f6f8fa; padding: 0 .2rem; word-break: break-all; }
+code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #f6f8fa; padding: 0 .2rem; overflow-wrap: anywhere; }
 .verdict-pass { color: #1a7f37; } .verdict-fail { color: #cf222e; }
+td[class^="status-"] { white-space: nowrap; }
 .status-allowed { background: #dafbe1; } .status-partial { background: #fff8c5; } .status-denied { background: #ffebe9; }
 .status-undetermined { background: #fbefff; } .status-not-applicable { color: #656d76; }
 .severity-high { color: #cf222e; } .severity-medium { color: #9a6700; } .severity-low { color: #0969da; }
