@@ -42,7 +42,9 @@ for (const name of fs.readdirSync(CONFIGS).sort()) {
       const packets = samplePackets(everything, TRACES);
       const traceTime = best(() => packets.forEach((p) => tracePacket(program, point, p)));
       const equivalent = Math.round((setTime / traceTime) * TRACES);
-      console.log(`${name.padEnd(44)}${point.name.padEnd(9)}${setTime.toFixed(1).padStart(13)}${traceTime.toFixed(1).padStart(19)}${String(equivalent).padStart(22)}`);
+      console.log(
+        `${name.padEnd(44)}${point.name.padEnd(9)}${setTime.toFixed(1).padStart(13)}${traceTime.toFixed(1).padStart(19)}${String(equivalent).padStart(22)}`,
+      );
     }
   }
 }

@@ -34,8 +34,12 @@ function randomRule(random: () => number): Box {
     else if (port < 0.8) restrictions.dport = Ranges.of(BigInt(1024 + int(30000)), BigInt(31024 + int(30000)));
   }
   // Every rule names a destination or a protocol: a catch-all rule would end the benchmark early.
-  if (restrictions.proto === undefined || random() < 0.7) restrictions.dst = family === 4 ? cidr(`10.${int(4)}.${int(16)}.${int(256)}/${[24, 32, 28][int(3)]}`) : cidr(`2001:db8:${int(16).toString(16)}::/48`);
-  if (random() < 0.5) restrictions.src = family === 4 ? cidr(`${[10, 172, 192][int(3)]}.${int(256)}.0.0/${[8, 16][int(2)]}`) : cidr(`2001:db8:${int(16).toString(16)}::/64`);
+  if (restrictions.proto === undefined || random() < 0.7)
+    restrictions.dst =
+      family === 4 ? cidr(`10.${int(4)}.${int(16)}.${int(256)}/${[24, 32, 28][int(3)]}`) : cidr(`2001:db8:${int(16).toString(16)}::/48`);
+  if (random() < 0.5)
+    restrictions.src =
+      family === 4 ? cidr(`${[10, 172, 192][int(3)]}.${int(256)}.0.0/${[8, 16][int(2)]}`) : cidr(`2001:db8:${int(16).toString(16)}::/64`);
   if (random() < 0.3) restrictions.state = Ranges.point(BigInt(CtState.NEW));
   if (random() < 0.3) restrictions.iif = Ranges.point(BigInt(int(4)));
   return Box.of(family, restrictions);
@@ -93,7 +97,9 @@ if (!setSubtract.result.equals(PacketSet.of(naiveSubtract.result))) throw new Er
 if (!setWalk.result.equals(PacketSet.of(naiveWalk.result))) throw new Error('walk disagrees with the reference');
 
 const row = (label: string, ms: number, boxes: number, referenceMs: number, referenceBoxes: number) =>
-  console.log(`${label.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms ${String(boxes).padStart(6)} boxes   ${(ms / referenceMs).toFixed(2)}x time, ${(boxes / referenceBoxes).toFixed(2)}x boxes of naive`);
+  console.log(
+    `${label.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms ${String(boxes).padStart(6)} boxes   ${(ms / referenceMs).toFixed(2)}x time, ${(boxes / referenceBoxes).toFixed(2)}x boxes of naive`,
+  );
 console.log(`${RULES} random rules, seed ${SEED}`);
 row('naive: full minus rules', naiveSubtract.ms, naiveSubtract.result.length, naiveSubtract.ms, naiveSubtract.result.length);
 row('PacketSet: full minus rules', setSubtract.ms, setSubtract.result.boxes.length, naiveSubtract.ms, naiveSubtract.result.length);

@@ -4,7 +4,18 @@
  * the matrix requires, and which can never match.
  */
 import { createHash } from 'node:crypto';
-import { FAMILIES, PacketSet, Ranges, describeCount, formatAddress, parseAddress, parseNetwork, type Dimension, type Family, type Point } from '../packetset';
+import {
+  FAMILIES,
+  PacketSet,
+  Ranges,
+  describeCount,
+  formatAddress,
+  parseAddress,
+  parseNetwork,
+  type Dimension,
+  type Family,
+  type Point,
+} from '../packetset';
 import { InterfaceUniverse, type PolicyProgram, type SourceRef } from '../model/policy';
 import { Evaluator, type Outcome } from '../engine/evaluate';
 import { ruleReachability } from '../engine/reach';
@@ -74,7 +85,10 @@ export function audit(input: AuditInput): { results: RequirementResult[]; findin
  */
 function requiredPackets(req: RequirementUnderAudit, input: AuditInput, family: Family, placement: Placement): PacketSet {
   const flow = (destination: string, ports: Ranges): PacketSet => {
-    const packets = newConnections([family]).restrict('proto', Ranges.point(BigInt(req.protocol))).restrict('dport', ports).restrict('sport', req.sourcePorts);
+    const packets = newConnections([family])
+      .restrict('proto', Ranges.point(BigInt(req.protocol)))
+      .restrict('dport', ports)
+      .restrict('sport', req.sourcePorts);
     return addressPackets('dst', roleOf(input, destination), addressPackets('src', roleOf(input, req.source), packets));
   };
   const direct = flow(req.destination, req.ports);
@@ -105,7 +119,9 @@ function auditFirewall(firewall: FirewallUnderAudit, input: AuditInput): { resul
       }
       continue;
     }
-    const touching = addressPackets('src', input.roleAddresses, newConnections([family])).union(addressPackets('dst', input.roleAddresses, newConnections([family])));
+    const touching = addressPackets('src', input.roleAddresses, newConnections([family])).union(
+      addressPackets('dst', input.roleAddresses, newConnections([family])),
+    );
     const evaluator = new Evaluator(program);
     const outcomesByPoint = new Map<string, Outcome[]>();
     for (const query of placePackets(touching, firewall.placement, program.interfaces)) {
@@ -130,7 +146,14 @@ function auditFirewall(firewall: FirewallUnderAudit, input: AuditInput): { resul
 
   const results: RequirementResult[] = [];
   for (const req of input.requirements) {
-    const result = requirementResult(firewall.name, req, flowText(req, firewall.placement), partsByRequirement.get(req.id)!, inScope.get(req.id)!, missingFamilies.get(req.id) ?? []);
+    const result = requirementResult(
+      firewall.name,
+      req,
+      flowText(req, firewall.placement),
+      partsByRequirement.get(req.id)!,
+      inScope.get(req.id)!,
+      missingFamilies.get(req.id) ?? [],
+    );
     results.push(result);
     findings.push(...requirementFindings(result, req, partsByRequirement.get(req.id)!));
   }
@@ -143,7 +166,14 @@ function flowText(req: RequirementUnderAudit, placement: Placement): string {
   return `${flow} (at the members: ${protocolName(req.protocol)}/${rangesText(req.translated.ports)} to ${req.translated.destination}, E6)`;
 }
 
-function requirementResult(firewall: string, req: RequirementUnderAudit, flow: string, parts: Part[], inScope: boolean, missingFamilies: Family[]): RequirementResult {
+function requirementResult(
+  firewall: string,
+  req: RequirementUnderAudit,
+  flow: string,
+  parts: Part[],
+  inScope: boolean,
+  missingFamilies: Family[],
+): RequirementResult {
   const base = { firewall, requirement: req.id, flow, errata: req.errata, ...(req.optional ? { optional: true } : {}) };
   if (!inScope) {
     return { ...base, status: 'not-applicable', decidedBy: [], witness: null, reasons: ['the flow does not cross this firewall'] };
@@ -188,16 +218,51 @@ function requirementFindings(result: RequirementResult, req: RequirementUnderAud
     const part = denied[0];
     const total = parts.reduce((n, p) => n + p.set.size(), 0n);
     const blocked = denied.reduce((n, p) => n + p.set.size(), 0n);
-    const by = part.rule ? `the rule at line ${part.rule.source.line}` : `the ${part.policy?.chain.split('/')[1] ?? ''} chain's default policy`;
+    const by = part.rule
+      ? `the rule at line ${part.rule.source.line}`
+      : `the ${part.policy?.chain.split('/')[1] ?? ''} chain's default policy`;
     const share = blocked === total ? 'entirely' : `partly (${percent(blocked, total)} of its packets)`;
-    findings.push(finding('missing', result.firewall, req.id, decider(part), witnessOf(part), `required flow ${result.flow} is denied ${share}; e.g. this packet is ${part.verdict === 'reject' ? 'rejected' : 'dropped'} by ${by}`, req.errata, part.rule?.chain ?? part.policy?.chain ?? ''));
+    findings.push(
+      finding(
+        'missing',
+        result.firewall,
+        req.id,
+        decider(part),
+        witnessOf(part),
+        `required flow ${result.flow} is denied ${share}; e.g. this packet is ${part.verdict === 'reject' ? 'rejected' : 'dropped'} by ${by}`,
+        req.errata,
+        part.rule?.chain ?? part.policy?.chain ?? '',
+      ),
+    );
   }
   const undetermined = parts.filter((p) => p.verdict === 'undetermined');
   if (undetermined.length > 0) {
     const part = undetermined[0];
-    findings.push(finding('undetermined', result.firewall, req.id, decider(part), witnessOf(part), `whether required flow ${result.flow} is allowed depends on what the configuration does not say: ${result.reasons.join('; ')}`, req.errata, part.rule?.chain ?? ''));
+    findings.push(
+      finding(
+        'undetermined',
+        result.firewall,
+        req.id,
+        decider(part),
+        witnessOf(part),
+        `whether required flow ${result.flow} is allowed depends on what the configuration does not say: ${result.reasons.join('; ')}`,
+        req.errata,
+        part.rule?.chain ?? '',
+      ),
+    );
   } else if (result.status !== 'not-applicable' && result.reasons.length > 0) {
-    findings.push(finding('undetermined', result.firewall, req.id, null, null, `whether required flow ${result.flow} is allowed cannot be told: ${result.reasons.join('; ')}`, req.errata, ''));
+    findings.push(
+      finding(
+        'undetermined',
+        result.firewall,
+        req.id,
+        null,
+        null,
+        `whether required flow ${result.flow} is allowed cannot be told: ${result.reasons.join('; ')}`,
+        req.errata,
+        '',
+      ),
+    );
   }
   return findings;
 }
@@ -210,7 +275,12 @@ function percent(part: bigint, whole: bigint): string {
 }
 
 /** Overly broad and extraneous rules: what each accepting rule lets through against what is required. */
-function permissionFindings(firewall: string, program: PolicyProgram, outcomesByPoint: Map<string, Outcome[]>, requiredByPoint: Map<string, PacketSet>): Finding[] {
+function permissionFindings(
+  firewall: string,
+  program: PolicyProgram,
+  outcomesByPoint: Map<string, Outcome[]>,
+  requiredByPoint: Map<string, PacketSet>,
+): Finding[] {
   const byDecider = new Map<string, { ref: SourceRef | null; chain: string; accepted: PacketSet; required: PacketSet; point: string }>();
   for (const [point, outcomes] of outcomesByPoint) {
     const required = requiredByPoint.get(point) ?? PacketSet.EMPTY;
@@ -231,9 +301,31 @@ function permissionFindings(firewall: string, program: PolicyProgram, outcomesBy
     const who = entry.ref ? `rule at line ${entry.ref.line}` : `the ${entry.chain.split('/')[1]} chain's default policy`;
     const witness = witnessOf({ set: excess, point: entry.point, program });
     if (served.isEmpty()) {
-      findings.push(finding('extraneous', firewall, null, entry.ref, witness, `${who} ${LETS[entry.point]} new connections to or from the matrix's roles that no required flow needs (${describeExtent(excess, program.family)})`, [], entry.chain));
+      findings.push(
+        finding(
+          'extraneous',
+          firewall,
+          null,
+          entry.ref,
+          witness,
+          `${who} ${LETS[entry.point]} new connections to or from the matrix's roles that no required flow needs (${describeExtent(excess, program.family)})`,
+          [],
+          entry.chain,
+        ),
+      );
     } else {
-      findings.push(finding('overly-broad', firewall, null, entry.ref, witness, `${who} serves required flows but is broader than they are: ${excessText(entry.accepted, served, program.family, LETS[entry.point])}`, [], entry.chain));
+      findings.push(
+        finding(
+          'overly-broad',
+          firewall,
+          null,
+          entry.ref,
+          witness,
+          `${who} serves required flows but is broader than they are: ${excessText(entry.accepted, served, program.family, LETS[entry.point])}`,
+          [],
+          entry.chain,
+        ),
+      );
     }
   }
   return findings;
@@ -260,7 +352,9 @@ function excessText(accepted: PacketSet, served: PacketSet, family: Family, lets
     const needed = served.project(dim, family).size();
     if (all > needed) parts.push(`${lets} ${counted(all, one, many)} where the matrix requires ${describeCount(needed)}`);
   }
-  return parts.length > 0 ? parts.join('; ') : `it ${lets} combinations of the required sources, destinations and ports that no single required flow has`;
+  return parts.length > 0
+    ? parts.join('; ')
+    : `it ${lets} combinations of the required sources, destinations and ports that no single required flow has`;
 }
 
 function describeExtent(set: PacketSet, family: Family): string {
@@ -279,16 +373,30 @@ function shadowFindings(firewall: string, program: PolicyProgram): Finding[] {
       let why: string;
       if (!entered) why = `no packet enters chain ${chainName} (nothing jumps to it from a built-in chain)`;
       else if (!reached.has(rule)) {
-        const last = chain.rules.slice(0, i).filter((r) => reached.has(r)).pop();
+        const last = chain.rules
+          .slice(0, i)
+          .filter((r) => reached.has(r))
+          .pop();
         why = `every packet that enters chain ${chainName} is decided before it${last ? ` (by line ${last.source.line} and the rules before it)` : ''}`;
       } else why = 'no packet that reaches it can match it';
-      findings.push(finding('shadowed', firewall, null, rule.source, null, `rule at line ${rule.source.line} can never match: ${why}`, [], rule.chain));
+      findings.push(
+        finding('shadowed', firewall, null, rule.source, null, `rule at line ${rule.source.line} can never match: ${why}`, [], rule.chain),
+      );
     });
   }
   return findings;
 }
 
-function finding(kind: FindingKind, firewall: string, requirement: string | null, rule: SourceRef | null, witness: Witness | null, message: string, errata: ErratumRef[], chain: string): Finding {
+function finding(
+  kind: FindingKind,
+  firewall: string,
+  requirement: string | null,
+  rule: SourceRef | null,
+  witness: Witness | null,
+  message: string,
+  errata: ErratumRef[],
+  chain: string,
+): Finding {
   return {
     fingerprint: fingerprint(firewall, kind, requirement, rule, chain),
     kind,
@@ -304,8 +412,14 @@ function finding(kind: FindingKind, firewall: string, requirement: string | null
 
 /** Stable across runs and unrelated edits: built from names and the rule's text, never its line. */
 export function fingerprint(firewall: string, kind: string, requirement: string | null, rule: SourceRef | null, chain: string): string {
-  const text = (rule?.text ?? '').replace(/^\[\d+:\d+\]\s*/, '').replace(/\s+/g, ' ').trim();
-  return createHash('sha256').update([firewall, kind, requirement ?? '', chain, text].join('\u0000')).digest('hex').slice(0, 24);
+  const text = (rule?.text ?? '')
+    .replace(/^\[\d+:\d+\]\s*/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return createHash('sha256')
+    .update([firewall, kind, requirement ?? '', chain, text].join('\u0000'))
+    .digest('hex')
+    .slice(0, 24);
 }
 
 function protocolName(proto: number): string {
@@ -339,7 +453,12 @@ export function witnessOf(part: { set: PacketSet; point: string; program: Policy
   for (const candidates of [routable, part.set]) {
     for (const family of FAMILIES) {
       // Port 0 is no service: a witness names a port clients really use.
-      const prefer = { src: PREFERRED_ADDRESSES[family], dst: PREFERRED_ADDRESSES[family], proto: [6n, 17n], dport: [443n, 80n, 22n, 3389n, 1n] };
+      const prefer = {
+        src: PREFERRED_ADDRESSES[family],
+        dst: PREFERRED_ADDRESSES[family],
+        proto: [6n, 17n],
+        dport: [443n, 80n, 22n, 3389n, 1n],
+      };
       const p: Point | undefined = candidates.onlyFamily(family).witness(prefer);
       if (p) return pointToWitness(p, part.point, part.program);
     }

@@ -75,7 +75,9 @@ export function newConnections(families: readonly Family[] = FAMILIES): PacketSe
 /** Splits addresses by the interface they are routed to: the most specific network wins. */
 export function routeByInterface(interfaces: InterfaceNetworks[]): { name: string; owned: AddressSet }[] {
   const entries = interfaces.flatMap((iface) =>
-    FAMILIES.flatMap((family) => iface.networks[family].intervals.map(([lo, hi]) => ({ iface: iface.name, family, ranges: Ranges.of(lo, hi), size: hi - lo }))),
+    FAMILIES.flatMap((family) =>
+      iface.networks[family].intervals.map(([lo, hi]) => ({ iface: iface.name, family, ranges: Ranges.of(lo, hi), size: hi - lo })),
+    ),
   );
   entries.sort((a, b) => (a.size < b.size ? -1 : a.size > b.size ? 1 : 0));
   const claimed: Record<Family, Ranges> = { 4: Ranges.EMPTY, 6: Ranges.EMPTY };
@@ -109,7 +111,10 @@ export function placePackets(packets: PacketSet, placement: Placement, universe:
   /** Which interface packets arrive on (by source) or leave by (by destination). */
   const byRoute = (set: PacketSet, dim: 'src' | 'dst', ifaceDim: 'iif' | 'oif'): PacketSet => {
     if (routes.length === 0) return set.restrict(ifaceDim, realInterfaces);
-    return routes.reduce((acc, route) => acc.union(addressPackets(dim, route.owned, set).restrict(ifaceDim, interfaceIndex(universe, route.name))), PacketSet.EMPTY);
+    return routes.reduce(
+      (acc, route) => acc.union(addressPackets(dim, route.owned, set).restrict(ifaceDim, interfaceIndex(universe, route.name))),
+      PacketSet.EMPTY,
+    );
   };
 
   const toHost = addressPackets('dst', placement.host, packets);
@@ -126,7 +131,9 @@ export function placePackets(packets: PacketSet, placement: Placement, universe:
       for (const to of routes) {
         if (from.name === to.name) continue;
         const part = addressPackets('dst', to.owned, addressPackets('src', from.owned, transit));
-        forwarded = forwarded.union(part.restrict('iif', interfaceIndex(universe, from.name)).restrict('oif', interfaceIndex(universe, to.name)));
+        forwarded = forwarded.union(
+          part.restrict('iif', interfaceIndex(universe, from.name)).restrict('oif', interfaceIndex(universe, to.name)),
+        );
       }
     }
     if (!forwarded.isEmpty()) queries.push({ point: 'FORWARD', set: forwarded });

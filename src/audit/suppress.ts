@@ -13,7 +13,8 @@ export function readBaseline(file: string): Set<string> {
     throw new InputError([{ location: { file }, message: `expected an fwmatrix JSON report (--format json): ${(e as Error).message}` }]);
   }
   const findings = (report as { findings?: unknown }).findings;
-  if (!Array.isArray(findings)) throw new InputError([{ location: { file, path: '/findings' }, message: 'expected an fwmatrix JSON report with a "findings" list' }]);
+  if (!Array.isArray(findings))
+    throw new InputError([{ location: { file, path: '/findings' }, message: 'expected an fwmatrix JSON report with a "findings" list' }]);
   return new Set(findings.map((f: { fingerprint?: unknown }) => f.fingerprint).filter((f): f is string => typeof f === 'string'));
 }
 
@@ -27,13 +28,22 @@ function waiverCovers(waiver: Waiver, finding: Finding, today: string): boolean 
   );
 }
 
-export function applySuppressions(findings: Finding[], waivers: Waiver[], baseline: Set<string>, now: Date): { active: Finding[]; suppressed: Finding[] } {
+export function applySuppressions(
+  findings: Finding[],
+  waivers: Waiver[],
+  baseline: Set<string>,
+  now: Date,
+): { active: Finding[]; suppressed: Finding[] } {
   const today = now.toISOString().slice(0, 10);
   const active: Finding[] = [];
   const suppressed: Finding[] = [];
   for (const finding of findings) {
     const waiver = waivers.find((w) => waiverCovers(w, finding, today));
-    if (waiver) suppressed.push({ ...finding, suppressedBy: `waiver (${waiver.location.file}${waiver.location.line ? `:${waiver.location.line}` : ''}): ${waiver.reason}` });
+    if (waiver)
+      suppressed.push({
+        ...finding,
+        suppressedBy: `waiver (${waiver.location.file}${waiver.location.line ? `:${waiver.location.line}` : ''}): ${waiver.reason}`,
+      });
     else if (baseline.has(finding.fingerprint)) suppressed.push({ ...finding, suppressedBy: 'baseline' });
     else active.push(finding);
   }

@@ -11,7 +11,17 @@ import { applySuppressions, readBaseline } from '../audit/suppress';
 import { renderText } from '../report/text';
 import { renderReport, type ReportFormat } from '../report';
 import { loadMatrix, type Matrix } from '../matrix';
-import { checkDeploymentAgainstMatrix, checkDeploymentFiles, loadDeployment, loadDeploymentMatrix, loadWaivers, translationMembers, type Deployment, type Firewall, type Translation } from '../deployment';
+import {
+  checkDeploymentAgainstMatrix,
+  checkDeploymentFiles,
+  loadDeployment,
+  loadDeploymentMatrix,
+  loadWaivers,
+  translationMembers,
+  type Deployment,
+  type Firewall,
+  type Translation,
+} from '../deployment';
 import { protocolNumber } from '../normalize/iptables/matches';
 import { VERSION } from './version';
 import { displayPath } from '../matrix/document';
@@ -36,15 +46,22 @@ export interface AuditOptions {
 const ANY_ROLE = 'any';
 
 export function runAudit(deploymentFile: string | undefined, opts: AuditOptions): { text: string; exitCode: number } {
-  const { deployment, matrix } = opts.config !== undefined ? deploymentFromOptions(deploymentFile, opts) : deploymentFromFile(deploymentFile ?? 'fwmatrix.yml');
+  const { deployment, matrix } =
+    opts.config !== undefined ? deploymentFromOptions(deploymentFile, opts) : deploymentFromFile(deploymentFile ?? 'fwmatrix.yml');
   const report = auditReport(deployment, matrix, opts);
   // --quiet keeps the text report's verdict line; machine formats are always whole.
-  const text = opts.quiet && opts.format === 'text' ? renderText(report, { color: opts.color }).trimEnd().split('\n').pop() + '\n' : renderReport(report, opts.format, { color: opts.color });
+  const text =
+    opts.quiet && opts.format === 'text'
+      ? renderText(report, { color: opts.color }).trimEnd().split('\n').pop() + '\n'
+      : renderReport(report, opts.format, { color: opts.color });
   return { text, exitCode: report.verdict === 'fail' ? 1 : 0 };
 }
 
 export function deploymentFromFile(file: string): { deployment: Deployment; matrix: Matrix } {
-  if (!fs.existsSync(file)) throw new InputError([{ location: { file }, message: 'no deployment file here: give its path, or --config FILE --matrix ID --role NAME=ADDR…' }]);
+  if (!fs.existsSync(file))
+    throw new InputError([
+      { location: { file }, message: 'no deployment file here: give its path, or --config FILE --matrix ID --role NAME=ADDR…' },
+    ]);
   const deployment = loadDeployment(file);
   const matrix = loadDeploymentMatrix(deployment);
   const problems = [...checkDeploymentAgainstMatrix(deployment, matrix), ...checkDeploymentFiles(deployment)];
@@ -55,26 +72,44 @@ export function deploymentFromFile(file: string): { deployment: Deployment; matr
 /** A one-firewall deployment from --config, --matrix, --role, --placement, --host, --interface. */
 export function deploymentFromOptions(positional: string | undefined, opts: AuditOptions): { deployment: Deployment; matrix: Matrix } {
   const where = (option: string): Location => ({ file: option });
-  if (positional !== undefined) throw new InputError([{ location: where('audit'), message: 'give either a deployment file or --config, not both' }]);
-  if (opts.matrix === undefined) throw new InputError([{ location: where('--matrix'), message: 'with --config, name the matrix: --matrix ID|FILE' }]);
+  if (positional !== undefined)
+    throw new InputError([{ location: where('audit'), message: 'give either a deployment file or --config, not both' }]);
+  if (opts.matrix === undefined)
+    throw new InputError([{ location: where('--matrix'), message: 'with --config, name the matrix: --matrix ID|FILE' }]);
   const pairs = (values: string[] | undefined, option: string): Map<string, string[]> => {
     const map = new Map<string, string[]>();
     for (const value of values ?? []) {
       const eq = value.indexOf('=');
       if (eq <= 0) throw new InputError([{ location: where(option), message: `expected NAME=ADDR[,ADDR…], got "${value}"` }]);
-      map.set(value.slice(0, eq), [...(map.get(value.slice(0, eq)) ?? []), ...value.slice(eq + 1).split(',').filter(Boolean)]);
+      map.set(value.slice(0, eq), [
+        ...(map.get(value.slice(0, eq)) ?? []),
+        ...value
+          .slice(eq + 1)
+          .split(',')
+          .filter(Boolean),
+      ]);
     }
     return map;
   };
   const configFile = path.resolve(opts.config!);
   const interfaces = pairs(opts.interface, '--interface');
-  const common = { name: path.basename(configFile), configs: [configFile], pointer: '/firewalls/0', ...(opts.type ? { type: opts.type as Firewall['type'] } : {}), ...(interfaces.size > 0 ? { interfaces } : {}) };
+  const common = {
+    name: path.basename(configFile),
+    configs: [configFile],
+    pointer: '/firewalls/0',
+    ...(opts.type ? { type: opts.type as Firewall['type'] } : {}),
+    ...(interfaces.size > 0 ? { interfaces } : {}),
+  };
   const firewall: Firewall =
     opts.placement === 'network'
       ? { ...common, placement: 'network' }
       : { ...common, placement: 'host', host: (opts.host ?? '').split(',').filter(Boolean) };
-  if (firewall.placement === 'host' && firewall.host.length === 0) throw new InputError([{ location: where('--host'), message: 'a host firewall needs --host ADDR[,ADDR…]: the addresses it protects' }]);
-  if (firewall.placement === 'network' && interfaces.size === 0) throw new InputError([{ location: where('--interface'), message: 'a network firewall needs --interface NAME=NET[,NET…] for each interface' }]);
+  if (firewall.placement === 'host' && firewall.host.length === 0)
+    throw new InputError([{ location: where('--host'), message: 'a host firewall needs --host ADDR[,ADDR…]: the addresses it protects' }]);
+  if (firewall.placement === 'network' && interfaces.size === 0)
+    throw new InputError([
+      { location: where('--interface'), message: 'a network firewall needs --interface NAME=NET[,NET…] for each interface' },
+    ]);
   const deployment: Deployment = {
     file: 'command line',
     matrix: opts.matrix,
@@ -108,14 +143,19 @@ function portRanges(list: { from: number; to: number }[]): Ranges {
 }
 
 /** Audits every firewall of a deployment: the report, its verdict set by --fail-on. */
-export function auditReport(deployment: Deployment, matrix: Matrix, opts: Pick<AuditOptions, 'failOn' | 'waivers' | 'baseline'>): AuditReport {
+export function auditReport(
+  deployment: Deployment,
+  matrix: Matrix,
+  opts: Pick<AuditOptions, 'failOn' | 'waivers' | 'baseline'>,
+): AuditReport {
   const roles = new Map<string, AddressSet>();
   const full = PacketSet.full();
   const everything: AddressSet = { 4: full.project('src', 4), 6: full.project('src', 6) };
   roles.set(ANY_ROLE, everything);
   for (const [role, written] of deployment.roles) roles.set(role, addressSet(written, deployment.locate(`/roles/${role}`)));
   let roleAddresses = NO_ADDRESSES;
-  for (const [role, addresses] of roles) if (role !== ANY_ROLE || deployment.roles.has(ANY_ROLE)) roleAddresses = union(roleAddresses, addresses);
+  for (const [role, addresses] of roles)
+    if (role !== ANY_ROLE || deployment.roles.has(ANY_ROLE)) roleAddresses = union(roleAddresses, addresses);
 
   const errataById = new Map(matrix.errata.map((e) => [e.id, e]));
   const requirements: RequirementUnderAudit[] = matrix.requirements.map((req) => {
@@ -173,7 +213,9 @@ export function auditReport(deployment: Deployment, matrix: Matrix, opts: Pick<A
     verdict: failing ? 'fail' : 'pass',
     failOn: opts.failOn,
     matrix: { id: matrix.id, title: matrix.title },
-    roles: [...roles].filter(([id]) => id !== ANY_ROLE || definedAny).map(([id, a]) => ({ id, addresses: [...formatRanges(4, a[4]), ...formatRanges(6, a[6])] })),
+    roles: [...roles]
+      .filter(([id]) => id !== ANY_ROLE || definedAny)
+      .map(([id, a]) => ({ id, addresses: [...formatRanges(4, a[4]), ...formatRanges(6, a[6])] })),
     firewalls: summaries,
     results,
     findings: sortFindings(active),

@@ -9,7 +9,15 @@ import { describeCount, type Family } from '../packetset';
 import { InputError } from '../model/errors';
 import type { PolicyProgram } from '../model/policy';
 import { loadConfig, type ConfigType, type LoadOptions, type LoadedConfig } from '../normalize/load';
-import { CHANGE_KINDS, compareFilters, interfaceNames, sameInterfaces, type ChangeKind, type Decision, type FlowChange } from '../engine/compare';
+import {
+  CHANGE_KINDS,
+  compareFilters,
+  interfaceNames,
+  sameInterfaces,
+  type ChangeKind,
+  type Decision,
+  type FlowChange,
+} from '../engine/compare';
 import { SEVERITY_RANK, type AuditReport, type Finding } from '../audit/types';
 import { displayPath } from '../matrix/document';
 import type { Deployment, Firewall } from '../deployment';
@@ -17,7 +25,10 @@ import { witnessText } from '../report/text';
 import { addressSet, auditReport, deploymentFromFile, deploymentFromOptions, type AuditOptions } from './audit-command';
 import { VERSION } from './version';
 
-export interface DiffOptions extends Pick<AuditOptions, 'failOn' | 'color' | 'quiet' | 'waivers' | 'baseline' | 'matrix' | 'role' | 'placement' | 'host' | 'interface'> {
+export interface DiffOptions extends Pick<
+  AuditOptions,
+  'failOn' | 'color' | 'quiet' | 'waivers' | 'baseline' | 'matrix' | 'role' | 'placement' | 'host' | 'interface'
+> {
   format: 'text' | 'json';
   type?: ConfigType;
   /** A deployment file: BEFORE and AFTER stand for one of its firewalls' configuration. */
@@ -63,7 +74,8 @@ export function runDiff(before: string, after: string, opts: DiffOptions): { tex
     findings = compareFindings(reports.before, reports.after);
   }
   const failing =
-    opts.failOn !== 'none' && (findings?.introduced ?? []).some((f) => f.suppressedBy === undefined && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[opts.failOn]);
+    opts.failOn !== 'none' &&
+    (findings?.introduced ?? []).some((f) => f.suppressedBy === undefined && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[opts.failOn]);
   const verdict = failing ? 'fail' : 'pass';
   let text: string;
   if (opts.format === 'json') {
@@ -109,17 +121,30 @@ export function compareFindings(before: AuditReport, after: AuditReport): Findin
 function loadComparable(before: string, after: string, options: LoadOptions): { before: LoadedConfig; after: LoadedConfig } {
   const first = { before: loadConfig([before], options), after: loadConfig([after], options) };
   if (first.before.type !== first.after.type) {
-    throw new InputError([{ location: { file: after }, message: `its format is ${first.after.type} and that of ${before} is ${first.before.type}: compare two configurations of the same format` }]);
+    throw new InputError([
+      {
+        location: { file: after },
+        message: `its format is ${first.after.type} and that of ${before} is ${first.before.type}: compare two configurations of the same format`,
+      },
+    ]);
   }
   const familiesOf = (loaded: LoadedConfig): string => loaded.programs.map((p) => `IPv${p.family}`).join(' and ');
   if (familiesOf(first.before) !== familiesOf(first.after)) {
-    throw new InputError([{ location: { file: after }, message: `it holds ${familiesOf(first.after)} rules and ${before} holds ${familiesOf(first.before)} rules: compare configurations of the same address family` }]);
+    throw new InputError([
+      {
+        location: { file: after },
+        message: `it holds ${familiesOf(first.after)} rules and ${before} holds ${familiesOf(first.before)} rules: compare configurations of the same address family`,
+      },
+    ]);
   }
   const programs = [...first.before.programs, ...first.after.programs];
   if (programs.every((p) => sameInterfaces(p, programs[0]))) return first;
   // Each configuration numbers the interfaces it names: compiled again knowing every name either one names, the same index is the same interface.
   const names = [...new Set(programs.flatMap(interfaceNames))];
-  return { before: loadConfig([before], { ...options, interfaceNames: names }), after: loadConfig([after], { ...options, interfaceNames: names }) };
+  return {
+    before: loadConfig([before], { ...options, interfaceNames: names }),
+    after: loadConfig([after], { ...options, interfaceNames: names }),
+  };
 }
 
 function programOf(loaded: LoadedConfig, family: Family): PolicyProgram {
@@ -129,12 +154,15 @@ function programOf(loaded: LoadedConfig, family: Family): PolicyProgram {
 /** Without a deployment: --host and --interface describe the firewall; --matrix and --role add the audit. */
 function optionsContext(opts: DiffOptions): DiffContext {
   if (opts.firewall !== undefined) throw optionError('--firewall', 'names a firewall of a deployment: give --deployment FILE too');
-  if (opts.matrix === undefined && (opts.role ?? []).length > 0) throw optionError('--role', 'roles are for auditing against a matrix: give --matrix ID|FILE too');
+  if (opts.matrix === undefined && (opts.role ?? []).length > 0)
+    throw optionError('--role', 'roles are for auditing against a matrix: give --matrix ID|FILE too');
   const load: LoadOptions = {
     ...(opts.type ? { type: opts.type } : {}),
     // A malformed --interface is reported by the audit; here only the name counts.
     interfaceNames: (opts.interface ?? []).map((value) => value.split('=')[0]),
-    ...(opts.placement === 'host' && opts.host !== undefined ? { localAddresses: addressSet(opts.host.split(',').filter(Boolean), { file: '--host' }) } : {}),
+    ...(opts.placement === 'host' && opts.host !== undefined
+      ? { localAddresses: addressSet(opts.host.split(',').filter(Boolean), { file: '--host' }) }
+      : {}),
   };
   if (opts.matrix === undefined) return { load };
   return {
@@ -144,15 +172,24 @@ function optionsContext(opts: DiffOptions): DiffContext {
       // The firewall is named after AFTER in both audits, so that findings that stay keep their fingerprint.
       const { deployment, matrix } = deploymentFromOptions(undefined, { ...auditOptionsOf(opts), config: after });
       const firewall = deployment.firewalls[0];
-      return { before: auditReport(withConfigs(deployment, firewall, [path.resolve(before)]), matrix, opts), after: auditReport(deployment, matrix, opts) };
+      return {
+        before: auditReport(withConfigs(deployment, firewall, [path.resolve(before)]), matrix, opts),
+        after: auditReport(deployment, matrix, opts),
+      };
     },
   };
 }
 
 /** With a deployment: BEFORE and AFTER stand for the configuration of one of its firewalls. */
 function deploymentContext(file: string, opts: DiffOptions): DiffContext {
-  const standalone = { '--matrix': opts.matrix !== undefined, '--role': (opts.role ?? []).length > 0, '--host': opts.host !== undefined, '--interface': (opts.interface ?? []).length > 0 };
-  for (const [option, given] of Object.entries(standalone)) if (given) throw optionError(option, 'give either a deployment or the firewall and matrix options, not both');
+  const standalone = {
+    '--matrix': opts.matrix !== undefined,
+    '--role': (opts.role ?? []).length > 0,
+    '--host': opts.host !== undefined,
+    '--interface': (opts.interface ?? []).length > 0,
+  };
+  for (const [option, given] of Object.entries(standalone))
+    if (given) throw optionError(option, 'give either a deployment or the firewall and matrix options, not both');
   const { deployment, matrix } = deploymentFromFile(file);
   const firewall = chosenFirewall(deployment, opts.firewall);
   const type = firewall.type ?? opts.type;
@@ -169,7 +206,8 @@ function deploymentContext(file: string, opts: DiffOptions): DiffContext {
     audits: (before, after, families) => {
       // BEFORE and AFTER replace the firewall's files of their address family; the others (an ip6tables-save file beside an iptables-save one) stay.
       const others = firewall.configs.filter((config) => !loadConfig([config], load).programs.some((p) => families.includes(p.family)));
-      const auditWith = (config: string): AuditReport => auditReport(withConfigs(deployment, typed, [...others, path.resolve(config)]), matrix, opts);
+      const auditWith = (config: string): AuditReport =>
+        auditReport(withConfigs(deployment, typed, [...others, path.resolve(config)]), matrix, opts);
       return { before: auditWith(before), after: auditWith(after) };
     },
   };
@@ -183,7 +221,10 @@ function chosenFirewall(deployment: Deployment, name: string | undefined): Firew
     return firewall;
   }
   if (deployment.firewalls.length === 1) return deployment.firewalls[0];
-  throw optionError('--firewall', `${displayPath(deployment.file)} has ${deployment.firewalls.length} firewalls (${names}): name the one BEFORE and AFTER stand for with --firewall NAME`);
+  throw optionError(
+    '--firewall',
+    `${displayPath(deployment.file)} has ${deployment.firewalls.length} firewalls (${names}): name the one BEFORE and AFTER stand for with --firewall NAME`,
+  );
 }
 
 /** The deployment with `firewall` alone, reading `configs`. */
@@ -218,7 +259,12 @@ function changeJson(change: FlowChange): object {
     before: change.before,
     after: change.after,
     // Exact, as decimal strings: IPv6 counts do not fit a JSON number.
-    counts: { sources: `${extent.sources}`, destinations: `${extent.destinations}`, protocols: `${extent.protocols}`, destinationPorts: `${extent.destinationPorts}` },
+    counts: {
+      sources: `${extent.sources}`,
+      destinations: `${extent.destinations}`,
+      protocols: `${extent.protocols}`,
+      destinationPorts: `${extent.destinationPorts}`,
+    },
     witness: change.witness,
   };
 }
@@ -234,8 +280,16 @@ interface DiffSummary {
 
 function diffText(diff: DiffSummary, opts: DiffOptions): string {
   const c = pc.createColors(opts.color);
-  const kindColor: Record<ChangeKind, (s: string) => string> = { 'newly-allowed': c.green, 'newly-denied': c.red, 'newly-undetermined': c.magenta, 'no-longer-undetermined': c.cyan };
-  const lines: string[] = [c.bold(`fwmatrix ${VERSION} — diff ${diff.before} → ${diff.after}${diff.subject ? ` (${diff.subject})` : ''}`), ''];
+  const kindColor: Record<ChangeKind, (s: string) => string> = {
+    'newly-allowed': c.green,
+    'newly-denied': c.red,
+    'newly-undetermined': c.magenta,
+    'no-longer-undetermined': c.cyan,
+  };
+  const lines: string[] = [
+    c.bold(`fwmatrix ${VERSION} — diff ${diff.before} → ${diff.after}${diff.subject ? ` (${diff.subject})` : ''}`),
+    '',
+  ];
   if (diff.changes.length === 0) lines.push('No flow changes.');
   for (const kind of CHANGE_KINDS) {
     const ofKind = diff.changes.filter((change) => change.kind === kind);
@@ -243,7 +297,9 @@ function diffText(diff: DiffSummary, opts: DiffOptions): string {
     lines.push(c.bold(kindColor[kind](`${KIND_TITLES[kind]} (${ofKind.length}):`)));
     for (const change of ofKind) {
       const { sources, destinations, protocols, destinationPorts } = change.extent;
-      lines.push(`  ${change.point} IPv${change.family}: ${[count(sources, 'source address'), count(destinations, 'destination address'), count(protocols, 'protocol'), count(destinationPorts, 'destination port')].join(', ')}`);
+      lines.push(
+        `  ${change.point} IPv${change.family}: ${[count(sources, 'source address'), count(destinations, 'destination address'), count(protocols, 'protocol'), count(destinationPorts, 'destination port')].join(', ')}`,
+      );
       lines.push(...decisionLines('before', change.before), ...decisionLines('after ', change.after));
       if (change.witness) lines.push(`    witness: ${witnessText(change.witness)}`);
     }
@@ -255,7 +311,9 @@ function diffText(diff: DiffSummary, opts: DiffOptions): string {
       if (list.length === 0) return;
       lines.push('', c.bold(`${title} (${list.length}):`));
       for (const f of list) {
-        lines.push(`  ${severityColor[f.severity](f.severity.toUpperCase())} ${c.bold(f.kind)} ${f.firewall}${f.requirement ? ` ${f.requirement}` : ''}${f.suppressedBy ? c.dim(` (suppressed: ${f.suppressedBy})`) : ''}`);
+        lines.push(
+          `  ${severityColor[f.severity](f.severity.toUpperCase())} ${c.bold(f.kind)} ${f.firewall}${f.requirement ? ` ${f.requirement}` : ''}${f.suppressedBy ? c.dim(` (suppressed: ${f.suppressedBy})`) : ''}`,
+        );
         lines.push(`    ${f.message}`);
         if (f.rule) lines.push(c.dim(`    ${f.rule.file}:${f.rule.line}: ${f.rule.text}`));
         if (f.witness) lines.push(`    witness: ${witnessText(f.witness)}`);
@@ -276,7 +334,8 @@ function diffText(diff: DiffSummary, opts: DiffOptions): string {
 function decisionLines(side: string, d: Decision): string[] {
   let by: string;
   if (d.rule) by = `${d.rule.file}:${d.rule.line}: ${d.rule.text}`;
-  else if (d.policy?.source) by = `${d.policy.source.file}:${d.policy.source.line}: ${d.policy.source.text} (the ${chainName(d.policy.chain)} chain's default policy)`;
+  else if (d.policy?.source)
+    by = `${d.policy.source.file}:${d.policy.source.line}: ${d.policy.source.text} (the ${chainName(d.policy.chain)} chain's default policy)`;
   else if (d.policy) by = `the ${chainName(d.policy.chain)} chain's default policy`;
   else by = 'no chain filters these packets';
   return [`    ${side} ${d.verdict} by ${by}`, ...(d.reasons ?? []).map((why) => `      because ${why}`)];

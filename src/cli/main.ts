@@ -41,13 +41,16 @@ function write(io: Io, text: string, output: string | undefined): void {
   try {
     fs.writeFileSync(output, text);
   } catch (e) {
-    throw new InputError([{ location: { file: output }, message: `cannot write the report: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+    throw new InputError([
+      { location: { file: output }, message: `cannot write the report: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` },
+    ]);
   }
 }
 
 function configType(value: string | undefined): ConfigType | undefined {
   if (value === undefined) return undefined;
-  if (!(CONFIG_TYPES as readonly string[]).includes(value)) throw new InputError([{ location: { file: '--type' }, message: `expected one of ${CONFIG_TYPES.join(', ')}, got "${value}"` }]);
+  if (!(CONFIG_TYPES as readonly string[]).includes(value))
+    throw new InputError([{ location: { file: '--type' }, message: `expected one of ${CONFIG_TYPES.join(', ')}, got "${value}"` }]);
   return value as ConfigType;
 }
 
@@ -75,7 +78,11 @@ function buildProgram(io: Io): Command {
     cmd
       .addOption(new Option('-f, --format <format>', 'report format').choices(formats).default('text'))
       .option('-o, --output <file>', 'write the report to a file')
-      .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the run').choices(['high', 'medium', 'low', 'none']).default('medium'))
+      .addOption(
+        new Option('--fail-on <severity>', 'lowest severity that fails the run')
+          .choices(['high', 'medium', 'low', 'none'])
+          .default('medium'),
+      )
       .option('--waivers <file>', 'waiver file: findings it names do not fail the run')
       .option('--baseline <report>', 'an earlier JSON report: its findings do not fail the run')
       .option('--no-color', 'no colour in the text report')
@@ -108,7 +115,11 @@ function buildProgram(io: Io): Command {
       .option('--firewall <name>', 'which firewall of the deployment (when it has several)'),
     ['text', 'json'],
   ).action((before: string, after: string, opts: DiffOptions & { output?: string; type?: string }) => {
-    const { text, exitCode } = runDiff(before, after, { ...opts, ...(opts.type !== undefined ? { type: configType(opts.type) } : {}), color: opts.color !== false && io.isTty });
+    const { text, exitCode } = runDiff(before, after, {
+      ...opts,
+      ...(opts.type !== undefined ? { type: configType(opts.type) } : {}),
+      color: opts.color !== false && io.isTty,
+    });
     write(io, text, opts.output);
     throw new Exit(exitCode);
   });
@@ -132,12 +143,16 @@ function buildProgram(io: Io): Command {
     .action((config: string, opts: Record<string, string | number | undefined>) => {
       const loaded = loadConfig([config], { type: configType(opts.type as string | undefined) });
       if (opts.profile !== undefined && !loaded.type.startsWith('windows')) {
-        throw new InputError([{ location: { file: '--profile' }, message: `a Windows Firewall profile means nothing to an ${loaded.type} configuration` }]);
+        throw new InputError([
+          { location: { file: '--profile' }, message: `a Windows Firewall profile means nothing to an ${loaded.type} configuration` },
+        ]);
       }
       if (opts.probes !== undefined) {
         const file = String(opts.probes);
         const text = file === '-' ? io.stdin() : readConfigText(file);
-        const lines = parseProbes(text, file === '-' ? '<stdin>' : file).map(({ probe, line }) => JSON.stringify(traceProbe(loaded.programs, probe, { file, line })));
+        const lines = parseProbes(text, file === '-' ? '<stdin>' : file).map(({ probe, line }) =>
+          JSON.stringify(traceProbe(loaded.programs, probe, { file, line })),
+        );
         write(io, lines.map((l) => l + '\n').join(''), opts.output as string | undefined);
         return;
       }
@@ -201,7 +216,13 @@ function modelJson(loaded: ReturnType<typeof loadConfig>): unknown {
       chains: [...p.chains.values()].map((c) => ({
         name: c.name,
         policy: c.policy ?? null,
-        rules: c.rules.map((r) => ({ id: r.id, line: r.source.line, text: r.source.text, action: r.action, undetermined: r.match.uncertain })),
+        rules: c.rules.map((r) => ({
+          id: r.id,
+          line: r.source.line,
+          text: r.source.text,
+          action: r.action,
+          undetermined: r.match.uncertain,
+        })),
       })),
     })),
   };
@@ -220,8 +241,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       for (const d of e.diagnostics) io.stderr(`fwmatrix: ${formatDiagnostic(d)}\n`);
       return 2;
     }
-    const detail = e instanceof Error ? (process.env.FWMATRIX_DEBUG ? e.stack ?? e.message : e.message) : String(e);
-    io.stderr(`fwmatrix: internal error (a bug in fwmatrix, not in your input): ${detail}\nPlease report it with the command and the input that caused it (FWMATRIX_DEBUG=1 shows where it happened).\n`);
+    const detail = e instanceof Error ? (process.env.FWMATRIX_DEBUG ? (e.stack ?? e.message) : e.message) : String(e);
+    io.stderr(
+      `fwmatrix: internal error (a bug in fwmatrix, not in your input): ${detail}\nPlease report it with the command and the input that caused it (FWMATRIX_DEBUG=1 shows where it happened).\n`,
+    );
     return 3;
   }
 }

@@ -29,7 +29,11 @@ export interface TraceOutput extends TraceResult {
 }
 
 /** The packet a probe describes, the program of its family and the enforcement point it crosses. */
-export function probePacket(programs: PolicyProgram[], probe: Probe, where: Location): { program: PolicyProgram; point: EnforcementPoint; packet: Point; chain: string } {
+export function probePacket(
+  programs: PolicyProgram[],
+  probe: Probe,
+  where: Location,
+): { program: PolicyProgram; point: EnforcementPoint; packet: Point; chain: string } {
   const bad = (message: string): InputError => new InputError([{ location: where, message }]);
   const src = parseAddress(probe.from);
   const dst = parseAddress(probe.to);
@@ -92,11 +96,22 @@ export function parseProbes(text: string, file: string): { probe: Probe; line: n
     } catch {
       throw new InputError([{ location: { file, line }, message: 'expected one JSON object per line' }]);
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError([{ location: { file, line }, message: 'expected a JSON object {"from","to","proto",…}' }]);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new InputError([{ location: { file, line }, message: 'expected a JSON object {"from","to","proto",…}' }]);
     const unknown = Object.keys(value).filter((k) => !PROBE_KEYS.has(k));
-    if (unknown.length > 0) throw new InputError([{ location: { file, line }, message: `unknown key ${unknown.map((k) => JSON.stringify(k)).join(', ')}: expected ${[...PROBE_KEYS].join(', ')}` }]);
+    if (unknown.length > 0)
+      throw new InputError([
+        {
+          location: { file, line },
+          message: `unknown key ${unknown.map((k) => JSON.stringify(k)).join(', ')}: expected ${[...PROBE_KEYS].join(', ')}`,
+        },
+      ]);
     const probe = value as Probe;
-    if (typeof probe.from !== 'string' || typeof probe.to !== 'string' || (typeof probe.proto !== 'string' && typeof probe.proto !== 'number')) {
+    if (
+      typeof probe.from !== 'string' ||
+      typeof probe.to !== 'string' ||
+      (typeof probe.proto !== 'string' && typeof probe.proto !== 'number')
+    ) {
       throw new InputError([{ location: { file, line }, message: '"from", "to" (addresses) and "proto" are required' }]);
     }
     probes.push({ probe, line });
@@ -105,10 +120,14 @@ export function parseProbes(text: string, file: string): { probe: Probe; line: n
 }
 
 export function traceText(t: TraceOutput): string {
-  const lines = [`${t.packet.chain}: ${t.packet.proto} ${t.packet.from}${t.packet.sport !== undefined ? `:${t.packet.sport}` : ''} -> ${t.packet.to}${t.packet.dport !== undefined ? `:${t.packet.dport}` : ''}`];
+  const lines = [
+    `${t.packet.chain}: ${t.packet.proto} ${t.packet.from}${t.packet.sport !== undefined ? `:${t.packet.sport}` : ''} -> ${t.packet.to}${t.packet.dport !== undefined ? `:${t.packet.dport}` : ''}`,
+  ];
   for (const step of t.steps) {
     const mark = step.matched === true ? 'match' : step.matched === 'unknown' ? 'may match' : 'no';
-    lines.push(`  ${`${step.table}/${step.chain}`.padEnd(24)} ${String(step.line).padStart(5)}  ${mark.padEnd(9)} ${step.action.padEnd(14)} ${step.text}`);
+    lines.push(
+      `  ${`${step.table}/${step.chain}`.padEnd(24)} ${String(step.line).padStart(5)}  ${mark.padEnd(9)} ${step.action.padEnd(14)} ${step.text}`,
+    );
   }
   const by = t.decidedBy ? `line ${t.decidedBy.line}: ${t.decidedBy.text}` : t.policy ? `policy of ${t.policy.chain}` : 'no rule';
   lines.push(`verdict: ${t.verdict} (${by})`);

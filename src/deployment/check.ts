@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
-import { Matrix } from '../matrix';
+import { type Matrix } from '../matrix';
 import { escapePointerSegment } from '../matrix/document';
-import { Diagnostic } from '../model/errors';
-import { Deployment, translationMembers } from './types';
+import { type Diagnostic } from '../model/errors';
+import { type Deployment, translationMembers } from './types';
 
 /** The role fwmatrix itself gives addresses to: every address, unless a deployment says otherwise. */
 const ANY_ROLE = 'any';

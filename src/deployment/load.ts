@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { builtinMatrixIds, loadMatrix, Matrix } from '../matrix';
-import { ParsedInput, parseInputFile } from '../matrix/document';
+import { builtinMatrixIds, loadMatrix, type Matrix } from '../matrix';
+import { type ParsedInput, parseInputFile } from '../matrix/document';
 import { schemaDiagnostics } from '../matrix/schema';
-import { Diagnostic, InputError } from '../model/errors';
-import { Deployment, Firewall, FirewallType, Translation, WindowsProfile } from './types';
+import { type Diagnostic, InputError } from '../model/errors';
+import { type Deployment, type Firewall, type FirewallType, type Translation, type WindowsProfile } from './types';
 
 /** A deployment file as written: what the schema allows. */
 interface DeploymentFile {
@@ -62,9 +62,7 @@ function toFirewall(written: FirewallFile, pointer: string, resolve: (relative: 
     pointer,
   };
   // The schema requires host for placement host.
-  return written.placement === 'host'
-    ? { ...common, placement: 'host', host: written.host ?? [] }
-    : { ...common, placement: 'network' };
+  return written.placement === 'host' ? { ...common, placement: 'host', host: written.host ?? [] } : { ...common, placement: 'network' };
 }
 
 function duplicateFirewallNames(deployment: DeploymentFile, input: ParsedInput): Diagnostic[] {

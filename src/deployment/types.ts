@@ -1,4 +1,4 @@
-import { Location } from '../model/errors';
+import { type Location } from '../model/errors';
 
 /** A deployment file, with its paths made absolute (see schemas/deployment.schema.json). */
 export interface Deployment {

@@ -1,6 +1,6 @@
 import { matrixFromInput } from '../matrix/load';
-import { ParsedInput, parseInputFile, sortByPosition } from '../matrix/document';
-import { Diagnostic, InputError } from '../model/errors';
+import { type ParsedInput, parseInputFile, sortByPosition } from '../matrix/document';
+import { type Diagnostic, InputError } from '../model/errors';
 import { checkDeploymentAgainstMatrix, checkDeploymentFiles } from './check';
 import { deploymentFromInput, loadDeploymentMatrix } from './load';
 import { waiversFromInput } from './waivers';

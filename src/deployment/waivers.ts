@@ -1,6 +1,6 @@
-import { ParsedInput, parseInputFile } from '../matrix/document';
+import { type ParsedInput, parseInputFile } from '../matrix/document';
 import { schemaDiagnostics } from '../matrix/schema';
-import { InputError, Location } from '../model/errors';
+import { InputError, type Location } from '../model/errors';
 
 /** An accepted finding: it suppresses the findings that match all of its given fields, until it expires. */
 export interface Waiver {

@@ -93,10 +93,13 @@ interface Pending {
  * deciders on both sides at the same point are merged into one.
  */
 export function compareFilters(before: PolicyProgram, after: PolicyProgram): FlowChange[] {
-  if (before.family !== after.family) throw new Error(`internal: compareFilters got an IPv${before.family} and an IPv${after.family} program`);
+  if (before.family !== after.family)
+    throw new Error(`internal: compareFilters got an IPv${before.family} and an IPv${after.family} program`);
   if (!sameInterfaces(before, after)) {
     // Interface indices are the programs' own: intersecting sets of different universes would mix up interfaces.
-    throw new Error(`internal: compareFilters needs programs whose interfaces have the same indices; compile ${before.file} and ${after.file} with the same interface names`);
+    throw new Error(
+      `internal: compareFilters needs programs whose interfaces have the same indices; compile ${before.file} and ${after.file} with the same interface names`,
+    );
   }
   const evaluateBefore = new Evaluator(before);
   const evaluateAfter = new Evaluator(after);
@@ -122,7 +125,15 @@ export function compareFilters(before: PolicyProgram, after: PolicyProgram): Flo
         const key = [point.name, b.verdict, deciderKey(b), a.verdict, deciderKey(a)].join('\u0000');
         let entry = pending.get(key);
         if (!entry) {
-          entry = { kind: changeKind(from, to), point, before: b, after: a, set: PacketSet.EMPTY, beforeReasons: new Set(), afterReasons: new Set() };
+          entry = {
+            kind: changeKind(from, to),
+            point,
+            before: b,
+            after: a,
+            set: PacketSet.EMPTY,
+            beforeReasons: new Set(),
+            afterReasons: new Set(),
+          };
           pending.set(key, entry);
         }
         entry.set = entry.set.union(set);

@@ -7,7 +7,15 @@
  * packets are decided, elsewhere they are undetermined and the rule's reasons are kept.
  */
 import { PacketSet, Ranges, CtState } from '../packetset';
-import { METADATA_NAMES, type DecisionChain, type DecisionRule, type EnforcementPoint, type Metadata, type PolicyProgram, type SourceRef } from '../model/policy';
+import {
+  METADATA_NAMES,
+  type DecisionChain,
+  type DecisionRule,
+  type EnforcementPoint,
+  type Metadata,
+  type PolicyProgram,
+  type SourceRef,
+} from '../model/policy';
 
 export type Verdict = 'accept' | 'drop' | 'reject' | 'undetermined';
 
@@ -85,7 +93,9 @@ export class Evaluator {
       const stopped = outcomes.filter((o) => o.verdict !== 'accept');
       ended.push(...stopped);
       if (stage.primary || accepted === undefined) {
-        accepted = bypass.isEmpty() ? stageAccepts : [...stageAccepts, { set: bypass, verdict: 'accept', rule: null, reasons: [], policy: { chain: chain.name } }];
+        accepted = bypass.isEmpty()
+          ? stageAccepts
+          : [...stageAccepts, { set: bypass, verdict: 'accept', rule: null, reasons: [], policy: { chain: chain.name } }];
         stoppedLater = PacketSet.EMPTY;
       } else {
         stoppedLater = PacketSet.unionOfDisjoint([stoppedLater, ...stopped.map((o) => o.set)]);
@@ -177,7 +187,15 @@ export class Evaluator {
     const caller = frames.callers[frames.callers.length - 1];
     if (!caller) {
       const verdict = frames.base.policy?.verdict ?? 'accept';
-      return [{ set: packets, verdict, rule: null, reasons: [], policy: { chain: frames.base.name, ...(frames.base.policy?.source ? { source: frames.base.policy.source } : {}) } }];
+      return [
+        {
+          set: packets,
+          verdict,
+          rule: null,
+          reasons: [],
+          policy: { chain: frames.base.name, ...(frames.base.policy?.source ? { source: frames.base.policy.source } : {}) },
+        },
+      ];
     }
     return this.complete(caller.chain, caller.resume, packets, { base: frames.base, callers: frames.callers.slice(0, -1) }, false);
   }
@@ -194,7 +212,10 @@ export class Evaluator {
       case 'return':
         return { ended: [{ set: packets, verdict: 'return', rule, reasons: [] }], continuing: PacketSet.EMPTY };
       case 'undetermined':
-        return { ended: [{ set: packets, verdict: 'undetermined', rule, reasons: [{ rule, why: action.reason }] }], continuing: PacketSet.EMPTY };
+        return {
+          ended: [{ set: packets, verdict: 'undetermined', rule, reasons: [{ rule, why: action.reason }] }],
+          continuing: PacketSet.EMPTY,
+        };
       case 'continue':
         if (action.writes) this.taint(action.writes, packets, rule);
         return { ended: [], continuing: packets };
@@ -202,7 +223,10 @@ export class Evaluator {
         // The called chain's returns are this chain's returns.
         return { ended: this.evaluateFrom(this.chain(action.chain), 0, packets, frames), continuing: PacketSet.EMPTY };
       case 'jump': {
-        const called = this.evaluateFrom(this.chain(action.chain), 0, packets, { base: frames.base, callers: [...frames.callers, { chain, resume: i + 1 }] });
+        const called = this.evaluateFrom(this.chain(action.chain), 0, packets, {
+          base: frames.base,
+          callers: [...frames.callers, { chain, resume: i + 1 }],
+        });
         const ended: ChainOutcome[] = [];
         let returned = PacketSet.EMPTY;
         for (const outcome of called) {
@@ -234,7 +258,6 @@ export class Evaluator {
     const taint = this.tainted.get(metadata) ?? { packets: PacketSet.EMPTY, writers: new Set<DecisionRule>() };
     this.tainted.set(metadata, { packets: taint.packets.union(packets), writers: taint.writers.add(writer) });
   }
-
 }
 
 /**

@@ -31,7 +31,13 @@ export function ruleReachability(program: PolicyProgram): RuleReach {
 }
 
 /** Walks a chain with the packets that may enter it; returns those that may leave it back to the caller. */
-function walkChain(program: PolicyProgram, chain: DecisionChain, packets: PacketSet, reach: RuleReach, tainted: Map<Metadata, PacketSet>): PacketSet {
+function walkChain(
+  program: PolicyProgram,
+  chain: DecisionChain,
+  packets: PacketSet,
+  reach: RuleReach,
+  tainted: Map<Metadata, PacketSet>,
+): PacketSet {
   let remaining = packets;
   let returned = PacketSet.EMPTY;
   for (const rule of chain.rules) {

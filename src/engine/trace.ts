@@ -33,7 +33,12 @@ export interface TraceResult {
  * How a walk ended: a verdict, 'return' (left the chain), or — only from a followed branch —
  * 'policy' (reached the base chain's end; the stage then applies `policyVerdict`).
  */
-type End = { verdict: Verdict | 'return' | 'policy'; policyVerdict?: 'accept' | 'drop'; rule: DecisionRule | null; reasons: TraceResult['reasons'] };
+type End = {
+  verdict: Verdict | 'return' | 'policy';
+  policyVerdict?: 'accept' | 'drop';
+  rule: DecisionRule | null;
+  reasons: TraceResult['reasons'];
+};
 
 export function tracePacket(program: PolicyProgram, point: EnforcementPoint, packet: Point): TraceResult {
   const steps: TraceStep[] = [];
@@ -49,7 +54,13 @@ export function tracePacket(program: PolicyProgram, point: EnforcementPoint, pac
     if (end.verdict === 'return' || end.verdict === 'policy') {
       const verdict = chain.policy?.verdict ?? 'accept';
       const policy = { chain: chain.name, ...(chain.policy?.source ? { source: chain.policy.source } : {}) };
-      steps.push({ ...chainNames(chain), line: chain.policy?.source?.line ?? 0, text: chain.policy?.source?.text ?? '', matched: true, action: `policy ${verdict}` });
+      steps.push({
+        ...chainNames(chain),
+        line: chain.policy?.source?.line ?? 0,
+        text: chain.policy?.source?.text ?? '',
+        matched: true,
+        action: `policy ${verdict}`,
+      });
       if (verdict === 'drop') return { verdict, decidedBy: null, policy, steps, reasons: end.reasons };
       if (stage.primary || firstStage) {
         accepting = null;
@@ -112,7 +123,13 @@ function walk(w: Walk, chain: DecisionChain, start: number, frames: Frames): End
   for (let i = start; i < chain.rules.length; i++) {
     const rule = chain.rules[i];
     const matched = matches(rule, w.packet, w.tainted);
-    w.steps.push({ ...chainNames(chain), line: rule.source.line, text: rule.source.text, matched, action: matched === false ? '' : describe(rule) });
+    w.steps.push({
+      ...chainNames(chain),
+      line: rule.source.line,
+      text: rule.source.text,
+      matched,
+      action: matched === false ? '' : describe(rule),
+    });
     if (matched === false) continue;
     if (matched === 'unknown' && !isInert(rule)) {
       // Follow both branches to the end of the stage; they agree, or the packet is undetermined.
@@ -122,8 +139,15 @@ function walk(w: Walk, chain: DecisionChain, start: number, frames: Frames): End
       const [a, b] = [finalVerdict(ifMatched), finalVerdict(ifNot)];
       const deny = (v: Verdict): boolean => v === 'drop' || v === 'reject';
       if (b !== 'undetermined' && (a === b || (deny(a) && deny(b)))) return ifNot;
-      const why = [...rule.match.uncertain, ...(rule.reads?.metadata ?? []).flatMap((m) => (w.tainted.has(m) ? [changedMetadataReason(m, w.tainted.get(m)!)] : []))];
-      return { verdict: 'undetermined', rule, reasons: [...why.map((x) => ({ rule: rule.source, why: x })), ...ifMatched.reasons, ...ifNot.reasons] };
+      const why = [
+        ...rule.match.uncertain,
+        ...(rule.reads?.metadata ?? []).flatMap((m) => (w.tainted.has(m) ? [changedMetadataReason(m, w.tainted.get(m)!)] : [])),
+      ];
+      return {
+        verdict: 'undetermined',
+        rule,
+        reasons: [...why.map((x) => ({ rule: rule.source, why: x })), ...ifMatched.reasons, ...ifNot.reasons],
+      };
     }
     if (matched === 'unknown') continue;
     const end = act(w, chain, i, frames);
@@ -134,7 +158,7 @@ function walk(w: Walk, chain: DecisionChain, start: number, frames: Frames): End
 
 /** The verdict a final end stands for (a policy end stands for its policy's verdict). */
 function finalVerdict(end: Final): Verdict {
-  return end.verdict === 'policy' ? end.policyVerdict ?? 'accept' : end.verdict;
+  return end.verdict === 'policy' ? (end.policyVerdict ?? 'accept') : end.verdict;
 }
 
 /** Walks on to the end of the stage: the rest of the chain, then the callers, then the base policy. */
@@ -173,7 +197,10 @@ function act(w: Walk, chain: DecisionChain, i: number, frames: Frames): End {
     case 'goto':
       return walk(w, chainOf(w.program, action.chain), 0, frames);
     case 'jump': {
-      const end = walk(w, chainOf(w.program, action.chain), 0, { base: frames.base, callers: [...frames.callers, { chain, resume: i + 1 }] });
+      const end = walk(w, chainOf(w.program, action.chain), 0, {
+        base: frames.base,
+        callers: [...frames.callers, { chain, resume: i + 1 }],
+      });
       return end.verdict === 'return' ? CONTINUE : end;
     }
   }

@@ -6,8 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CST, Document, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument } from 'yaml';
-import { Diagnostic, InputError, Location } from '../model/errors';
+import { CST, type Document, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument } from 'yaml';
+import { type Diagnostic, InputError, type Location } from '../model/errors';
 
 /** Input files are a few kilobytes; the YAML parser needs ~100 bytes of memory per byte of input. */
 export const MAX_INPUT_BYTES = 10 * 1024 * 1024;
@@ -41,9 +41,7 @@ export function parseInputFile(file: string): ParsedInput {
 
   const deepLine = lineOfExcessiveNesting(text);
   if (deepLine !== undefined) {
-    throw new InputError([
-      { location: { file, line: deepLine }, message: `nested more than ${MAX_NESTING} levels deep: refused` },
-    ]);
+    throw new InputError([{ location: { file, line: deepLine }, message: `nested more than ${MAX_NESTING} levels deep: refused` }]);
   }
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -70,9 +68,7 @@ export function parseInputFile(file: string): ParsedInput {
 
 /** Diagnostics in the order of the file: by line, then column (those without a line first). */
 export function sortByPosition(diagnostics: Diagnostic[]): Diagnostic[] {
-  return diagnostics.sort(
-    (a, b) => (a.location.line ?? 0) - (b.location.line ?? 0) || (a.location.column ?? 0) - (b.location.column ?? 0),
-  );
+  return diagnostics.sort((a, b) => (a.location.line ?? 0) - (b.location.line ?? 0) || (a.location.column ?? 0) - (b.location.column ?? 0));
 }
 
 /** A path for messages: relative to the current directory when it lies below it. */
@@ -162,14 +158,14 @@ export function escapePointerSegment(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-function locateNode(
-  doc: Document,
-  lineCounter: LineCounter,
-  file: string,
-  pointer: string,
-  part: 'key' | 'value',
-): Location {
-  const segments = pointer === '' ? [] : pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+function locateNode(doc: Document, lineCounter: LineCounter, file: string, pointer: string, part: 'key' | 'value'): Location {
+  const segments =
+    pointer === ''
+      ? []
+      : pointer
+          .split('/')
+          .slice(1)
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let node: unknown = doc.contents;
   let positioned: unknown = node;
   let key: unknown;
@@ -197,7 +193,7 @@ function locateNode(
       break;
     }
     node = next;
-    positioned = rangeStart(next) !== undefined ? next : key ?? positioned;
+    positioned = rangeStart(next) !== undefined ? next : (key ?? positioned);
   }
   const target = complete && part === 'key' && key !== undefined ? key : positioned;
   const offset = rangeStart(target);

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Diagnostic, InputError } from '../model/errors';
-import { displayPath, ParsedInput, parseInputFile, sortByPosition } from './document';
+import { type Diagnostic, InputError } from '../model/errors';
+import { displayPath, type ParsedInput, parseInputFile, sortByPosition } from './document';
 import { packageRoot } from './package-root';
 import { parsePortRange } from './ports';
 import { schemaDiagnostics } from './schema';
-import { Matrix, Requirement } from './types';
+import { type Matrix, type Requirement } from './types';
 
 /** The client port of a required flow, where the documents do not constrain it: the ephemeral range. */
 const DEFAULT_SOURCE_PORTS = '1024-65535';
@@ -83,15 +83,13 @@ export function matrixFromInput(input: ParsedInput, builtin: boolean): Matrix {
     sources: written.sources ?? [],
     roles: written.roles.map((role) => ({ ...role, builtin: role.builtin ?? false })),
     errata: written.errata ?? [],
-    requirements: written.requirements.map(
-      (requirement): Requirement => ({
-        ...requirement,
-        ports: requirement.ports.map(parsePortRange),
-        sourcePorts: (requirement.sourcePorts ?? [DEFAULT_SOURCE_PORTS]).map(parsePortRange),
-        errata: requirement.errata ?? [],
-        optional: requirement.optional ?? false,
-      }),
-    ),
+    requirements: written.requirements.map((requirement): Requirement => ({
+      ...requirement,
+      ports: requirement.ports.map(parsePortRange),
+      sourcePorts: (requirement.sourcePorts ?? [DEFAULT_SOURCE_PORTS]).map(parsePortRange),
+      errata: requirement.errata ?? [],
+      optional: requirement.optional ?? false,
+    })),
     file: input.absolutePath,
     builtin,
   };
@@ -129,7 +127,7 @@ function consistencyDiagnostics(matrix: MatrixFile, input: ParsedInput, builtin:
     for (const end of ['source', 'destination'] as const) {
       const role = requirement[end];
       if (roleIds.includes(role)) continue;
-      const hint = role === 'any' ? " (declare the built-in role: { id: any, title: …, builtin: true })" : '';
+      const hint = role === 'any' ? ' (declare the built-in role: { id: any, title: …, builtin: true })' : '';
       report(`${at}/${end}`, unknown('role', role, roleIds) + hint);
     }
     if (requirement.document !== undefined && !sourceIds.includes(requirement.document)) {

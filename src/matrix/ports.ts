@@ -1,4 +1,4 @@
-import { PortRange } from './types';
+import { type PortRange } from './types';
 
 /** A matrix file's port: a number or "lo-hi". The schema has checked the syntax. */
 export function parsePortRange(written: number | string): PortRange {

@@ -6,11 +6,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { addressError } from '../deployment/address';
-import { Diagnostic } from '../model/errors';
-import { escapePointerSegment, ParsedInput, sortByPosition } from './document';
+import { type Diagnostic } from '../model/errors';
+import { escapePointerSegment, type ParsedInput, sortByPosition } from './document';
 import { packageRoot } from './package-root';
 
 export type SchemaName = 'deployment' | 'matrix' | 'waivers';
@@ -146,7 +146,10 @@ function generatedMessage(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'type':
-      return `expected ${String(params.type).split(',').map((type) => TYPE_WORDS[type] ?? type).join(' or ')}`;
+      return `expected ${String(params.type)
+        .split(',')
+        .map((type) => TYPE_WORDS[type] ?? type)
+        .join(' or ')}`;
     case 'enum':
       return `expected one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`;
     case 'const':

@@ -38,7 +38,11 @@ export interface Match {
 export type Metadata = 'mark' | 'connmark' | 'ctstate';
 
 /** How reports name each kind of metadata. */
-export const METADATA_NAMES: Readonly<Record<Metadata, string>> = { mark: 'packet mark', connmark: 'connection mark', ctstate: 'connection tracking state' };
+export const METADATA_NAMES: Readonly<Record<Metadata, string>> = {
+  mark: 'packet mark',
+  connmark: 'connection mark',
+  ctstate: 'connection tracking state',
+};
 
 export type Action =
   | { kind: 'accept' }

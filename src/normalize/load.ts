@@ -32,7 +32,10 @@ export function readConfigText(file: string): string {
     throw new InputError([{ location: { file }, message: 'cannot read the file: it does not exist or is not accessible' }]);
   }
   if (!stat.isFile()) throw new InputError([{ location: { file }, message: 'expected a file' }]);
-  if (stat.size > MAX_CONFIG_BYTES) throw new InputError([{ location: { file }, message: `the file is ${stat.size} bytes; configurations over ${MAX_CONFIG_BYTES} bytes are refused` }]);
+  if (stat.size > MAX_CONFIG_BYTES)
+    throw new InputError([
+      { location: { file }, message: `the file is ${stat.size} bytes; configurations over ${MAX_CONFIG_BYTES} bytes are refused` },
+    ]);
   const bytes = fs.readFileSync(file);
   // Windows exports are UTF-16LE with a byte-order mark.
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
@@ -47,7 +50,12 @@ export function detectType(text: string, file: string): ConfigType {
   if (/<opnsense[\s>]/.test(head)) return 'opnsense';
   if (/<(GPO|Rsop)[\s>]/.test(head)) return 'windows-gpo';
   if (/v2\.\d+\|Action=/.test(head)) return 'windows-reg';
-  throw new InputError([{ location: { file, line: 1 }, message: `cannot tell the configuration's format: expected iptables-save output, a pfSense/OPNsense config.xml, or a Windows Firewall export (give --type ${CONFIG_TYPES.join('|')})` }]);
+  throw new InputError([
+    {
+      location: { file, line: 1 },
+      message: `cannot tell the configuration's format: expected iptables-save output, a pfSense/OPNsense config.xml, or a Windows Firewall export (give --type ${CONFIG_TYPES.join('|')})`,
+    },
+  ]);
 }
 
 export interface LoadOptions {
@@ -64,14 +72,21 @@ export function loadConfig(files: string[], options: LoadOptions = {}): LoadedCo
   const texts = files.map((file) => ({ file, text: readConfigText(file) }));
   const type = options.type ?? detectType(texts[0].text, files[0]);
   if (type !== 'iptables') {
-    throw new InputError([{ location: { file: files[0] }, message: `fwmatrix does not read ${type} configurations yet; supported: iptables` }]);
+    throw new InputError([
+      { location: { file: files[0] }, message: `fwmatrix does not read ${type} configurations yet; supported: iptables` },
+    ]);
   }
   const trees = texts.map(({ file, text }) => ({ file, tree: parseIptables(file, text) }));
   const ipsets = options.ipsetFile !== undefined ? parseIpsetSave(readConfigText(options.ipsetFile), options.ipsetFile) : undefined;
   const programs: PolicyProgram[] = [];
   for (const { file, tree } of trees) {
     if (programs.some((p) => p.family === tree.family)) {
-      throw new InputError([{ location: { file }, message: `a second IPv${tree.family} rule set for the same firewall: give one iptables-save and at most one ip6tables-save file` }]);
+      throw new InputError([
+        {
+          location: { file },
+          message: `a second IPv${tree.family} rule set for the same firewall: give one iptables-save and at most one ip6tables-save file`,
+        },
+      ]);
     }
     programs.push(
       normalizeIptables(tree, {
@@ -90,7 +105,9 @@ function parseIptables(file: string, text: string): Ruleset {
     return parseIptablesSave(text);
   } catch (e) {
     if (e instanceof IptablesSyntaxError) {
-      throw new InputError([{ location: { file, line: e.line, ...(e.column !== undefined ? { column: e.column } : {}) }, message: e.expected }]);
+      throw new InputError([
+        { location: { file, line: e.line, ...(e.column !== undefined ? { column: e.column } : {}) }, message: e.expected },
+      ]);
     }
     throw e;
   }

@@ -122,7 +122,7 @@ export function formatAddress(family: Family, v: bigint): string {
   // The longest run of two or more zero groups becomes '::'; the first one when tied.
   let runStart = -1;
   let runLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
     if (j - i > runLength) [runStart, runLength] = [i, j - i];

@@ -1,6 +1,6 @@
 import { DIMENSIONS, DIMENSION_INDEX, universe, type Dimension, type Family } from './dimensions';
 import { mix } from './hash';
-import { Ranges } from './ranges';
+import { type Ranges } from './ranges';
 
 /** One concrete packet. */
 export interface Point {

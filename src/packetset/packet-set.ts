@@ -47,7 +47,10 @@ export class PacketSet {
     const nonEmpty = sets.filter((s) => !s.isEmpty());
     if (nonEmpty.length <= 1) return nonEmpty[0] ?? PacketSet.EMPTY;
     const [first, ...rest] = nonEmpty;
-    return PacketSet.fromDisjoint(first.boxes, rest.flatMap((s) => s.boxes));
+    return PacketSet.fromDisjoint(
+      first.boxes,
+      rest.flatMap((s) => s.boxes),
+    );
   }
 
   static of(boxes: Iterable<Box>): PacketSet {

@@ -58,7 +58,9 @@ export function renderHtml(report: AuditReport): string {
   const verdict = escapeHtml(report.verdict.toUpperCase());
   const body: string[] = [];
   body.push(`<h1>fwmatrix audit: <span class="${verdictClass}">${verdict}</span></h1>`);
-  body.push(`<p>Matrix <strong>${escapeHtml(report.matrix.title)}</strong> (${code(report.matrix.id)}), fwmatrix ${escapeHtml(report.tool.version)}, failing on ${escapeHtml(report.failOn)} and above.</p>`);
+  body.push(
+    `<p>Matrix <strong>${escapeHtml(report.matrix.title)}</strong> (${code(report.matrix.id)}), fwmatrix ${escapeHtml(report.tool.version)}, failing on ${escapeHtml(report.failOn)} and above.</p>`,
+  );
   const definedAny = report.roles.find((r) => r.id === 'any');
   if (definedAny) body.push(`<p>The deployment defines the role ${code('any')} as ${definedAny.addresses.map(code).join(', ')}.</p>`);
 
@@ -66,7 +68,13 @@ export function renderHtml(report: AuditReport): string {
   body.push(
     table(
       ['Firewall', 'Type', 'Placement', 'Rules', 'Configuration'],
-      report.firewalls.map((fw) => [cell(escapeHtml(fw.name)), cell(escapeHtml(fw.type)), cell(escapeHtml(fw.placement)), cell(String(fw.rules), 'number'), cell((fw.files ?? [fw.file]).map(code).join(', '))]),
+      report.firewalls.map((fw) => [
+        cell(escapeHtml(fw.name)),
+        cell(escapeHtml(fw.type)),
+        cell(escapeHtml(fw.placement)),
+        cell(String(fw.rules), 'number'),
+        cell((fw.files ?? [fw.file]).map(code).join(', ')),
+      ]),
     ),
   );
 
@@ -78,7 +86,11 @@ export function renderHtml(report: AuditReport): string {
         cell(escapeHtml(r.firewall)),
         cell(escapeHtml(r.requirement)),
         cell(escapeHtml(r.status), `status-${r.status}`),
-        cell(escapeHtml(r.flow) + (r.optional ? ' <span class="muted">(optional)</span>' : '') + r.reasons.map((why) => `<br/><span class="muted">${escapeHtml(why)}</span>`).join('')),
+        cell(
+          escapeHtml(r.flow) +
+            (r.optional ? ' <span class="muted">(optional)</span>' : '') +
+            r.reasons.map((why) => `<br/><span class="muted">${escapeHtml(why)}</span>`).join(''),
+        ),
         cell(r.decidedBy.map((ref) => code(sourceLocation(ref))).join(', ')),
       ]),
     ),
@@ -94,29 +106,38 @@ export function renderHtml(report: AuditReport): string {
   }
   if (report.suppressed.length > 0) {
     body.push(`<h2>Suppressed (${report.suppressed.length})</h2>`);
-    body.push(table([...FINDING_HEADER, 'Suppressed by'], report.suppressed.map((f) => [...findingCells(f), cell(escapeHtml(f.suppressedBy ?? ''))])));
+    body.push(
+      table(
+        [...FINDING_HEADER, 'Suppressed by'],
+        report.suppressed.map((f) => [...findingCells(f), cell(escapeHtml(f.suppressedBy ?? ''))]),
+      ),
+    );
   }
 
   const errata = citedErrata(report);
   if (errata.length > 0) {
     body.push('<h2>Notes on the source documents (errata)</h2>');
-    body.push(`<dl>\n${errata.map((e) => `<dt><strong>${escapeHtml(e.id)}</strong> ${escapeHtml(e.title)}</dt><dd>${escapeHtml(e.text)}</dd>`).join('\n')}\n</dl>`);
+    body.push(
+      `<dl>\n${errata.map((e) => `<dt><strong>${escapeHtml(e.id)}</strong> ${escapeHtml(e.title)}</dt><dd>${escapeHtml(e.text)}</dd>`).join('\n')}\n</dl>`,
+    );
   }
   body.push(`<p class="${verdictClass}"><strong>${escapeHtml(verdictSummary(report))}</strong></p>`);
 
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8"/>',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"/>`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
-    `<title>fwmatrix audit: ${verdict}, ${escapeHtml(report.matrix.title)}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
-    '<body>',
-    ...body,
-    '</body>',
-    '</html>',
-  ].join('\n') + '\n';
+  return (
+    [
+      '<!DOCTYPE html>',
+      '<html lang="en">',
+      '<head>',
+      '<meta charset="utf-8"/>',
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"/>`,
+      '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
+      `<title>fwmatrix audit: ${verdict}, ${escapeHtml(report.matrix.title)}</title>`,
+      `<style>${STYLE}</style>`,
+      '</head>',
+      '<body>',
+      ...body,
+      '</body>',
+      '</html>',
+    ].join('\n') + '\n'
+  );
 }

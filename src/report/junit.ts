@@ -13,7 +13,9 @@ import { witnessText } from './text';
  * Characters XML 1.0 cannot carry even as character references (C0 controls but tab, CR, LF;
  * U+FFFE, U+FFFF; lone surrogates): shown as \uXXXX text instead.
  */
-const NOT_XML_CHARACTER = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML_CHARACTER =
+  // eslint-disable-next-line no-control-regex -- these are the characters XML cannot carry
+  /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function xmlText(text: string): string {
   return text
@@ -70,14 +72,16 @@ function resultCase(result: RequirementResult, findings: Finding[], report: Audi
     const headline = failing.find((f) => f.kind === 'missing') ?? failing[0];
     return { ...base, outcome: { kind: 'failed', type: result.status, message: headline.message, details }, output: '' };
   }
-  if (result.status === 'not-applicable') return { ...base, outcome: { kind: 'skipped', message: result.reasons.join('; ') || 'not applicable' }, output: details };
+  if (result.status === 'not-applicable')
+    return { ...base, outcome: { kind: 'skipped', message: result.reasons.join('; ') || 'not applicable' }, output: details };
   return { ...base, outcome: { kind: 'passed' }, output: details };
 }
 
 function findingCase(f: Finding, report: AuditReport): TestCase {
   const name = `${f.kind}${f.requirement ? ` ${f.requirement}` : ''}${f.rule ? ` at ${sourceLocation(f.rule)}` : ''}`;
   const base = { classname: f.firewall, name };
-  if (f.suppressedBy === undefined && failsRun(f, report.failOn)) return { ...base, outcome: { kind: 'failed', type: f.kind, message: f.message, details: findingDetails(f) }, output: '' };
+  if (f.suppressedBy === undefined && failsRun(f, report.failOn))
+    return { ...base, outcome: { kind: 'failed', type: f.kind, message: f.message, details: findingDetails(f) }, output: '' };
   return { ...base, outcome: { kind: 'passed' }, output: findingDetails(f) };
 }
 
@@ -88,7 +92,10 @@ function renderSuite(name: string, cases: TestCase[], lines: string[]): void {
   for (const c of cases) {
     const open = `    <testcase${attributes({ classname: c.classname, name: c.name })}>`;
     const body: string[] = [];
-    if (c.outcome.kind === 'failed') body.push(`      <failure${attributes({ type: c.outcome.type, message: c.outcome.message })}>${xmlText(c.outcome.details)}</failure>`);
+    if (c.outcome.kind === 'failed')
+      body.push(
+        `      <failure${attributes({ type: c.outcome.type, message: c.outcome.message })}>${xmlText(c.outcome.details)}</failure>`,
+      );
     if (c.outcome.kind === 'skipped') body.push(`      <skipped${attributes({ message: c.outcome.message })}/>`);
     if (c.output) body.push(`      <system-out>${xmlText(c.output)}</system-out>`);
     lines.push(open, ...body, '    </testcase>');

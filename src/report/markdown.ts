@@ -60,15 +60,28 @@ export function renderMarkdown(report: AuditReport): string {
   const verdict = report.verdict === 'pass' ? '✅ PASS' : '❌ FAIL';
   const out: string[] = [];
   out.push(`## fwmatrix audit: ${verdict}`, '');
-  out.push(`Matrix **${markdownText(report.matrix.title)}** (${codeSpan(report.matrix.id, 'block')}), fwmatrix ${markdownText(report.tool.version)}, failing on ${markdownText(report.failOn)} and above.`, '');
+  out.push(
+    `Matrix **${markdownText(report.matrix.title)}** (${codeSpan(report.matrix.id, 'block')}), fwmatrix ${markdownText(report.tool.version)}, failing on ${markdownText(report.failOn)} and above.`,
+    '',
+  );
   const definedAny = report.roles.find((r) => r.id === 'any');
-  if (definedAny) out.push(`The deployment defines the role ${codeSpan('any', 'block')} as ${definedAny.addresses.map((a) => codeSpan(a, 'block')).join(', ')}.`, '');
+  if (definedAny)
+    out.push(
+      `The deployment defines the role ${codeSpan('any', 'block')} as ${definedAny.addresses.map((a) => codeSpan(a, 'block')).join(', ')}.`,
+      '',
+    );
 
   out.push('### Firewalls', '');
   out.push(
     ...table(
       ['Firewall', 'Type', 'Placement', 'Rules', 'Configuration'],
-      report.firewalls.map((fw) => [markdownText(fw.name), markdownText(fw.type), markdownText(fw.placement), String(fw.rules), (fw.files ?? [fw.file]).map((f) => codeSpan(f, 'table')).join(', ')]),
+      report.firewalls.map((fw) => [
+        markdownText(fw.name),
+        markdownText(fw.type),
+        markdownText(fw.placement),
+        String(fw.rules),
+        (fw.files ?? [fw.file]).map((f) => codeSpan(f, 'table')).join(', '),
+      ]),
       [3],
     ),
     '',
@@ -101,7 +114,13 @@ export function renderMarkdown(report: AuditReport): string {
   }
   if (report.suppressed.length > 0) {
     out.push(`### Suppressed (${report.suppressed.length})`, '');
-    out.push(...table([...FINDING_HEADER, 'Suppressed by'], report.suppressed.map((f) => [...findingRow(f), markdownText(f.suppressedBy ?? '')])), '');
+    out.push(
+      ...table(
+        [...FINDING_HEADER, 'Suppressed by'],
+        report.suppressed.map((f) => [...findingRow(f), markdownText(f.suppressedBy ?? '')]),
+      ),
+      '',
+    );
   }
 
   const errata = citedErrata(report);

@@ -79,7 +79,11 @@ function ruleLocation(rule: SourceRef): object {
 
 function result(finding: Finding, report: AuditReport): object {
   const configFile = report.firewalls.find((fw) => fw.name === finding.firewall)?.file;
-  const locations = finding.rule ? [ruleLocation(finding.rule)] : configFile ? [{ physicalLocation: { artifactLocation: { uri: artifactUri(configFile) } } }] : [];
+  const locations = finding.rule
+    ? [ruleLocation(finding.rule)]
+    : configFile
+      ? [{ physicalLocation: { artifactLocation: { uri: artifactUri(configFile) } } }]
+      : [];
   return {
     ruleId: finding.kind,
     ruleIndex: RULE_IDS.indexOf(finding.kind),
@@ -87,7 +91,9 @@ function result(finding: Finding, report: AuditReport): object {
     message: { text: finding.message },
     locations,
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
-    ...(finding.suppressedBy !== undefined ? { suppressions: [{ kind: 'external', status: 'accepted', justification: finding.suppressedBy }] } : {}),
+    ...(finding.suppressedBy !== undefined
+      ? { suppressions: [{ kind: 'external', status: 'accepted', justification: finding.suppressedBy }] }
+      : {}),
     properties: {
       severity: finding.severity,
       firewall: finding.firewall,

@@ -30,7 +30,8 @@ export function renderText(report: AuditReport, options: { color: boolean }): st
   };
   const lines: string[] = [];
   lines.push(c.bold(`fwmatrix ${report.tool.version} — ${report.matrix.title} (${report.matrix.id})`));
-  for (const fw of report.firewalls) lines.push(`  firewall ${c.bold(fw.name)}: ${fw.type}, ${fw.placement}, ${fw.rules} rules, ${(fw.files ?? [fw.file]).join(', ')}`);
+  for (const fw of report.firewalls)
+    lines.push(`  firewall ${c.bold(fw.name)}: ${fw.type}, ${fw.placement}, ${fw.rules} rules, ${(fw.files ?? [fw.file]).join(', ')}`);
   const definedAny = report.roles.find((r) => r.id === 'any');
   if (definedAny) lines.push(`  role "any" is defined by the deployment as ${definedAny.addresses.join(', ')}`);
   lines.push('');
@@ -40,11 +41,17 @@ export function renderText(report: AuditReport, options: { color: boolean }): st
     requirement: Math.max(11, ...report.results.map((r) => r.requirement.length)),
     status: 14,
   };
-  lines.push(c.bold(`${pad('FIREWALL', widths.firewall)}  ${pad('REQUIREMENT', widths.requirement)}  ${pad('STATUS', widths.status)}  FLOW / DECIDED BY`));
+  lines.push(
+    c.bold(
+      `${pad('FIREWALL', widths.firewall)}  ${pad('REQUIREMENT', widths.requirement)}  ${pad('STATUS', widths.status)}  FLOW / DECIDED BY`,
+    ),
+  );
   for (const r of report.results) {
     const by = r.decidedBy.map((d) => `line ${d.line}`).join(', ');
     const detail = `${r.flow}${r.optional ? ' (optional)' : ''}${by ? c.dim(` — ${by}`) : ''}`;
-    lines.push(`${pad(r.firewall, widths.firewall)}  ${pad(r.requirement, widths.requirement)}  ${statusColor[r.status](pad(r.status, widths.status))}  ${detail}`);
+    lines.push(
+      `${pad(r.firewall, widths.firewall)}  ${pad(r.requirement, widths.requirement)}  ${statusColor[r.status](pad(r.status, widths.status))}  ${detail}`,
+    );
   }
   lines.push('');
 
@@ -75,7 +82,10 @@ export function renderText(report: AuditReport, options: { color: boolean }): st
     for (const e of errata) lines.push(`  ${e.id} — ${e.title}: ${e.text}`);
   }
   const counts = countBy(report.findings.map((f) => f.severity));
-  lines.push('', `${report.verdict === 'pass' ? c.green('PASS') : c.red('FAIL')} (fail on ${report.failOn}): ${counts.high ?? 0} high, ${counts.medium ?? 0} medium, ${counts.low ?? 0} low; ${report.suppressed.length} suppressed`);
+  lines.push(
+    '',
+    `${report.verdict === 'pass' ? c.green('PASS') : c.red('FAIL')} (fail on ${report.failOn}): ${counts.high ?? 0} high, ${counts.medium ?? 0} medium, ${counts.low ?? 0} low; ${report.suppressed.length} suppressed`,
+  );
   return lines.join('\n') + '\n';
 }
 

@@ -48,7 +48,10 @@ test('statuses of every requirement on both firewalls', async () => {
     ['core-gw', 'cls-50003', 'partial', [4, 17]],
   ]);
   const cls = r.results.find((x) => x.firewall === 'core-gw' && x.requirement === 'cls-50001')!;
-  assert.deepEqual(cls.errata.map((e) => e.id), ['E1', 'E2']);
+  assert.deepEqual(
+    cls.errata.map((e) => e.id),
+    ['E1', 'E2'],
+  );
   assert.deepEqual(cls.reasons, ['match module "recent" is not modelled (line 17)']);
 });
 
@@ -79,7 +82,16 @@ test('every finding with its rule line and witness', async () => {
   assert.match(missing.message, /denied entirely; e\.g\. this packet is dropped by the INPUT chain's default policy/);
 
   const partial = r.findings.find((f) => f.kind === 'missing' && f.requirement === 'cls-50001')!;
-  assert.deepEqual(partial.witness, { src: '203.0.113.77', dst: '198.51.100.11', proto: 'tcp', sport: 40000, dport: 50001, in: 'eth2', out: 'eth1', chain: 'FORWARD' });
+  assert.deepEqual(partial.witness, {
+    src: '203.0.113.77',
+    dst: '198.51.100.11',
+    proto: 'tcp',
+    sport: 40000,
+    dport: 50001,
+    in: 'eth2',
+    out: 'eth1',
+    chain: 'FORWARD',
+  });
   assert.match(partial.message, /partly \(50% of its packets\)/);
 
   const broad = r.findings.find((f) => f.kind === 'overly-broad' && f.firewall === 'director01' && f.rule?.line === 15)!;
@@ -96,7 +108,10 @@ test('every finding with its rule line and witness', async () => {
 
 test('fingerprints are stable and unique', async () => {
   const [a, b] = [await report(), await report()];
-  assert.deepEqual(a.findings.map((f) => f.fingerprint), b.findings.map((f) => f.fingerprint));
+  assert.deepEqual(
+    a.findings.map((f) => f.fingerprint),
+    b.findings.map((f) => f.fingerprint),
+  );
   assert.equal(new Set(a.findings.map((f) => f.fingerprint)).size, a.findings.length);
 });
 
@@ -141,10 +156,16 @@ test('waivers and a baseline suppress findings without hiding them', async () =>
   const waived = await runCli(['audit', DEPLOYMENT, '--format', 'json', '--waivers', path.join(dir, 'waivers.yml')]);
   assert.equal(waived.code, 1, waived.stderr);
   const r = JSON.parse(waived.stdout) as AuditReport;
-  assert.deepEqual(r.suppressed.map((f) => [f.kind, f.rule?.line]).sort(), [['missing', 3], ['shadowed', 19]]);
+  assert.deepEqual(r.suppressed.map((f) => [f.kind, f.rule?.line]).sort(), [
+    ['missing', 3],
+    ['shadowed', 19],
+  ]);
   assert.match(r.suppressed.find((f) => f.kind === 'missing')!.suppressedBy!, /waiver \(.*waivers\.yml:1\): reverse proxy 4443/);
   assert.equal(r.findings.length, before.findings.length - 2);
-  assert.ok(r.findings.some((f) => f.kind === 'extraneous'), 'an expired waiver suppresses nothing');
+  assert.ok(
+    r.findings.some((f) => f.kind === 'extraneous'),
+    'an expired waiver suppresses nothing',
+  );
 
   const baselined = await runCli(['audit', DEPLOYMENT, '--format', 'json', '--baseline', path.join(dir, 'baseline.json')]);
   assert.equal(baselined.code, 0, 'every finding is in the baseline');

@@ -104,12 +104,26 @@ test('a pool member: VIP flows arrive translated, IPv6 from its own rule set', a
   });
   const web = r.results.find((x) => x.firewall === 'dir1' && x.requirement === 'clients-director-http')!;
   assert.match(web.flow, /at the members: tcp\/8080 to director, E6/);
-  assert.deepEqual(web.decidedBy.map((d) => d.line), [8]);
-  assert.deepEqual(web.errata.map((e) => e.id), ['E6']);
+  assert.deepEqual(
+    web.decidedBy.map((d) => d.line),
+    [8],
+  );
+  assert.deepEqual(
+    web.errata.map((e) => e.id),
+    ['E6'],
+  );
 
   const cls1 = r.results.find((x) => x.firewall === 'dir1' && x.requirement === 'cls-50001')!;
   // Inbound to dir1, and outbound to the other member ("any" includes it).
-  assert.deepEqual(cls1.decidedBy.map((d) => [path.basename(d.file), d.line]), [['dir.v4', 7], ['dir.v4', 11], ['dir.v6', 5], ['dir.v6', 6]]);
+  assert.deepEqual(
+    cls1.decidedBy.map((d) => [path.basename(d.file), d.line]),
+    [
+      ['dir.v4', 7],
+      ['dir.v4', 11],
+      ['dir.v6', 5],
+      ['dir.v6', 6],
+    ],
+  );
   const cls3 = r.findings.find((f) => f.firewall === 'dir1' && f.kind === 'missing' && f.requirement === 'cls-50003')!;
   assert.equal(cls3.witness?.dst, '2001:db8:2::11');
   assert.equal(cls3.witness?.dport, 50003);
@@ -118,7 +132,10 @@ test('a pool member: VIP flows arrive translated, IPv6 from its own rule set', a
 
   const fe = r.findings.find((f) => f.firewall === 'dir1' && f.kind === 'missing' && f.requirement === 'director-fe-https')!;
   assert.deepEqual(fe.witness, { src: '198.51.100.11', dst: '198.51.100.22', proto: 'tcp', sport: 40000, dport: 444, chain: 'OUTPUT' });
-  assert.deepEqual(fe.errata?.map((e) => e.id), ['E3']);
+  assert.deepEqual(
+    fe.errata?.map((e) => e.id),
+    ['E3'],
+  );
   assert.match(fe.message, /partly \(66\.6% of its packets\)/);
 });
 
@@ -143,5 +160,14 @@ test('the gateway in front of the load balancer sees the VIP, untranslated', asy
   assert.equal(broad.rule?.line, 5);
   assert.match(broad.message, /: lets through 512 source addresses where the matrix requires 257$/);
   const missing = r.findings.find((f) => f.firewall === 'gw' && f.requirement === 'edge-director-sip')!;
-  assert.deepEqual(missing.witness, { src: '192.0.2.20', dst: '198.51.100.11', proto: 'tcp', sport: 40000, dport: 5061, in: 'eth0', out: 'eth1', chain: 'FORWARD' });
+  assert.deepEqual(missing.witness, {
+    src: '192.0.2.20',
+    dst: '198.51.100.11',
+    proto: 'tcp',
+    sport: 40000,
+    dport: 5061,
+    in: 'eth0',
+    out: 'eth1',
+    chain: 'FORWARD',
+  });
 });

@@ -40,13 +40,15 @@ describe('checkRolesAgainstMatrix', () => {
         line: 2,
         column: 1,
         path: '/roles',
-        message: "missing role 'reverse-proxy-internal': matrix lync2013-director-hlb needs its addresses (for rp-director-http, rp-director-https, rp-fe-http, rp-fe-https)",
+        message:
+          "missing role 'reverse-proxy-internal': matrix lync2013-director-hlb needs its addresses (for rp-director-http, rp-director-https, rp-fe-http, rp-fe-https)",
       },
       {
         line: 2,
         column: 1,
         path: '/roles',
-        message: "missing role 'director-vip': matrix lync2013-director-hlb needs its addresses (for rp-director-http, rp-director-https, clients-director-http, clients-director-https)",
+        message:
+          "missing role 'director-vip': matrix lync2013-director-hlb needs its addresses (for rp-director-http, rp-director-https, clients-director-http, clients-director-https)",
       },
     ]);
   });
@@ -65,7 +67,8 @@ describe('checkRolesAgainstMatrix', () => {
         line: 2,
         column: 1,
         path: '/roles',
-        message: "missing role 'edge-internal': matrix lync2013-director-hlb needs its addresses (for edge-director-sip, director-edge-sip, fe-edge-sip, edge-fe-sip)",
+        message:
+          "missing role 'edge-internal': matrix lync2013-director-hlb needs its addresses (for edge-director-sip, director-edge-sip, fe-edge-sip, edge-fe-sip)",
       },
     ]);
   });
@@ -87,7 +90,10 @@ describe('checkDeploymentAgainstMatrix', () => {
   const hlb = loadMatrix('lync2013-director-hlb');
 
   it('also checks the optional requirement ids and the translations', () => {
-    const text = HLB_ROLES + lines('optional: [rp-director-http, rp-fe-htp]', 'translations:', '  - { vip: director-vp, from: 80, to: 8080 }') + FIREWALLS;
+    const text =
+      HLB_ROLES +
+      lines('optional: [rp-director-http, rp-fe-htp]', 'translations:', '  - { vip: director-vp, from: 80, to: 8080 }') +
+      FIREWALLS;
     assert.deepEqual(checkDeploymentAgainstMatrix(deploymentOf(text), hlb).map(brief), [
       {
         line: 9,
@@ -109,22 +115,34 @@ describe('checkDeploymentAgainstMatrix', () => {
 describe('checkDeploymentFiles', () => {
   it('reports the configuration and ipset files that cannot be read, at their lines', () => {
     const dir = tempDir({
-      'fwmatrix.yml': HLB_ROLES + lines(
-        'firewalls:',
-        '  - name: gw',
-        '    config: [gw.rules, gw6.rules]',
-        '    ipsets: gw.ipsets',
-        '    placement: network',
-        '    interfaces: { eth0: [192.0.2.0/24], eth1: [198.51.100.0/24] }',
-        '  - { name: d1, config: d1.rules, placement: host, host: [198.51.100.11] }',
-      ),
+      'fwmatrix.yml':
+        HLB_ROLES +
+        lines(
+          'firewalls:',
+          '  - name: gw',
+          '    config: [gw.rules, gw6.rules]',
+          '    ipsets: gw.ipsets',
+          '    placement: network',
+          '    interfaces: { eth0: [192.0.2.0/24], eth1: [198.51.100.0/24] }',
+          '  - { name: d1, config: d1.rules, placement: host, host: [198.51.100.11] }',
+        ),
       'gw.rules': '*filter\nCOMMIT\n',
     });
     const deployment = loadDeployment(path.join(dir, 'fwmatrix.yml'));
     assert.deepEqual(checkDeploymentFiles(deployment).map(brief), [
-      { line: 11, column: 24, path: '/firewalls/0/config/1', message: `cannot read configuration file ${path.join(dir, 'gw6.rules')}: no such file` },
+      {
+        line: 11,
+        column: 24,
+        path: '/firewalls/0/config/1',
+        message: `cannot read configuration file ${path.join(dir, 'gw6.rules')}: no such file`,
+      },
       { line: 12, column: 13, path: '/firewalls/0/ipsets', message: `cannot read ipset file ${path.join(dir, 'gw.ipsets')}: no such file` },
-      { line: 15, column: 25, path: '/firewalls/1/config/0', message: `cannot read configuration file ${path.join(dir, 'd1.rules')}: no such file` },
+      {
+        line: 15,
+        column: 25,
+        path: '/firewalls/1/config/0',
+        message: `cannot read configuration file ${path.join(dir, 'd1.rules')}: no such file`,
+      },
     ]);
   });
 });

@@ -66,13 +66,14 @@ describe('deployment file errors name the line, the path and what was expected',
     ]);
   });
 
-  it("an IPv6 address that YAML reads as a mapping", () => {
+  it('an IPv6 address that YAML reads as a mapping', () => {
     assert.deepEqual(problems(deployment({ 6: '  internal-clients: [10.20.0.0/16, 2001:db8:20::]' })), [
       {
         line: 6,
         column: 36,
         path: '/roles/internal-clients/1',
-        message: "expected an address as text (quote IPv6 addresses that end in '::': YAML reads a trailing ':' as a mapping), got a mapping",
+        message:
+          "expected an address as text (quote IPv6 addresses that end in '::': YAML reads a trailing ':' as a mapping), got a mapping",
       },
     ]);
   });
@@ -91,8 +92,18 @@ describe('deployment file errors name the line, the path and what was expected',
 
   it('a bad network behind an interface, and a bad interface name', () => {
     assert.deepEqual(problems(deployment({ 17: '      eth0: [192.0.2.0/33]', 18: '      "eth 1": [198.51.100.0/24]' })), [
-      { line: 17, column: 14, path: '/firewalls/1/interfaces/eth0/0', message: "network '192.0.2.0/33': prefix length 33 is out of range 0-32" },
-      { line: 18, column: 7, path: '/firewalls/1/interfaces/eth 1', message: "invalid name 'eth 1': expected an interface name without spaces" },
+      {
+        line: 17,
+        column: 14,
+        path: '/firewalls/1/interfaces/eth0/0',
+        message: "network '192.0.2.0/33': prefix length 33 is out of range 0-32",
+      },
+      {
+        line: 18,
+        column: 7,
+        path: '/firewalls/1/interfaces/eth 1',
+        message: "invalid name 'eth 1': expected an interface name without spaces",
+      },
     ]);
   });
 
@@ -157,7 +168,12 @@ describe('deployment file errors name the line, the path and what was expected',
         path: '/firewalls/1/host',
         message: "'host' is only for placement host; give a network firewall's networks under 'interfaces'",
       },
-      { line: 21, column: 5, path: '/firewalls/1/profiles', message: 'profiles are for Windows firewalls only (type windows-gpo or windows-reg)' },
+      {
+        line: 21,
+        column: 5,
+        path: '/firewalls/1/profiles',
+        message: 'profiles are for Windows firewalls only (type windows-gpo or windows-reg)',
+      },
     ]);
   });
 
@@ -171,15 +187,18 @@ describe('deployment file errors name the line, the path and what was expected',
   });
 
   it('a bad translation and optional requirement id', () => {
-    assert.deepEqual(problems(deployment({}, 'translations: [{ vip: director-vip, from: 80, to: 70000 }]', 'optional: [RP-Director-HTTP]')), [
-      { line: 19, column: 51, path: '/translations/0/to', message: 'expected a port number 1-65535, got 70000' },
-      {
-        line: 20,
-        column: 12,
-        path: '/optional/0',
-        message: 'expected a requirement id: lowercase letters, digits and single dashes, got "RP-Director-HTTP"',
-      },
-    ]);
+    assert.deepEqual(
+      problems(deployment({}, 'translations: [{ vip: director-vip, from: 80, to: 70000 }]', 'optional: [RP-Director-HTTP]')),
+      [
+        { line: 19, column: 51, path: '/translations/0/to', message: 'expected a port number 1-65535, got 70000' },
+        {
+          line: 20,
+          column: 12,
+          path: '/optional/0',
+          message: 'expected a requirement id: lowercase letters, digits and single dashes, got "RP-Director-HTTP"',
+        },
+      ],
+    );
   });
 
   it('two firewalls of the same name', () => {
@@ -197,15 +216,27 @@ describe('deployment file errors name the line, the path and what was expected',
     assert.deepEqual(problems(deployment({ 11: '    placement: host', 12: '   host: [198.51.100.11]' })), [
       { line: 12, column: 1, message: 'Sequence item without - indicator' },
     ]);
-    assert.deepEqual(problems(deployment({ 14: '    placement: network' })), [
-      { line: 15, column: 5, message: 'Map keys must be unique' },
-    ]);
+    assert.deepEqual(problems(deployment({ 14: '    placement: network' })), [{ line: 15, column: 5, message: 'Map keys must be unique' }]);
   });
 
   it('a JSON syntax error and a JSON schema error, with their lines', () => {
-    const json = lines('{', '  "matrix": "lync2013-director-single"', '  "roles": { "director": ["198.51.100.11"] },', '  "firewalls": []', '}');
+    const json = lines(
+      '{',
+      '  "matrix": "lync2013-director-single"',
+      '  "roles": { "director": ["198.51.100.11"] },',
+      '  "firewalls": []',
+      '}',
+    );
     assert.deepEqual(problems(json, 'fwmatrix.json'), [{ line: 3, column: 3, message: 'Missing , between flow map items' }]);
-    const wrong = lines('{', '  "matrix": "lync2013-director-single",', '  "roles": { "director": ["198.51.100.11"] },', '  "firewalls": [', '    { "name": "d", "config": "d.rules", "placement": "hots" }', '  ]', '}');
+    const wrong = lines(
+      '{',
+      '  "matrix": "lync2013-director-single",',
+      '  "roles": { "director": ["198.51.100.11"] },',
+      '  "firewalls": [',
+      '    { "name": "d", "config": "d.rules", "placement": "hots" }',
+      '  ]',
+      '}',
+    );
     assert.deepEqual(problems(wrong, 'fwmatrix.json'), [
       { line: 5, column: 54, path: '/firewalls/0/placement', message: 'expected one of host, network, got "hots"' },
     ]);

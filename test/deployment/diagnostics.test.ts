@@ -5,7 +5,10 @@ import { formatDiagnostic, InputError } from '../../src/model/errors';
 describe('formatDiagnostic', () => {
   it('writes file:line:column, then the path inside the document, then the message', () => {
     assert.equal(
-      formatDiagnostic({ location: { file: 'fwmatrix.yml', line: 9, column: 16, path: '/firewalls/0/placement' }, message: 'expected one of host, network' }),
+      formatDiagnostic({
+        location: { file: 'fwmatrix.yml', line: 9, column: 16, path: '/firewalls/0/placement' },
+        message: 'expected one of host, network',
+      }),
       'fwmatrix.yml:9:16: at /firewalls/0/placement: expected one of host, network',
     );
     assert.equal(formatDiagnostic({ location: { file: 'rules.v4', line: 12 }, message: 'unknown option' }), 'rules.v4:12: unknown option');

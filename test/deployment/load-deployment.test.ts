@@ -1,7 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { checkDeploymentAgainstMatrix, checkDeploymentFiles, Deployment, loadDeployment, loadDeploymentMatrix } from '../../src/deployment';
+import {
+  checkDeploymentAgainstMatrix,
+  checkDeploymentFiles,
+  type Deployment,
+  loadDeployment,
+  loadDeploymentMatrix,
+} from '../../src/deployment';
 import { brief, diagnosticsThrownBy, lines, SITE_DIR, tempDir } from './support';
 
 const site = (...parts: string[]): string => path.join(SITE_DIR, ...parts);
@@ -82,8 +88,18 @@ describe('loadDeployment', () => {
 
   it('locates its parts for later messages', () => {
     const deployment = loadDeployment(site('fwmatrix.yml'));
-    assert.deepEqual(deployment.locate('/firewalls/1/config/1'), { file: site('fwmatrix.yml'), line: 23, column: 37, path: '/firewalls/1/config/1' });
-    assert.deepEqual(deployment.locate('/roles/director', 'key'), { file: site('fwmatrix.yml'), line: 5, column: 3, path: '/roles/director' });
+    assert.deepEqual(deployment.locate('/firewalls/1/config/1'), {
+      file: site('fwmatrix.yml'),
+      line: 23,
+      column: 37,
+      path: '/firewalls/1/config/1',
+    });
+    assert.deepEqual(deployment.locate('/roles/director', 'key'), {
+      file: site('fwmatrix.yml'),
+      line: 5,
+      column: 3,
+      path: '/roles/director',
+    });
   });
 
   it('reads JSON the same way', () => {
@@ -105,7 +121,13 @@ describe('loadDeployment', () => {
       optional: [],
       translations: [],
       firewalls: [
-        { name: 'director01', configs: [path.join(dir, 'director01.rules')], placement: 'host', host: ['198.51.100.11'], pointer: '/firewalls/0' },
+        {
+          name: 'director01',
+          configs: [path.join(dir, 'director01.rules')],
+          placement: 'host',
+          host: ['198.51.100.11'],
+          pointer: '/firewalls/0',
+        },
       ],
     });
   });

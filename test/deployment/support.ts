@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Diagnostic, InputError } from '../../src/model/errors';
+import { type Diagnostic, InputError } from '../../src/model/errors';
 import { REPO_ROOT } from '../helpers/paths';
 
 /** A complete example site: an HLB deployment, its configurations, a custom matrix, waivers. */

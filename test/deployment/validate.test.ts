@@ -55,12 +55,17 @@ describe('validateFile', () => {
       kind: 'matrix',
       diagnostics: [
         { location: { file: path.join(dir, 'matrix.yml'), line: 4, column: 8, path: '/roles' }, message: 'expected a non-empty list' },
-        { location: { file: path.join(dir, 'matrix.yml'), line: 5, column: 15, path: '/requirements' }, message: 'expected a non-empty list' },
+        {
+          location: { file: path.join(dir, 'matrix.yml'), line: 5, column: 15, path: '/requirements' },
+          message: 'expected a non-empty list',
+        },
       ],
     });
     assert.deepEqual(validateFile(path.join(dir, 'waivers.yml')), {
       kind: 'waivers',
-      diagnostics: [{ location: { file: path.join(dir, 'waivers.yml'), line: 1, column: 11, path: '/0/reason' }, message: 'expected a string, got 42' }],
+      diagnostics: [
+        { location: { file: path.join(dir, 'waivers.yml'), line: 1, column: 11, path: '/0/reason' }, message: 'expected a string, got 42' },
+      ],
     });
   });
 

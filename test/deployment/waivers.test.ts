@@ -52,7 +52,12 @@ describe('loadWaivers', () => {
         message: 'a waiver needs at least one of fingerprint, requirement, firewall, kind: without them it would waive every finding',
       },
       { line: 5, column: 12, path: '/2/expires', message: 'expected a date YYYY-MM-DD, got "2031-02-30"' },
-      { line: 6, column: 9, path: '/2/kind', message: 'expected one of missing, overly-broad, extraneous, shadowed, undetermined, got "missin"' },
+      {
+        line: 6,
+        column: 9,
+        path: '/2/kind',
+        message: 'expected one of missing, overly-broad, extraneous, shadowed, undetermined, got "missin"',
+      },
       {
         line: 7,
         column: 3,

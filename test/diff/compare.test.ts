@@ -36,13 +36,31 @@ test('packets that meet the same deciders on both sides by different paths are o
 
 test('OUTPUT and FORWARD are compared too, each with its own interfaces', () => {
   const before = compile(filterTable({ FORWARD: 'DROP', OUTPUT: 'DROP' }, []));
-  const after = compile(filterTable({ FORWARD: 'DROP', OUTPUT: 'DROP' }, ['-A FORWARD -i eth0 -o eth1 -p udp -m udp --dport 53 -j ACCEPT', '-A OUTPUT -p icmp -j ACCEPT']), ['eth0', 'eth1']);
+  const after = compile(
+    filterTable({ FORWARD: 'DROP', OUTPUT: 'DROP' }, [
+      '-A FORWARD -i eth0 -o eth1 -p udp -m udp --dport 53 -j ACCEPT',
+      '-A OUTPUT -p icmp -j ACCEPT',
+    ]),
+    ['eth0', 'eth1'],
+  );
   const rebuilt = compile(filterTable({ FORWARD: 'DROP', OUTPUT: 'DROP' }, []), interfaceNames(after));
   assert.deepEqual(
     compareFilters(rebuilt, after).map((c) => [c.kind, c.point, c.before.policy?.chain, c.after.rule?.line, c.witness]),
     [
-      ['newly-allowed', 'FORWARD', 'filter/FORWARD', 5, { src: '203.0.113.77', dst: '203.0.113.77', proto: 'udp', sport: 40000, dport: 53, in: 'eth0', out: 'eth1', chain: 'FORWARD' }],
-      ['newly-allowed', 'OUTPUT', 'filter/OUTPUT', 6, { src: '203.0.113.77', dst: '203.0.113.77', proto: 'icmp', icmpType: 0, icmpCode: 0, out: 'eth0', chain: 'OUTPUT' }],
+      [
+        'newly-allowed',
+        'FORWARD',
+        'filter/FORWARD',
+        5,
+        { src: '203.0.113.77', dst: '203.0.113.77', proto: 'udp', sport: 40000, dport: 53, in: 'eth0', out: 'eth1', chain: 'FORWARD' },
+      ],
+      [
+        'newly-allowed',
+        'OUTPUT',
+        'filter/OUTPUT',
+        6,
+        { src: '203.0.113.77', dst: '203.0.113.77', proto: 'icmp', icmpType: 0, icmpCode: 0, out: 'eth0', chain: 'OUTPUT' },
+      ],
     ],
   );
   assert.equal(sameInterfaces(before, after), false);
@@ -50,7 +68,10 @@ test('OUTPUT and FORWARD are compared too, each with its own interfaces', () => 
 
 test('programs whose interface indices differ are refused, and agree once compiled with the same names', () => {
   const before = compile(filterTable({ INPUT: 'DROP' }, ['-A INPUT -i eth1 -p tcp -m tcp --dport 22 -j ACCEPT']));
-  const afterText = filterTable({ INPUT: 'DROP' }, ['-A INPUT -i eth0 -p tcp -m tcp --dport 80 -j ACCEPT', '-A INPUT -i eth1 -p tcp -m tcp --dport 22 -j ACCEPT']);
+  const afterText = filterTable({ INPUT: 'DROP' }, [
+    '-A INPUT -i eth0 -p tcp -m tcp --dport 80 -j ACCEPT',
+    '-A INPUT -i eth1 -p tcp -m tcp --dport 22 -j ACCEPT',
+  ]);
   const after = compile(afterText);
   // eth1 is index 1 before and 2 after: intersecting as they are would mistake one interface for the other.
   assert.deepEqual([before.interfaces.indexOf('eth1'), after.interfaces.indexOf('eth1')], [1, 2]);
@@ -58,7 +79,10 @@ test('programs whose interface indices differ are refused, and agree once compil
 
   const names = [...new Set([...interfaceNames(before), ...interfaceNames(after)])];
   assert.deepEqual(names, ['eth1', 'lo', 'eth0']);
-  const shared = { before: compile(filterTable({ INPUT: 'DROP' }, ['-A INPUT -i eth1 -p tcp -m tcp --dport 22 -j ACCEPT']), names), after: compile(afterText, names) };
+  const shared = {
+    before: compile(filterTable({ INPUT: 'DROP' }, ['-A INPUT -i eth1 -p tcp -m tcp --dport 22 -j ACCEPT']), names),
+    after: compile(afterText, names),
+  };
   assert.equal(sameInterfaces(shared.before, shared.after), true);
   assert.deepEqual(compareFilters(shared.before, shared.after).map(summary), [
     {

@@ -15,7 +15,13 @@ const MATRIX_OPTIONS: DiffOptions = {
   failOn: 'medium',
   color: false,
   matrix: 'lync2013-director-single',
-  role: ['reverse-proxy-internal=192.0.2.10', 'director=198.51.100.11', 'front-end=198.51.100.21-198.51.100.23', 'internal-clients=203.0.113.0/24', 'edge-internal=192.0.2.20'],
+  role: [
+    'reverse-proxy-internal=192.0.2.10',
+    'director=198.51.100.11',
+    'front-end=198.51.100.21-198.51.100.23',
+    'internal-clients=203.0.113.0/24',
+    'edge-internal=192.0.2.20',
+  ],
   placement: 'host',
   host: '198.51.100.11',
 };
@@ -36,7 +42,10 @@ function diff(files: Record<string, string>, before: string, after: string, opts
   const dir = tempTree(files);
   const at = (name: string) => path.join(dir, name);
   const run = runDiff(at(before), at(after), { ...MATRIX_OPTIONS, ...opts });
-  const report = JSON.parse(run.text) as { changes: { kind: string; after: { rule: { line: number } | null } }[]; findings: FindingChanges };
+  const report = JSON.parse(run.text) as {
+    changes: { kind: string; after: { rule: { line: number } | null } }[];
+    findings: FindingChanges;
+  };
   return { at, shown: (name: string) => displayPath(at(name)), exitCode: run.exitCode, report };
 }
 
@@ -48,7 +57,10 @@ function audit(config: string): AuditReport {
 test('opening the missing flow fixes the missing finding and introduces none', () => {
   const d = diff({ 'before.rules': director([]), 'after.rules': director([RP_HTTPS]) }, 'before.rules', 'after.rules');
   assert.equal(d.exitCode, 0);
-  assert.deepEqual(d.report.changes.map((c) => [c.kind, c.after.rule?.line]), [['newly-allowed', 9]]);
+  assert.deepEqual(
+    d.report.changes.map((c) => [c.kind, c.after.rule?.line]),
+    [['newly-allowed', 9]],
+  );
   const afterAudit = audit(d.at('after.rules'));
   assert.deepEqual(d.report.findings, {
     introduced: [],
@@ -62,13 +74,17 @@ test('opening the missing flow fixes the missing finding and introduces none', (
         requirement: 'rp-director-https',
         rule: { file: d.shown('before.rules'), line: 2, text: ':INPUT DROP' },
         witness: { src: '192.0.2.10', dst: '198.51.100.11', proto: 'tcp', sport: 40000, dport: 4443, chain: 'INPUT' },
-        message: "required flow tcp/4443 from reverse-proxy-internal to director is denied entirely; e.g. this packet is dropped by the INPUT chain's default policy",
+        message:
+          "required flow tcp/4443 from reverse-proxy-internal to director is denied entirely; e.g. this packet is dropped by the INPUT chain's default policy",
       },
     ],
     unchanged: 1,
   });
   // The one that stays: what the audit of AFTER alone finds.
-  assert.deepEqual(afterAudit.findings.map((f) => [f.kind, f.rule?.text]), [['overly-broad', ':OUTPUT ACCEPT']]);
+  assert.deepEqual(
+    afterAudit.findings.map((f) => [f.kind, f.rule?.text]),
+    [['overly-broad', ':OUTPUT ACCEPT']],
+  );
 });
 
 test('opening it to every source introduces an overly broad rule: exit 1 at --fail-on medium, 0 at high', () => {
@@ -77,10 +93,24 @@ test('opening it to every source introduces an overly broad rule: exit 1 at --fa
   assert.equal(d.exitCode, 1);
   assert.deepEqual(
     d.report.findings.introduced.map((f) => [f.severity, f.kind, f.firewall, f.rule, f.message]),
-    [['medium', 'overly-broad', 'after.rules', { file: d.shown('after.rules'), line: 9, text: ANY_HTTPS }, 'rule at line 9 serves required flows but is broader than they are: lets in 4,294,967,295 source addresses where the matrix requires 1']],
+    [
+      [
+        'medium',
+        'overly-broad',
+        'after.rules',
+        { file: d.shown('after.rules'), line: 9, text: ANY_HTTPS },
+        'rule at line 9 serves required flows but is broader than they are: lets in 4,294,967,295 source addresses where the matrix requires 1',
+      ],
+    ],
   );
-  assert.deepEqual(d.report.findings.fixed.map((f) => [f.kind, f.requirement]), [['missing', 'rp-director-https']]);
-  assert.equal(d.report.findings.introduced[0].fingerprint, audit(d.at('after.rules')).findings.find((f) => f.kind === 'overly-broad' && f.rule?.line === 9)?.fingerprint);
+  assert.deepEqual(
+    d.report.findings.fixed.map((f) => [f.kind, f.requirement]),
+    [['missing', 'rp-director-https']],
+  );
+  assert.equal(
+    d.report.findings.introduced[0].fingerprint,
+    audit(d.at('after.rules')).findings.find((f) => f.kind === 'overly-broad' && f.rule?.line === 9)?.fingerprint,
+  );
   assert.equal(diff(files, 'before.rules', 'after.rules', { failOn: 'high' }).exitCode, 0);
 });
 
@@ -147,7 +177,14 @@ firewalls:
 function site() {
   const dir = tempTree(SITE);
   const at = (name: string) => path.join(dir, name);
-  const options: DiffOptions = { format: 'json', failOn: 'medium', color: false, placement: 'host', deployment: at('fwmatrix.yml'), firewall: 'director01' };
+  const options: DiffOptions = {
+    format: 'json',
+    failOn: 'medium',
+    color: false,
+    placement: 'host',
+    deployment: at('fwmatrix.yml'),
+    firewall: 'director01',
+  };
   return { at, options };
 }
 
@@ -156,9 +193,14 @@ test("with a deployment: BEFORE and AFTER stand for the named firewall's rule se
   const run = runDiff(at('configs/director01.rules'), at('director01.new'), options);
   assert.equal(run.exitCode, 0);
   const report = JSON.parse(run.text) as { changes: { kind: string; after: { rule: { line: number } } }[]; findings: FindingChanges };
-  assert.deepEqual(report.changes.map((c) => [c.kind, c.after.rule.line]), [['newly-allowed', 9]]);
+  assert.deepEqual(
+    report.changes.map((c) => [c.kind, c.after.rule.line]),
+    [['newly-allowed', 9]],
+  );
 
-  const siteAudit = JSON.parse(runAudit(at('fwmatrix.yml'), { format: 'json', failOn: 'medium', color: false, placement: 'host' }).text) as AuditReport;
+  const siteAudit = JSON.parse(
+    runAudit(at('fwmatrix.yml'), { format: 'json', failOn: 'medium', color: false, placement: 'host' }).text,
+  ) as AuditReport;
   const directorFindings = siteAudit.findings.filter((f) => f.firewall === 'director01');
   const missing = directorFindings.find((f) => f.kind === 'missing' && f.requirement === 'rp-director-https')!;
   // The deployment names the firewall: fingerprints are those of the site's own audit.
@@ -173,8 +215,14 @@ test('with a deployment of several firewalls, --firewall names one of them; the 
   const { at, options } = site();
   const shown = displayPath(at('fwmatrix.yml'));
   const refused = (opts: Partial<DiffOptions>, message: string) =>
-    assert.throws(() => runDiff(at('configs/director01.rules'), at('director01.new'), { ...options, ...opts }), (e: unknown) => e instanceof InputError && e.message === message);
-  refused({ firewall: undefined }, `--firewall: ${shown} has 2 firewalls (director01, core-gw): name the one BEFORE and AFTER stand for with --firewall NAME`);
+    assert.throws(
+      () => runDiff(at('configs/director01.rules'), at('director01.new'), { ...options, ...opts }),
+      (e: unknown) => e instanceof InputError && e.message === message,
+    );
+  refused(
+    { firewall: undefined },
+    `--firewall: ${shown} has 2 firewalls (director01, core-gw): name the one BEFORE and AFTER stand for with --firewall NAME`,
+  );
   refused({ firewall: 'director02' }, `--firewall: no firewall 'director02' in ${shown}; its firewalls: director01, core-gw`);
   refused({ matrix: 'lync2013-director-single' }, '--matrix: give either a deployment or the firewall and matrix options, not both');
 });
@@ -193,6 +241,9 @@ test('findings are matched by fingerprint one for one, suppressed ones included'
   });
   const report = (findings: Finding[], suppressed: Finding[]) => ({ findings, suppressed }) as unknown as AuditReport;
   // A rule written twice is shadowed twice under one fingerprint: removing one copy fixes one finding.
-  const changes = compareFindings(report([finding('x'), finding('x'), finding('y')], []), report([finding('x'), finding('z')], [finding('y', 'waiver W1')]));
+  const changes = compareFindings(
+    report([finding('x'), finding('x'), finding('y')], []),
+    report([finding('x'), finding('z')], [finding('y', 'waiver W1')]),
+  );
   assert.deepEqual(changes, { introduced: [finding('z')], fixed: [finding('x')], unchanged: 2 });
 });

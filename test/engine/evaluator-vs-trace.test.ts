@@ -18,7 +18,14 @@ for (const family of [4, 6] as const) {
     for (const seed of SEEDS) {
       const text = generateRuleset(seed, family);
       const program = compile(text, ['eth0', 'eth1', 'wlan0']);
-      const probes = boundaryProbes(text, { family, seed, count: 60, interfaces: ['eth0', 'eth1', 'wlan0'], usable: () => true, extraAddresses: [] });
+      const probes = boundaryProbes(text, {
+        family,
+        seed,
+        count: 60,
+        interfaces: ['eth0', 'eth1', 'wlan0'],
+        usable: () => true,
+        extraAddresses: [],
+      });
       const evaluator = new Evaluator(program);
       const outcomes = new Map(program.points.map((point) => [point.name, evaluator.evaluatePoint(point, newConnections([family]))]));
       for (const probe of probes) {
@@ -28,7 +35,12 @@ for (const family of [4, 6] as const) {
         assert.equal(containing.length, 1, `seed ${seed}: packet ${JSON.stringify(probe)} is in ${containing.length} outcomes`);
         const [outcome] = containing;
         assert.equal(outcome.verdict, traced.verdict, `seed ${seed}, probe ${JSON.stringify(probe)}:\n${text}`);
-        if (traced.verdict !== 'undetermined') assert.equal(outcome.rule?.source.line ?? null, traced.decidedBy?.line ?? null, `seed ${seed}: deciding line, probe ${JSON.stringify(probe)}`);
+        if (traced.verdict !== 'undetermined')
+          assert.equal(
+            outcome.rule?.source.line ?? null,
+            traced.decidedBy?.line ?? null,
+            `seed ${seed}: deciding line, probe ${JSON.stringify(probe)}`,
+          );
         compared++;
       }
     }

@@ -37,7 +37,11 @@ test('-m set is resolved from ipset save output, nomatch entries and negation in
   assert.equal(probe('192.0.2.20', '198.51.100.11', 'tcp', 22).verdict, 'drop');
   assert.equal(probe('203.0.113.1', '198.51.100.11', 'tcp', 5061).decidedBy?.line, 6);
   assert.equal(probe('203.0.113.1', '198.51.100.11', 'udp', 3478).decidedBy?.line, 6);
-  assert.equal(probe('203.0.113.1', '198.51.100.11', 'udp', 443).verdict, 'drop', 'bitmap:port matches udp/443 too, so the negation does not');
+  assert.equal(
+    probe('203.0.113.1', '198.51.100.11', 'udp', 443).verdict,
+    'drop',
+    'bitmap:port matches udp/443 too, so the negation does not',
+  );
   assert.equal(probe('203.0.113.1', '198.51.100.11', 'udp', 444).decidedBy?.line, 7);
   const mac = probe('203.0.113.1', '198.51.100.11', 'tcp', 80);
   assert.equal(mac.verdict, 'undetermined');
@@ -51,5 +55,8 @@ test('without the ipset file, set matches are undetermined and say what is missi
 });
 
 test('a malformed ipset file names its line', () => {
-  assert.throws(() => parseIpsetSave('create a hash:ip\nadd b 192.0.2.1\n', 'sets.txt'), (e: unknown) => e instanceof InputError && /sets\.txt:2/.test(e.message));
+  assert.throws(
+    () => parseIpsetSave('create a hash:ip\nadd b 192.0.2.1\n', 'sets.txt'),
+    (e: unknown) => e instanceof InputError && /sets\.txt:2/.test(e.message),
+  );
 });

@@ -15,10 +15,19 @@ function verdict(program: PolicyProgram, probe: Probe): [string, number | null] 
   return [traced.verdict, tracedLine];
 }
 
-const web = (dport: number, extra: Partial<Probe> = {}): Probe => ({ from: '192.0.2.1', to: '198.51.100.1', proto: 'tcp', dport, in: 'eth0', ...extra });
+const web = (dport: number, extra: Partial<Probe> = {}): Probe => ({
+  from: '192.0.2.1',
+  to: '198.51.100.1',
+  proto: 'tcp',
+  dport,
+  in: 'eth0',
+  ...extra,
+});
 
 test('first match wins and the policy decides the rest', () => {
-  const p = compile(filterTable({ INPUT: 'DROP' }, ['-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT', '-A INPUT -p tcp -m tcp --dport 443 -j DROP']));
+  const p = compile(
+    filterTable({ INPUT: 'DROP' }, ['-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT', '-A INPUT -p tcp -m tcp --dport 443 -j DROP']),
+  );
   assert.deepEqual(verdict(p, web(443)), ['accept', 5]);
   assert.deepEqual(verdict(p, web(80)), ['drop', null]);
   assert.equal(trace(p, web(80)).policy?.source?.line, 2);
@@ -49,10 +58,20 @@ test('a jump returns at the end of the user chain and on RETURN; goto does not c
 });
 
 test('non-terminating targets and rules without a target fall through', () => {
-  const p = compile(filterTable({ INPUT: 'DROP' }, ['-A INPUT -p tcp -j LOG --log-prefix "x "', '-A INPUT -p tcp', '-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT']));
+  const p = compile(
+    filterTable({ INPUT: 'DROP' }, [
+      '-A INPUT -p tcp -j LOG --log-prefix "x "',
+      '-A INPUT -p tcp',
+      '-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT',
+    ]),
+  );
   assert.deepEqual(verdict(p, web(443)), ['accept', 7]);
   const steps = trace(p, web(443)).steps.map((s) => [s.line, s.matched, s.action]);
-  assert.deepEqual(steps, [[5, true, 'continue'], [6, true, 'continue'], [7, true, 'accept']]);
+  assert.deepEqual(steps, [
+    [5, true, 'continue'],
+    [6, true, 'continue'],
+    [7, true, 'accept'],
+  ]);
 });
 
 test('a new connection is not ESTABLISHED; NEW and --syn match it', () => {
@@ -101,7 +120,10 @@ test('the old negation placement means the same as the new one', () => {
 
 test('an unmodelled match makes the packets it may match undetermined, and names itself', () => {
   const p = compile(
-    filterTable({ INPUT: 'DROP' }, ['-A INPUT -p tcp -m tcp --dport 80 -m recent --rcheck --name web -j ACCEPT', '-A INPUT -p tcp -m tcp --dport 81 -m limit --limit 5/min -j DROP']),
+    filterTable({ INPUT: 'DROP' }, [
+      '-A INPUT -p tcp -m tcp --dport 80 -m recent --rcheck --name web -j ACCEPT',
+      '-A INPUT -p tcp -m tcp --dport 81 -m limit --limit 5/min -j DROP',
+    ]),
   );
   const t = trace(p, web(80));
   assert.equal(t.verdict, 'undetermined');
@@ -114,17 +136,37 @@ test('an unmodelled match makes the packets it may match undetermined, and names
 });
 
 test('a mark nobody sets is 0; once a rule sets marks, mark matches are undetermined', () => {
-  const unmarked = compile(filterTable({ INPUT: 'DROP' }, ['-A INPUT -m mark --mark 0x1 -j ACCEPT', '-A INPUT -m mark ! --mark 0x1 -p tcp -m tcp --dport 443 -j ACCEPT']));
+  const unmarked = compile(
+    filterTable({ INPUT: 'DROP' }, [
+      '-A INPUT -m mark --mark 0x1 -j ACCEPT',
+      '-A INPUT -m mark ! --mark 0x1 -p tcp -m tcp --dport 443 -j ACCEPT',
+    ]),
+  );
   assert.deepEqual(verdict(unmarked, web(80)), ['drop', null]);
   assert.deepEqual(verdict(unmarked, web(443)), ['accept', 6]);
-  const marked = compile(['*mangle', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -p tcp -j MARK --set-xmark 0x1/0xffffffff', 'COMMIT', filterTable({ INPUT: 'DROP' }, ['-A INPUT -m mark --mark 0x1 -j ACCEPT'])].join('\n'));
+  const marked = compile(
+    [
+      '*mangle',
+      ':PREROUTING ACCEPT [0:0]',
+      '-A PREROUTING -p tcp -j MARK --set-xmark 0x1/0xffffffff',
+      'COMMIT',
+      filterTable({ INPUT: 'DROP' }, ['-A INPUT -m mark --mark 0x1 -j ACCEPT']),
+    ].join('\n'),
+  );
   assert.equal(trace(marked, web(80)).verdict, 'undetermined');
   assert.deepEqual(verdict(marked, { ...web(80), proto: 'udp' }), ['drop', null], 'udp packets were not marked');
 });
 
 test('raw and mangle drops come before the filter table; the filter rule names the acceptance', () => {
   const p = compile(
-    ['*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', '-A PREROUTING -s 203.0.113.0/24 -j DROP', 'COMMIT', filterTable({ INPUT: 'DROP' }, ['-A INPUT -p tcp -j ACCEPT'])].join('\n'),
+    [
+      '*raw',
+      ':PREROUTING ACCEPT [0:0]',
+      ':OUTPUT ACCEPT [0:0]',
+      '-A PREROUTING -s 203.0.113.0/24 -j DROP',
+      'COMMIT',
+      filterTable({ INPUT: 'DROP' }, ['-A INPUT -p tcp -j ACCEPT']),
+    ].join('\n'),
   );
   assert.deepEqual(verdict(p, web(80, { from: '203.0.113.9' })), ['drop', 4]);
   assert.deepEqual(verdict(p, web(80)), ['accept', 10]);
@@ -132,7 +174,16 @@ test('raw and mangle drops come before the filter table; the filter rule names t
 
 test('destination NAT makes the packets it rewrites undetermined', () => {
   const p = compile(
-    ['*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', '-A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination 198.51.100.9:80', 'COMMIT', filterTable({}, [])].join('\n'),
+    [
+      '*nat',
+      ':PREROUTING ACCEPT [0:0]',
+      ':INPUT ACCEPT [0:0]',
+      ':OUTPUT ACCEPT [0:0]',
+      ':POSTROUTING ACCEPT [0:0]',
+      '-A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination 198.51.100.9:80',
+      'COMMIT',
+      filterTable({}, []),
+    ].join('\n'),
   );
   const t = trace(p, web(8080));
   assert.equal(t.verdict, 'undetermined');
@@ -160,13 +211,18 @@ test('IPv6 rule sets', () => {
 });
 
 test('FORWARD with in and out interfaces', () => {
-  const p = compile(filterTable({ FORWARD: 'DROP' }, ['-A FORWARD -i eth0 -o eth1 -p tcp -m tcp --dport 443 -j ACCEPT', '-A FORWARD -i eth1 ! -o eth0 -j ACCEPT']));
+  const p = compile(
+    filterTable({ FORWARD: 'DROP' }, [
+      '-A FORWARD -i eth0 -o eth1 -p tcp -m tcp --dport 443 -j ACCEPT',
+      '-A FORWARD -i eth1 ! -o eth0 -j ACCEPT',
+    ]),
+  );
   assert.deepEqual(verdict(p, { ...web(443), in: 'eth0', out: 'eth1' }), ['accept', 5]);
   assert.deepEqual(verdict(p, { ...web(443), in: 'eth1', out: 'eth0' }), ['drop', null]);
   assert.deepEqual(verdict(p, { ...web(443), in: 'eth1', out: 'eth2' }), ['accept', 6]);
 });
 
-test('addrtype: fixed ranges are certain, the host\'s own addresses are LOCAL when the deployment names them', async () => {
+test("addrtype: fixed ranges are certain, the host's own addresses are LOCAL when the deployment names them", async () => {
   const { parseIptablesSave } = await import('../../parsers/iptables-parser/src');
   const { normalizeIptables } = await import('../../src/normalize/iptables/normalize');
   const { Ranges, parseNetwork } = await import('../../src/packetset');
@@ -175,7 +231,10 @@ test('addrtype: fixed ranges are certain, the host\'s own addresses are LOCAL wh
     '-A INPUT -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 443 -j ACCEPT',
     '-A INPUT -p tcp -m addrtype ! --src-type LOCAL -m tcp --dport 80 -j ACCEPT',
   ]);
-  const known = normalizeIptables(parseIptablesSave(text), { file: 't', localAddresses: { 4: parseNetwork('198.51.100.1')!.ranges, 6: Ranges.EMPTY } });
+  const known = normalizeIptables(parseIptablesSave(text), {
+    file: 't',
+    localAddresses: { 4: parseNetwork('198.51.100.1')!.ranges, 6: Ranges.EMPTY },
+  });
   const unknown = compile(text);
   // The host's own address is LOCAL, neither broadcast nor multicast.
   assert.deepEqual(verdict(known, web(443)), ['accept', 6]);
@@ -187,7 +246,7 @@ test('addrtype: fixed ranges are certain, the host\'s own addresses are LOCAL wh
   assert.match(t.reasons[0].why, /type MULTICAST,BROADCAST depends on the routing table and on the firewall's own addresses/);
 });
 
-test('pkttype: multicast is certain; unicast is certain for IPv6 and for the host\'s own IPv4 addresses', () => {
+test("pkttype: multicast is certain; unicast is certain for IPv6 and for the host's own IPv4 addresses", () => {
   const rules = ['-A INPUT -m pkttype --pkt-type multicast -j DROP', '-A INPUT -p tcp -m pkttype --pkt-type unicast -j ACCEPT'];
   const v4 = compile(filterTable({ INPUT: 'DROP' }, rules));
   assert.deepEqual(verdict(v4, web(443, { to: '239.1.2.3' })), ['drop', 5]);
@@ -198,7 +257,7 @@ test('pkttype: multicast is certain; unicast is certain for IPv6 and for the hos
   assert.deepEqual(verdict(v6, { from: '2001:db8::1', to: '2001:db8::2', proto: 'tcp', dport: 443 }), ['accept', 7]);
 });
 
-test('conntrack tuple options are decided for a new connection\'s first packet', () => {
+test("conntrack tuple options are decided for a new connection's first packet", () => {
   const p = compile(
     filterTable({ INPUT: 'DROP' }, [
       '-A INPUT -m conntrack --ctstate NEW --ctproto tcp --ctorigdstport 443 --ctdir ORIGINAL -j ACCEPT',

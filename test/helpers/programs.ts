@@ -11,7 +11,11 @@ export function compile(text: string, interfaceNames: string[] = []): PolicyProg
 }
 
 /** Wraps filter-table rule lines into a complete iptables-save text. */
-export function filterTable(policies: { INPUT?: string; FORWARD?: string; OUTPUT?: string }, lines: string[], userChains: string[] = []): string {
+export function filterTable(
+  policies: { INPUT?: string; FORWARD?: string; OUTPUT?: string },
+  lines: string[],
+  userChains: string[] = [],
+): string {
   return [
     '*filter',
     `:INPUT ${policies.INPUT ?? 'ACCEPT'} [0:0]`,

@@ -161,6 +161,7 @@ function protocolMatches(pick: Picker, protocol: string): string[] {
         }
       }
       parts.push(`-m ${protocol} ${options.join(' ')}`);
+      // eslint-disable-next-line no-dupe-else-if -- every pick.chance() is a new draw
     } else if (pick.chance(0.5)) {
       const option = pick.one(['dports', 'sports', 'ports']);
       const list = Array.from({ length: pick.integer(1, 4) }, () => randomPortSpec(pick));
@@ -374,7 +375,15 @@ export function boundaryProbes(text: string, options: ProbeOptions): Probe[] {
     if (from === null || to === null || from === to) continue;
     const roll = pick.random();
     const proto: Probe['proto'] =
-      roll < 0.45 ? 'tcp' : roll < 0.75 ? 'udp' : roll < 0.9 ? (family === 4 ? 'icmp' : 58) : pick.one([...OTHER_PROTOCOLS, ...otherProtocols]);
+      roll < 0.45
+        ? 'tcp'
+        : roll < 0.75
+          ? 'udp'
+          : roll < 0.9
+            ? family === 4
+              ? 'icmp'
+              : 58
+            : pick.one([...OTHER_PROTOCOLS, ...otherProtocols]);
     const hasPorts = proto === 'tcp' || proto === 'udp';
     const probe: Probe = {
       from,

@@ -96,7 +96,8 @@ async function fwmatrixTrace(workDir: string, ruleset: RulesetCase): Promise<Tra
     child.on('close', (code) => resolve({ status: code, stdout: out, stderr: err }));
   });
   const command = `node ${args.map((arg) => path.relative(REPO_ROOT, arg) || arg).join(' ')}`;
-  const problem = (what: string): Error => new Error(`${command}: ${what}\nstderr: ${stderr.trim()}\nstdout (start): ${stdout.slice(0, 500)}`);
+  const problem = (what: string): Error =>
+    new Error(`${command}: ${what}\nstderr: ${stderr.trim()}\nstdout (start): ${stdout.slice(0, 500)}`);
   if (status !== 0) throw problem(`exit code ${status}, expected 0`);
   const lines = stdout.split('\n').filter((line) => line.trim() !== '');
   if (lines.length !== ruleset.probes.length) throw problem(`${lines.length} result lines for ${ruleset.probes.length} probes`);
@@ -123,7 +124,10 @@ async function compare(workDir: string, ruleset: RulesetCase): Promise<void> {
   ]);
   // A failed rule set is reported and the others still run, so that one test run shows every problem.
   if (traced.status === 'rejected' || observed.status === 'rejected') {
-    for (const [who, result] of [['fwmatrix trace', traced], ['kernel harness', observed]] as const) {
+    for (const [who, result] of [
+      ['fwmatrix trace', traced],
+      ['kernel harness', observed],
+    ] as const) {
       if (result.status === 'rejected') {
         tally.failures.push(`${who} FAILED on ${ruleset.label}: ${(result.reason as Error).message}\nrule set:\n${ruleset.shown}`);
       }
@@ -222,7 +226,9 @@ async function realCases(): Promise<RulesetCase[]> {
     const family: Family = /ip6tables-save/.test(text.split('\n', 1)[0]) || /(?:^|\s)-[sd]\s+(?:!\s+)?[0-9a-f]*:/im.test(text) ? 6 : 4;
     const accepted = await restoreAccepts(text, family);
     if (!accepted.ok) {
-      tally.skippedFiles.push(`${name}: ${family === 4 ? 'iptables' : 'ip6tables'}-restore --test refuses it: ${accepted.message.split('\n')[0]}`);
+      tally.skippedFiles.push(
+        `${name}: ${family === 4 ? 'iptables' : 'ip6tables'}-restore --test refuses it: ${accepted.message.split('\n')[0]}`,
+      );
       continue;
     }
     if (/^\*security\b/m.test(text)) {

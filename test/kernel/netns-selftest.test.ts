@@ -79,8 +79,16 @@ const IPV4_CASES: [string, Probe, Expected][] = [
   ['protocol 89, NEW', forward('198.51.100.200', '203.0.113.20', 89, undefined, 'eth0', 'eth1'), 'accepted'],
   ['udp/8080 through SVC to policy', forward('198.51.100.200', '203.0.113.20', 'udp', 8080, 'eth0', 'eth1'), 'not accepted'],
   ['goto WEB, tcp/80', forward('203.0.113.30', '192.0.2.40', 'tcp', 80, 'eth1', 'eth0'), 'accepted'],
-  ['goto WEB, RETURN goes to the policy, not back to FORWARD', forward('203.0.113.30', '192.0.2.40', 'tcp', 8080, 'eth1', 'eth0'), 'not accepted'],
-  ['a destination made local for INPUT is forwarded in another round', forward('192.0.2.9', '198.51.100.1', 'tcp', 443, 'eth0', 'eth1'), 'accepted'],
+  [
+    'goto WEB, RETURN goes to the policy, not back to FORWARD',
+    forward('203.0.113.30', '192.0.2.40', 'tcp', 8080, 'eth1', 'eth0'),
+    'not accepted',
+  ],
+  [
+    'a destination made local for INPUT is forwarded in another round',
+    forward('192.0.2.9', '198.51.100.1', 'tcp', 443, 'eth0', 'eth1'),
+    'accepted',
+  ],
   ['the same connection tuple on another interface, in another round', local('192.0.2.7', '198.51.100.1', 'tcp', 443, 'eth1'), 'accepted'],
 ];
 
@@ -100,7 +108,12 @@ const IPV6_CASES: [string, Probe, Expected][] = [
 ];
 
 async function checkCases(rules: string, family: Family, cases: [string, Probe, Expected][], backend: Backend): Promise<void> {
-  const verdicts = await kernelVerdicts(rules, family, cases.map(([, probe]) => probe), { backend });
+  const verdicts = await kernelVerdicts(
+    rules,
+    family,
+    cases.map(([, probe]) => probe),
+    { backend },
+  );
   const actual = cases.map(([name], i) => `${name}: ${verdictWords(verdicts[i])}`);
   const expected = cases.map(([name, , verdict]) => `${name}: ${verdict}`);
   assert.deepEqual(actual, expected);
@@ -118,7 +131,11 @@ describe('kernel harness self-test', { skip: gate.skip }, () => {
   }
 
   it('with no rules every probe is accepted', async () => {
-    const verdicts = await kernelVerdicts('*filter\nCOMMIT\n', 4, IPV4_CASES.map(([, probe]) => probe));
+    const verdicts = await kernelVerdicts(
+      '*filter\nCOMMIT\n',
+      4,
+      IPV4_CASES.map(([, probe]) => probe),
+    );
     assert.ok(verdicts.every((verdict) => verdict.accepted));
   });
 

@@ -171,7 +171,9 @@ function harnessUnavailableReason(): string | null {
 export function kernelTestGate(): { skip: string | false; failure: string | null } {
   const reason = harnessUnavailableReason();
   if (reason === null) return { skip: false, failure: null };
-  return process.env.CI ? { skip: false, failure: `CI must run the kernel tests, but ${reason}` } : { skip: `skipped: ${reason}`, failure: null };
+  return process.env.CI
+    ? { skip: false, failure: `CI must run the kernel tests, but ${reason}` }
+    : { skip: `skipped: ${reason}`, failure: null };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -497,7 +499,11 @@ async function sendAndObserve(
     counters = await readCounters(firewall, family, backend);
   }
   if (missing().length > 0) {
-    throw new Error(`probes did not reach the firewall's raw PREROUTING exactly once: ${missing().map((t) => JSON.stringify(t.probe)).join(', ')}`);
+    throw new Error(
+      `probes did not reach the firewall's raw PREROUTING exactly once: ${missing()
+        .map((t) => JSON.stringify(t.probe))
+        .join(', ')}`,
+    );
   }
   return tagged.map((t) => verdictFromCounters(t, counters));
 }
@@ -522,10 +528,12 @@ async function runRound(rules: string, family: Family, backend: Backend, round: 
     // a probe that routing drops (a martian) would otherwise pass for one that the rules drop.
     await inNamespace(firewall, restore, [], countingRules(tagged));
     (await sendAndObserve(firewall, peer, family, backend, interfaces, tagged)).forEach((verdict, i) => {
-      if (!verdict.accepted) throw new Error(`the kernel does not deliver this probe even without rules: ${JSON.stringify(tagged[i].probe)}`);
+      if (!verdict.accepted)
+        throw new Error(`the kernel does not deliver this probe even without rules: ${JSON.stringify(tagged[i].probe)}`);
     });
     // No rule so far uses conntrack, so it is not active in this namespace and the probes stay NEW.
-    if ((await conntrackEntries(firewall)) !== 0) throw new Error('calibration probes left conntrack entries: the real probes would not be NEW');
+    if ((await conntrackEntries(firewall)) !== 0)
+      throw new Error('calibration probes left conntrack entries: the real probes would not be NEW');
     await inNamespace(firewall, restore, [], '*raw\nCOMMIT\n*mangle\nCOMMIT\n*security\nCOMMIT\n');
 
     await inNamespace(firewall, restore, [], rules);
@@ -554,7 +562,12 @@ function verdictFromCounters(t: TaggedProbe, counters: Map<string, number>): Ker
  * not load, uses the security table (where the verdicts are observed), or a probe could not be
  * delivered as intended.
  */
-export async function kernelVerdicts(rules: string, family: Family, probes: Probe[], options: KernelRunOptions = {}): Promise<KernelVerdict[]> {
+export async function kernelVerdicts(
+  rules: string,
+  family: Family,
+  probes: Probe[],
+  options: KernelRunOptions = {},
+): Promise<KernelVerdict[]> {
   if (/^\*security\b/m.test(rules)) throw new Error('the rule set uses the security table, where the harness observes verdicts');
   probes.forEach((probe) => validateProbe(probe, family));
   const backend = options.backend ?? 'nft';

@@ -77,12 +77,23 @@ describe('loadMatrix', () => {
   });
 
   it('reads a JSON matrix file, and an absolute path whatever baseDir says', () => {
-    const dir = tempDir({ 'm.json': JSON.stringify({ id: 'j', title: 'J', description: 'J.', roles: [{ id: 'a', title: 'A' }], requirements: [{ id: 'r', source: 'a', destination: 'a', protocol: 'tcp', ports: [22], description: 'SSH.' }] }) });
+    const dir = tempDir({
+      'm.json': JSON.stringify({
+        id: 'j',
+        title: 'J',
+        description: 'J.',
+        roles: [{ id: 'a', title: 'A' }],
+        requirements: [{ id: 'r', source: 'a', destination: 'a', protocol: 'tcp', ports: [22], description: 'SSH.' }],
+      }),
+    });
     assert.equal(loadMatrix(path.join(dir, 'm.json'), os.tmpdir()).id, 'j');
   });
 
   it('reads the site fixture matrix', () => {
-    assert.deepEqual(loadMatrix('matrices/web-only.yml', SITE_DIR).requirements.map((r) => r.id), ['clients-director-https']);
+    assert.deepEqual(
+      loadMatrix('matrices/web-only.yml', SITE_DIR).requirements.map((r) => r.id),
+      ['clients-director-https'],
+    );
   });
 
   it('finds the built-in matrices whatever the current directory', () => {
@@ -98,7 +109,10 @@ describe('loadMatrix', () => {
   it('names the built-in matrices when neither an id nor a file matches', () => {
     const dir = tempDir();
     assert.deepEqual(diagnosticsThrownBy(() => loadMatrix('lync2013-director-hbl', dir)).map(brief), [
-      { message: "no built-in matrix or matrix file 'lync2013-director-hbl' (built-in matrices: lync2013-director-hlb, lync2013-director-single)" },
+      {
+        message:
+          "no built-in matrix or matrix file 'lync2013-director-hbl' (built-in matrices: lync2013-director-hlb, lync2013-director-single)",
+      },
     ]);
   });
 
@@ -122,21 +136,39 @@ describe('loadMatrix', () => {
       { line: 6, column: 11, path: '/roles/1/id', message: "duplicate role id 'clients' (also at line 5)" },
       { line: 11, column: 18, path: '/requirements/0/destination', message: "unknown role 'server'; expected one of clients, any" },
       { line: 17, column: 18, path: '/requirements/1/destination', message: "unknown role 'server'; expected one of clients, any" },
-      { line: 19, column: 18, path: '/requirements/1/ports/1', message: "port range '50003-50001' is reversed: expected lo-hi with lo <= hi" },
+      {
+        line: 19,
+        column: 18,
+        path: '/requirements/1/ports/1',
+        message: "port range '50003-50001' is reversed: expected lo-hi with lo <= hi",
+      },
       { line: 22, column: 14, path: '/requirements/1/errata/0', message: "unknown erratum 'E7': the matrix lists none" },
     ]);
   });
 
-  it("requires the role any to be declared as built in", () => {
-    const dir = tempDir({ 'bad.yml': SMALL_MATRIX.replace('{ id: any, title: Any address, builtin: true }', '{ id: any, title: Any address }') });
+  it('requires the role any to be declared as built in', () => {
+    const dir = tempDir({
+      'bad.yml': SMALL_MATRIX.replace('{ id: any, title: Any address, builtin: true }', '{ id: any, title: Any address }'),
+    });
     assert.deepEqual(diagnosticsThrownBy(() => loadMatrix('bad.yml', dir)).map(brief), [
-      { line: 7, column: 5, path: '/roles/2', message: "missing required property 'builtin': the role 'any' is built in: mark it builtin: true" },
+      {
+        line: 7,
+        column: 5,
+        path: '/roles/2',
+        message: "missing required property 'builtin': the role 'any' is built in: mark it builtin: true",
+      },
     ]);
   });
 });
 
 describe('formatPortRanges', () => {
   it('writes ports as a matrix file does', () => {
-    assert.equal(formatPortRanges([{ from: 80, to: 80 }, { from: 50001, to: 50003 }]), '80, 50001-50003');
+    assert.equal(
+      formatPortRanges([
+        { from: 80, to: 80 },
+        { from: 50001, to: 50003 },
+      ]),
+      '80, 50001-50003',
+    );
   });
 });

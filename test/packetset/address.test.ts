@@ -2,7 +2,16 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import fc from 'fast-check';
-import { PacketSet, Ranges, describeCount, formatAddress, formatRanges, parseAddress, parseNetwork, type Family } from '../../src/packetset';
+import {
+  PacketSet,
+  Ranges,
+  describeCount,
+  formatAddress,
+  formatRanges,
+  parseAddress,
+  parseNetwork,
+  type Family,
+} from '../../src/packetset';
 
 const V4_MAX = 2n ** 32n - 1n;
 const V6_MAX = 2n ** 128n - 1n;
@@ -88,11 +97,19 @@ describe('parseAddress and formatAddress', () => {
   it('accept exactly what node:net accepts, on addresses with a few characters changed', () => {
     const char = fc.constantFrom(...'0123456789abcdefABCDEF:.');
     const edit = fc.tuple(fc.nat(), fc.constantFrom('insert', 'delete', 'replace'), char);
-    const address = fc.oneof(v4Value.map((v) => formatAddress(4, v)), anyV6.map((v) => formatAddress(6, v)), fc.string({ unit: char, maxLength: 12 }));
+    const address = fc.oneof(
+      v4Value.map((v) => formatAddress(4, v)),
+      anyV6.map((v) => formatAddress(6, v)),
+      fc.string({ unit: char, maxLength: 12 }),
+    );
     const mangled = fc.tuple(address, fc.array(edit, { maxLength: 3 })).map(([text, edits]) =>
       edits.reduce((t, [at, kind, c]) => {
         const i = at % (t.length + 1);
-        return kind === 'insert' ? t.slice(0, i) + c + t.slice(i) : kind === 'delete' ? t.slice(0, i) + t.slice(i + 1) : t.slice(0, i) + c + t.slice(i + 1);
+        return kind === 'insert'
+          ? t.slice(0, i) + c + t.slice(i)
+          : kind === 'delete'
+            ? t.slice(0, i) + t.slice(i + 1)
+            : t.slice(0, i) + c + t.slice(i + 1);
       }, text),
     );
     fc.assert(
@@ -112,12 +129,28 @@ describe('parseAddress and formatAddress', () => {
     assert.equal(formatAddress(6, v6('2001:0:0:1:0:0:0:1')), '2001:0:0:1::1');
     assert.equal(formatAddress(6, 0n), '::');
     assert.equal(formatAddress(6, 1n), '::1');
-    assert.equal(formatAddress(6, V6_MAX << 16n & V6_MAX), 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:0');
+    assert.equal(formatAddress(6, (V6_MAX << 16n) & V6_MAX), 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:0');
     assert.equal(formatAddress(6, v6('::ffff:c000:0201')), '::ffff:192.0.2.1');
     assert.equal(formatAddress(4, V4_MAX), '255.255.255.255');
     assert.throws(() => formatAddress(4, V4_MAX + 1n), RangeError);
     assert.throws(() => formatAddress(6, -1n), RangeError);
-    for (const bad of ['', '1.2.3', '1.2.3.4.5', '256.0.0.1', '01.2.3.4', '1.2.3.4 ', '1::2::3', '12345::', ':1::', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7::8', '::ffff:1.2.3.256', '::1.2.3.4:5', 'fe80::1%eth0', 'g::1']) {
+    for (const bad of [
+      '',
+      '1.2.3',
+      '1.2.3.4.5',
+      '256.0.0.1',
+      '01.2.3.4',
+      '1.2.3.4 ',
+      '1::2::3',
+      '12345::',
+      ':1::',
+      '1:2:3:4:5:6:7:8:9',
+      '1:2:3:4:5:6:7::8',
+      '::ffff:1.2.3.256',
+      '::1.2.3.4:5',
+      'fe80::1%eth0',
+      'g::1',
+    ]) {
       assert.equal(parseAddress(bad), undefined, bad);
     }
   });
@@ -142,7 +175,11 @@ describe('parseNetwork', () => {
         list.addSubnet(formatAddress(family, lo), length, family === 4 ? 'ipv4' : 'ipv6');
         for (const probe of [...probes.map((p) => p >> (128n - bits)), value, lo, lo + size - 1n, lo - 1n, lo + size]) {
           if (probe < 0n || probe >> bits !== 0n) continue;
-          assert.equal(parsed.ranges.contains(probe), list.check(formatAddress(family, probe), family === 4 ? 'ipv4' : 'ipv6'), `${text} ∋ ${formatAddress(family, probe)}`);
+          assert.equal(
+            parsed.ranges.contains(probe),
+            list.check(formatAddress(family, probe), family === 4 ? 'ipv4' : 'ipv6'),
+            `${text} ∋ ${formatAddress(family, probe)}`,
+          );
         }
         // The mask written as an address means the same.
         const mask = ((1n << bits) - 1n) ^ (size - 1n);
@@ -183,12 +220,28 @@ describe('parseNetwork', () => {
     assert.deepEqual(networkOf('10.0.0.1/255.255.255.254'), { family: 4, intervals: [[v4('10.0.0.0'), v4('10.0.0.1')]] });
     assert.deepEqual(networkOf('192.0.2.5-192.0.2.9'), { family: 4, intervals: [[v4('192.0.2.5'), v4('192.0.2.9')]] });
     assert.deepEqual(networkOf('192.0.2.9-192.0.2.5'), { family: 4, intervals: [] });
-    assert.deepEqual(networkOf('2001:db8::/32'), { family: 6, intervals: [[v6('2001:db8::'), v6('2001:db8:ffff:ffff:ffff:ffff:ffff:ffff')]] });
+    assert.deepEqual(networkOf('2001:db8::/32'), {
+      family: 6,
+      intervals: [[v6('2001:db8::'), v6('2001:db8:ffff:ffff:ffff:ffff:ffff:ffff')]],
+    });
     assert.deepEqual(networkOf('2001:db8::/ffff:ffff::'), networkOf('2001:db8::/32'));
     assert.deepEqual(networkOf('2001:db8::1-2001:db8::5'), { family: 6, intervals: [[v6('2001:db8::1'), v6('2001:db8::5')]] });
     assert.deepEqual(networkOf('::/0'), { family: 6, intervals: [[0n, V6_MAX]] });
     // 0.0.0.1 as a mask leaves 31 free bits: 2^31 intervals would be needed.
-    for (const bad of ['10.0.0.0/33', '10.0.0.0/024', '10.0.0.0/-1', '10.0.0.0/', '/8', '10.0.0.0/255.0.0', '1.2.3.4-::1', '2001:db8::/129', '2001:db8::/255.255.0.0', '10.0.0.0/8/8', '1.2.3.4-', '0.0.0.0/0.0.0.1']) {
+    for (const bad of [
+      '10.0.0.0/33',
+      '10.0.0.0/024',
+      '10.0.0.0/-1',
+      '10.0.0.0/',
+      '/8',
+      '10.0.0.0/255.0.0',
+      '1.2.3.4-::1',
+      '2001:db8::/129',
+      '2001:db8::/255.255.0.0',
+      '10.0.0.0/8/8',
+      '1.2.3.4-',
+      '0.0.0.0/0.0.0.1',
+    ]) {
       assert.equal(parseNetwork(bad), undefined, bad);
     }
   });
@@ -200,13 +253,17 @@ describe('formatRanges', () => {
   const interval = (f: Family) =>
     fc.oneof(
       fc.tuple(fc.bigInt({ min: 0n, max: f === 4 ? V4_MAX : V6_MAX }), fc.bigInt({ min: 0n, max: f === 4 ? V4_MAX : V6_MAX })),
-      fc.tuple(fc.bigInt({ min: 0n, max: f === 4 ? V4_MAX : V6_MAX }), fc.integer({ min: 0, max: f === 4 ? 32 : 128 })).map(([v, hostBits]) => {
-        const size = 1n << BigInt(hostBits);
-        const lo = (v / size) * size;
-        return [lo, lo + size - 1n] as [bigint, bigint];
-      }),
+      fc
+        .tuple(fc.bigInt({ min: 0n, max: f === 4 ? V4_MAX : V6_MAX }), fc.integer({ min: 0, max: f === 4 ? 32 : 128 }))
+        .map(([v, hostBits]) => {
+          const size = 1n << BigInt(hostBits);
+          const lo = (v / size) * size;
+          return [lo, lo + size - 1n] as [bigint, bigint];
+        }),
     );
-  const ranges = family.chain((f) => fc.array(interval(f), { maxLength: 5 }).map((list) => ({ family: f, ranges: Ranges.fromIntervals(list) })));
+  const ranges = family.chain((f) =>
+    fc.array(interval(f), { maxLength: 5 }).map((list) => ({ family: f, ranges: Ranges.fromIntervals(list) })),
+  );
 
   it('one item per interval (the fewest possible), each parsing back to exactly its interval', () => {
     fc.assert(
@@ -234,14 +291,23 @@ describe('formatRanges', () => {
     assert.deepEqual(formatRanges(6, outside.project('dst', 6)), ['::/0']);
     assert.deepEqual(formatRanges(4, Ranges.of(0n, V4_MAX)), ['0.0.0.0/0']);
     assert.deepEqual(formatRanges(4, Ranges.EMPTY), []);
-    assert.deepEqual(formatRanges(4, Ranges.fromIntervals([[v4('10.0.0.0'), v4('10.255.255.255')], [v4('192.0.2.5'), v4('192.0.2.9')], [v4('192.0.2.11'), v4('192.0.2.11')]])), [
-      '10.0.0.0/8',
-      '192.0.2.5-192.0.2.9',
-      '192.0.2.11',
-    ]);
+    assert.deepEqual(
+      formatRanges(
+        4,
+        Ranges.fromIntervals([
+          [v4('10.0.0.0'), v4('10.255.255.255')],
+          [v4('192.0.2.5'), v4('192.0.2.9')],
+          [v4('192.0.2.11'), v4('192.0.2.11')],
+        ]),
+      ),
+      ['10.0.0.0/8', '192.0.2.5-192.0.2.9', '192.0.2.11'],
+    );
     const docs = parseNetwork('2001:db8::/32')!.ranges;
     assert.deepEqual(formatRanges(6, docs), ['2001:db8::/32']);
-    assert.deepEqual(formatRanges(6, Ranges.of(0n, V6_MAX).subtract(docs)), ['::-2001:db7:ffff:ffff:ffff:ffff:ffff:ffff', '2001:db9::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']);
+    assert.deepEqual(formatRanges(6, Ranges.of(0n, V6_MAX).subtract(docs)), [
+      '::-2001:db7:ffff:ffff:ffff:ffff:ffff:ffff',
+      '2001:db9::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+    ]);
     assert.deepEqual(formatRanges(6, parseNetwork('::ffff:0:0/96')!.ranges), ['::ffff:0.0.0.0/96']);
     assert.deepEqual(formatRanges(6, parseNetwork('fe80::1-fe80::2')!.ranges), ['fe80::1-fe80::2']);
   });

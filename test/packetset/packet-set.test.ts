@@ -1,7 +1,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Box, CtState, DIMENSIONS, PacketSet, Ranges, parseNetwork, universe, type Dimension, type Family, type Point } from '../../src/packetset';
+import {
+  Box,
+  CtState,
+  DIMENSIONS,
+  PacketSet,
+  Ranges,
+  parseNetwork,
+  universe,
+  type Dimension,
+  type Family,
+  type Point,
+} from '../../src/packetset';
 
 /*
  * Brute force on a small grid. Boxes take, in each VARIED dimension, any subset of the
@@ -133,9 +144,14 @@ function assertInvariants(set: PacketSet): void {
 function assertModel(set: PacketSet, model: Model, label: string): void {
   assertInvariants(set);
   GRID.forEach((g, i) => {
-    if (set.contains(g.point) !== model[i]) assert.fail(`${label}: ${model[i] ? 'misses' : 'holds'} ${JSON.stringify(g.point, (_, v) => (typeof v === 'bigint' ? `${v}` : v))}`);
+    if (set.contains(g.point) !== model[i])
+      assert.fail(`${label}: ${model[i] ? 'misses' : 'holds'} ${JSON.stringify(g.point, (_, v) => (typeof v === 'bigint' ? `${v}` : v))}`);
   });
-  assert.equal(set.size(), GRID.reduce((n, g, i) => (model[i] ? n + g.weight : n), 0n), `${label}: size`);
+  assert.equal(
+    set.size(),
+    GRID.reduce((n, g, i) => (model[i] ? n + g.weight : n), 0n),
+    `${label}: size`,
+  );
   assert.equal(set.isEmpty(), !model.includes(true), `${label}: isEmpty`);
 }
 
@@ -160,7 +176,11 @@ describe('PacketSet against brute force on a grid', () => {
   it('of: the union of the boxes', () => {
     fc.assert(
       fc.property(fc.array(boxSpec, { maxLength: 6 }), (specs) => {
-        assertModel(PacketSet.of(specs.map(toBox)), GRID.map((g) => specs.some((s) => specHas(s, g))), 'of');
+        assertModel(
+          PacketSet.of(specs.map(toBox)),
+          GRID.map((g) => specs.some((s) => specHas(s, g))),
+          'of',
+        );
       }),
       RUNS,
     );
@@ -171,10 +191,26 @@ describe('PacketSet against brute force on a grid', () => {
       fc.property(setSpec, setSpec, (aSpec, bSpec) => {
         const [a, b] = [build(aSpec), build(bSpec)];
         assertModel(a.set, a.model, 'a');
-        assertModel(a.set.union(b.set), a.model.map((x, i) => x || b.model[i]!), 'union');
-        assertModel(a.set.intersect(b.set), a.model.map((x, i) => x && b.model[i]!), 'intersect');
-        assertModel(a.set.subtract(b.set), a.model.map((x, i) => x && !b.model[i]!), 'subtract');
-        assertModel(a.set.complement(), a.model.map((x) => !x), 'complement');
+        assertModel(
+          a.set.union(b.set),
+          a.model.map((x, i) => x || b.model[i]!),
+          'union',
+        );
+        assertModel(
+          a.set.intersect(b.set),
+          a.model.map((x, i) => x && b.model[i]!),
+          'intersect',
+        );
+        assertModel(
+          a.set.subtract(b.set),
+          a.model.map((x, i) => x && !b.model[i]!),
+          'subtract',
+        );
+        assertModel(
+          a.set.complement(),
+          a.model.map((x) => !x),
+          'complement',
+        );
       }),
       RUNS,
     );
@@ -184,9 +220,18 @@ describe('PacketSet against brute force on a grid', () => {
     fc.assert(
       fc.property(setSpec, setSpec, (aSpec, bSpec) => {
         const [a, b] = [build(aSpec), build(bSpec)];
-        assert.equal(a.set.subsetOf(b.set), a.model.every((x, i) => !x || b.model[i]));
-        assert.equal(a.set.equals(b.set), a.model.every((x, i) => x === b.model[i]));
-        assert.equal(a.set.overlaps(b.set), a.model.some((x, i) => x && b.model[i]));
+        assert.equal(
+          a.set.subsetOf(b.set),
+          a.model.every((x, i) => !x || b.model[i]),
+        );
+        assert.equal(
+          a.set.equals(b.set),
+          a.model.every((x, i) => x === b.model[i]),
+        );
+        assert.equal(
+          a.set.overlaps(b.set),
+          a.model.some((x, i) => x && b.model[i]),
+        );
         // The same set built another way is equal, and a subset of itself.
         const rebuilt = a.set.subtract(b.set).union(a.set.intersect(b.set));
         assert.ok(rebuilt.equals(a.set) && a.set.equals(rebuilt) && a.set.subsetOf(rebuilt));
@@ -202,12 +247,28 @@ describe('PacketSet against brute force on a grid', () => {
         const { set, model } = build(spec);
         const isVaried = (VARIED as readonly string[]).includes(d);
         // The same classes in both families: the tail of src ends where each family's does.
-        const restriction = isVaried ? classRanges(4, d as Varied, mask).union(classRanges(6, d as Varied, mask)) : fixed ? Ranges.point(FIXED[d as Fixed]) : Ranges.of(0n, 2n ** 128n);
+        const restriction = isVaried
+          ? classRanges(4, d as Varied, mask).union(classRanges(6, d as Varied, mask))
+          : fixed
+            ? Ranges.point(FIXED[d as Fixed])
+            : Ranges.of(0n, 2n ** 128n);
         const inRestriction = (g: GridPoint) => (isVaried ? ((mask >> g.cls[d as Varied]) & 1) === 1 : !fixed || g.atFixed[d as Fixed]);
-        assertModel(set.restrict(d, restriction), model.map((x, i) => x && inRestriction(GRID[i]!)), `restrict ${d}`);
+        assertModel(
+          set.restrict(d, restriction),
+          model.map((x, i) => x && inRestriction(GRID[i]!)),
+          `restrict ${d}`,
+        );
         const values = isVaried ? [0, 1, 2, 3, 4] : [false, true];
-        assertModel(set.relax(d), GRID.map((g) => values.some((v) => model[moved(g, d, v)])), `relax ${d}`);
-        assertModel(set.onlyFamily(family), model.map((x, i) => x && GRID[i]!.family === family), 'onlyFamily');
+        assertModel(
+          set.relax(d),
+          GRID.map((g) => values.some((v) => model[moved(g, d, v)])),
+          `relax ${d}`,
+        );
+        assertModel(
+          set.onlyFamily(family),
+          model.map((x, i) => x && GRID[i]!.family === family),
+          'onlyFamily',
+        );
       }),
       RUNS,
     );
@@ -278,7 +339,10 @@ describe('Box against brute force on a grid', () => {
         });
         GRID.forEach((g) => {
           const expected = specHas(a, g) && !specHas(b, g);
-          assert.equal(pieces.some((p) => p.contains(g.point)), expected);
+          assert.equal(
+            pieces.some((p) => p.contains(g.point)),
+            expected,
+          );
         });
         const common = toBox(a).intersect(toBox(b));
         GRID.forEach((g) => assert.equal(common?.contains(g.point) ?? false, specHas(a, g) && specHas(b, g)));
@@ -310,7 +374,10 @@ describe('PacketSet examples', () => {
   });
 
   it('witness prefers the given values, and skips only network addresses', () => {
-    const set = full4.restrict('dst', v4('192.0.2.5-192.0.2.9')).restrict('src', v4('198.51.100.6/31')).restrict('sport', Ranges.of(1024n, 2047n));
+    const set = full4
+      .restrict('dst', v4('192.0.2.5-192.0.2.9'))
+      .restrict('src', v4('198.51.100.6/31'))
+      .restrict('sport', Ranges.of(1024n, 2047n));
     const w = set.witness({ dport: [4443n, 443n], proto: [6n], state: [BigInt(CtState.ESTABLISHED)] })!;
     assert.deepEqual(
       [w.dst, w.src, w.sport, w.dport, w.proto, w.state],
@@ -333,10 +400,16 @@ describe('PacketSet examples', () => {
     const rule = Box.of(4, { dport: Ranges.point(443n), dst: v4('10.0.0.0/8') });
     const pieces = Box.full(4).subtract(rule);
     assert.equal(pieces.length, 2);
-    assert.deepEqual(pieces[0]!.get('dport').intervals, [[0n, 442n], [444n, 65535n]]);
+    assert.deepEqual(pieces[0]!.get('dport').intervals, [
+      [0n, 442n],
+      [444n, 65535n],
+    ]);
     assert.deepEqual(pieces[0]!.get('dst').intervals, [[0n, 2n ** 32n - 1n]]);
     assert.deepEqual(pieces[1]!.get('dport').intervals, [[443n, 443n]]);
-    assert.deepEqual(pieces[1]!.get('dst').intervals, [[0n, 10n * 2n ** 24n - 1n], [11n * 2n ** 24n, 2n ** 32n - 1n]]);
+    assert.deepEqual(pieces[1]!.get('dst').intervals, [
+      [0n, 10n * 2n ** 24n - 1n],
+      [11n * 2n ** 24n, 2n ** 32n - 1n],
+    ]);
     assert.deepEqual(rule.subtract(Box.full(4)), []);
     assert.deepEqual(rule.subtract(Box.full(6)), [rule]);
   });
@@ -345,7 +418,10 @@ describe('PacketSet examples', () => {
     const web = (port: bigint) => Box.of(4, { proto: Ranges.point(6n), dport: Ranges.point(port) });
     const merged = PacketSet.of([web(80n), web(81n), web(443n)]);
     assert.equal(merged.boxes.length, 1);
-    assert.deepEqual(merged.boxes[0]!.get('dport').intervals, [[80n, 81n], [443n, 443n]]);
+    assert.deepEqual(merged.boxes[0]!.get('dport').intervals, [
+      [80n, 81n],
+      [443n, 443n],
+    ]);
     // Cutting a hole and filling it again gives back one box.
     const hole = PacketSet.of([Box.of(4, { dst: v4('192.0.2.0/24') })]);
     const refilled = full4.subtract(hole).union(hole);
@@ -360,7 +436,19 @@ describe('PacketSet examples', () => {
     assert.ok(PacketSet.EMPTY.complement().equals(PacketSet.full()));
     // Five 16-bit and two 8-bit dimensions, five states, and two addresses of 32 or 128 bits.
     assert.equal(PacketSet.full().size(), 5n * (2n ** (80n + 16n + 64n) + 2n ** (80n + 16n + 256n)));
-    const p: Point = { family: 6, src: 1n, dst: 2n ** 128n - 1n, proto: 58, sport: 0, dport: 0, icmp: 128 * 256, tcpflags: 0, iif: 1, oif: 2, state: CtState.RELATED };
+    const p: Point = {
+      family: 6,
+      src: 1n,
+      dst: 2n ** 128n - 1n,
+      proto: 58,
+      sport: 0,
+      dport: 0,
+      icmp: 128 * 256,
+      tcpflags: 0,
+      iif: 1,
+      oif: 2,
+      state: CtState.RELATED,
+    };
     const one = PacketSet.point(p);
     assert.ok(one.contains(p) && !one.contains({ ...p, icmp: 129 * 256 }) && !one.contains({ ...p, family: 4 }));
     assert.equal(one.size(), 1n);
@@ -408,7 +496,10 @@ describe('PacketSet on many rule-shaped boxes', () => {
       naive = naive.flatMap((box) => box.subtract(rule));
     }
     assertInvariants(set);
-    assert.equal(set.size(), naive.reduce((n, box) => n + box.size(), 0n));
+    assert.equal(
+      set.size(),
+      naive.reduce((n, box) => n + box.size(), 0n),
+    );
     assert.ok(set.equals(PacketSet.of(naive)));
     assert.ok(set.boxes.length * 3 < naive.length, `${set.boxes.length} boxes against ${naive.length}`);
     assert.ok(!set.overlaps(PacketSet.of(rules)));

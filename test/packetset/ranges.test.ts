@@ -24,7 +24,9 @@ function sample(list: readonly (readonly number[])[], offset: bigint): Sample {
   return { ranges: Ranges.fromIntervals(intervals), bits };
 }
 
-const pair = fc.tuple(fc.constantFrom(...OFFSETS), intervalList, intervalList).map(([offset, a, b]) => ({ offset, a: sample(a, offset), b: sample(b, offset) }));
+const pair = fc
+  .tuple(fc.constantFrom(...OFFSETS), intervalList, intervalList)
+  .map(([offset, a, b]) => ({ offset, a: sample(a, offset), b: sample(b, offset) }));
 
 function member(bits: boolean[], i: bigint): boolean {
   return i >= 0n && i < BigInt(SPAN) && bits[Number(i)]!;
@@ -56,9 +58,21 @@ describe('Ranges against a brute-force bit set', () => {
   it('union, intersect and subtract', () => {
     fc.assert(
       fc.property(pair, ({ offset, a, b }) => {
-        assertMatches(a.ranges.union(b.ranges), a.bits.map((x, i) => x || b.bits[i]!), offset);
-        assertMatches(a.ranges.intersect(b.ranges), a.bits.map((x, i) => x && b.bits[i]!), offset);
-        assertMatches(a.ranges.subtract(b.ranges), a.bits.map((x, i) => x && !b.bits[i]!), offset);
+        assertMatches(
+          a.ranges.union(b.ranges),
+          a.bits.map((x, i) => x || b.bits[i]!),
+          offset,
+        );
+        assertMatches(
+          a.ranges.intersect(b.ranges),
+          a.bits.map((x, i) => x && b.bits[i]!),
+          offset,
+        );
+        assertMatches(
+          a.ranges.subtract(b.ranges),
+          a.bits.map((x, i) => x && !b.bits[i]!),
+          offset,
+        );
       }),
     );
   });
@@ -67,8 +81,14 @@ describe('Ranges against a brute-force bit set', () => {
     fc.assert(
       fc.property(pair, ({ a, b }) => {
         const same = a.bits.every((x, i) => x === b.bits[i]);
-        assert.equal(a.ranges.overlaps(b.ranges), a.bits.some((x, i) => x && b.bits[i]));
-        assert.equal(a.ranges.subsetOf(b.ranges), a.bits.every((x, i) => !x || b.bits[i]));
+        assert.equal(
+          a.ranges.overlaps(b.ranges),
+          a.bits.some((x, i) => x && b.bits[i]),
+        );
+        assert.equal(
+          a.ranges.subsetOf(b.ranges),
+          a.bits.every((x, i) => !x || b.bits[i]),
+        );
         assert.equal(a.ranges.equals(b.ranges), same);
         assert.equal(a.ranges.key() === b.ranges.key(), same);
         if (same) assert.equal(a.ranges.hash(), b.ranges.hash());
@@ -90,12 +110,17 @@ describe('Ranges against a brute-force bit set', () => {
 
   it('pick takes the first preferred value inside, else the smallest', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...OFFSETS), intervalList, fc.array(fc.integer({ min: -1, max: SPAN }), { maxLength: 4 }), (offset, list, preferred) => {
-        const { ranges, bits } = sample(list, offset);
-        const inside = preferred.find((v) => member(bits, BigInt(v)));
-        const expected = inside !== undefined ? offset + BigInt(inside) : ranges.first();
-        assert.equal(ranges.pick(preferred.map((v) => offset + BigInt(v))), expected);
-      }),
+      fc.property(
+        fc.constantFrom(...OFFSETS),
+        intervalList,
+        fc.array(fc.integer({ min: -1, max: SPAN }), { maxLength: 4 }),
+        (offset, list, preferred) => {
+          const { ranges, bits } = sample(list, offset);
+          const inside = preferred.find((v) => member(bits, BigInt(v)));
+          const expected = inside !== undefined ? offset + BigInt(inside) : ranges.first();
+          assert.equal(ranges.pick(preferred.map((v) => offset + BigInt(v))), expected);
+        },
+      ),
     );
   });
 });
@@ -110,31 +135,63 @@ describe('Ranges examples', () => {
   });
 
   it('fromIntervals sorts and merges overlapping and adjacent intervals, dropping empty ones', () => {
-    const r = Ranges.fromIntervals([[10n, 12n], [1n, 2n], [3n, 4n], [11n, 20n], [30n, 29n], [22n, 22n]]);
-    assert.deepEqual(r.intervals, [[1n, 4n], [10n, 20n], [22n, 22n]]);
+    const r = Ranges.fromIntervals([
+      [10n, 12n],
+      [1n, 2n],
+      [3n, 4n],
+      [11n, 20n],
+      [30n, 29n],
+      [22n, 22n],
+    ]);
+    assert.deepEqual(r.intervals, [
+      [1n, 4n],
+      [10n, 20n],
+      [22n, 22n],
+    ]);
     assert.equal(r.size(), 4n + 11n + 1n);
   });
 
   it('subtract cuts holes and keeps what a wide interval of the other spans twice', () => {
-    const r = Ranges.fromIntervals([[0n, 10n], [20n, 30n]]).subtract(Ranges.fromIntervals([[5n, 22n], [25n, 25n]]));
-    assert.deepEqual(r.intervals, [[0n, 4n], [23n, 24n], [26n, 30n]]);
+    const r = Ranges.fromIntervals([
+      [0n, 10n],
+      [20n, 30n],
+    ]).subtract(
+      Ranges.fromIntervals([
+        [5n, 22n],
+        [25n, 25n],
+      ]),
+    );
+    assert.deepEqual(r.intervals, [
+      [0n, 4n],
+      [23n, 24n],
+      [26n, 30n],
+    ]);
   });
 
   it('works on 128-bit values', () => {
     const top = 2n ** 128n - 1n;
     const r = Ranges.of(0n, top).subtract(Ranges.of(2n ** 64n, top - 1n));
-    assert.deepEqual(r.intervals, [[0n, 2n ** 64n - 1n], [top, top]]);
+    assert.deepEqual(r.intervals, [
+      [0n, 2n ** 64n - 1n],
+      [top, top],
+    ]);
     assert.equal(r.size(), 2n ** 64n + 1n);
     assert.ok(r.contains(top) && !r.contains(top - 1n));
   });
 
   it('unionAll is the union of all', () => {
     const all = Ranges.unionAll([Ranges.of(1n, 3n), Ranges.point(4n), Ranges.of(8n, 9n), Ranges.EMPTY]);
-    assert.deepEqual(all.intervals, [[1n, 4n], [8n, 9n]]);
+    assert.deepEqual(all.intervals, [
+      [1n, 4n],
+      [8n, 9n],
+    ]);
   });
 
   it('pick prefers listed values in order', () => {
-    const r = Ranges.fromIntervals([[80n, 80n], [443n, 443n]]);
+    const r = Ranges.fromIntervals([
+      [80n, 80n],
+      [443n, 443n],
+    ]);
     assert.equal(r.pick([22n, 443n, 80n]), 443n);
     assert.equal(r.pick([22n]), 80n);
     assert.equal(Ranges.EMPTY.pick([1n]), undefined);

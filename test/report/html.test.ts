@@ -20,7 +20,8 @@ test('the page holds every result row, every finding and the verdict', async () 
   const html = htmlOf(report);
   const resultsTable = html.slice(html.indexOf('<h2>Results</h2>'), html.indexOf('<h2>Findings'));
   assert.equal(resultsTable.match(/<tr><td>/g)?.length, report.results.length);
-  for (const r of report.results) assert.ok(resultsTable.includes(`<td>${r.firewall}</td><td>${r.requirement}</td><td class="status-${r.status}">${r.status}</td>`));
+  for (const r of report.results)
+    assert.ok(resultsTable.includes(`<td>${r.firewall}</td><td>${r.requirement}</td><td class="status-${r.status}">${r.status}</td>`));
   for (const f of report.findings) assert.ok(html.includes(`<code>${f.fingerprint}</code>`), f.fingerprint);
   for (const id of ['E1', 'E2', 'E5']) assert.ok(html.includes(`<dt><strong>${id}</strong>`));
   assert.ok(!html.includes('<strong>E3</strong>'), 'uncited errata are left out');

@@ -73,7 +73,9 @@ test('a suite per firewall with a case per requirement result, and counts that a
     [...report.firewalls.map((fw) => fw.name), 'findings'],
   );
   const failsRun = (firewall: string, requirement: string) =>
-    report.findings.some((f) => f.firewall === firewall && f.requirement === requirement && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[report.failOn]);
+    report.findings.some(
+      (f) => f.firewall === firewall && f.requirement === requirement && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[report.failOn],
+    );
   for (const fw of report.firewalls) {
     const s = suite(suites, fw.name);
     const results = report.results.filter((r) => r.firewall === fw.name);
@@ -99,7 +101,11 @@ test('a suite per firewall with a case per requirement result, and counts that a
   assert.ok(shadowedCase['system-out']?.includes(shadowed.message));
 
   for (const key of ['tests', 'failures', 'skipped'] as const) {
-    assert.equal(Number(totals[key]), suites.reduce((n, s) => n + Number(s[key]), 0), `total ${key}`);
+    assert.equal(
+      Number(totals[key]),
+      suites.reduce((n, s) => n + Number(s[key]), 0),
+      `total ${key}`,
+    );
   }
   assert.equal(report.verdict, 'fail');
 });
@@ -150,6 +156,7 @@ test('quotes, markup, ampersands, newlines and control characters in rule text a
   finding.message = `lets "any" in <b>&amp;</b>\n\tnext line`;
   const { suites, xml } = junitOf(report);
 
+  // eslint-disable-next-line no-control-regex -- these are the characters XML cannot carry
   assert.doesNotMatch(xml, /[\x00-\x08\x0B\x0C\x0E-\x1F]/, 'XML 1.0 cannot carry C0 controls');
   const escaped = (suite(suites, 'findings').testcase ?? []).find((c) => c.failure?.['#text'].includes(finding.fingerprint));
   assert.ok(escaped?.failure);

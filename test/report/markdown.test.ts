@@ -84,7 +84,10 @@ test('the cited errata close the report, then the verdict', async () => {
   );
   assert.ok(lines.indexOf('### Notes on the source documents (errata)') > lines.findIndex((l) => l.startsWith('#### Low')));
   const count = (s: string) => report.findings.filter((f) => f.severity === s).length;
-  assert.equal(lines.at(-1), `**FAIL (fail on medium): ${count('high')} high, ${count('medium')} medium, ${count('low')} low; 0 suppressed**`);
+  assert.equal(
+    lines.at(-1),
+    `**FAIL (fail on medium): ${count('high')} high, ${count('medium')} medium, ${count('low')} low; 0 suppressed**`,
+  );
 });
 
 test('a rule text with pipes and backticks stays one cell, verbatim in its code span', async () => {
@@ -94,7 +97,11 @@ test('a rule text with pipes and backticks stays one cell, verbatim in its code 
   finding.rule.text = '-A MGMT -m comment --comment "ops|admin `jump` host" -j ACCEPT';
   finding.message = 'lets *any* <b>admin</b> in | out';
   const lines = markdownOf(report);
-  const row = tableRows(lines, FINDINGS_HEADER, lines.findIndex((l) => l.startsWith('#### Medium'))).find((r) => r[3].includes(':20`'));
+  const row = tableRows(
+    lines,
+    FINDINGS_HEADER,
+    lines.findIndex((l) => l.startsWith('#### Medium')),
+  ).find((r) => r[3].includes(':20`'));
   assert.ok(row, 'the edited finding has a row');
   assert.equal(row.length, 6, 'the pipes did not split the row');
   assert.equal(row[3], `\`${finding.rule.file}:20\` \`\`-A MGMT -m comment --comment "ops\\|admin \`jump\` host" -j ACCEPT\`\``);

@@ -36,7 +36,10 @@ interface SarifResult {
 }
 interface SarifLog {
   version: string;
-  runs: { tool: { driver: { name: string; version: string; rules: { id: string; defaultConfiguration: { level: string } }[] } }; results: SarifResult[] }[];
+  runs: {
+    tool: { driver: { name: string; version: string; rules: { id: string; defaultConfiguration: { level: string } }[] } };
+    results: SarifResult[];
+  }[];
 }
 
 function sarifOf(report: AuditReport): SarifLog {
@@ -69,7 +72,13 @@ test('the example report is valid SARIF with one result per finding, at its rule
     assert.equal(r.level, LEVEL[f.severity]);
     assert.equal(r.message.text, f.message);
     assert.deepEqual(r.partialFingerprints, { [FINGERPRINT_KEY]: f.fingerprint });
-    assert.deepEqual(r.properties, { severity: f.severity, firewall: f.firewall, requirement: f.requirement, witness: f.witness, errata: f.errata ?? [] });
+    assert.deepEqual(r.properties, {
+      severity: f.severity,
+      firewall: f.firewall,
+      requirement: f.requirement,
+      witness: f.witness,
+      errata: f.errata ?? [],
+    });
     assert.ok(f.rule, 'every example finding names a rule');
     const { physicalLocation } = r.locations[0];
     assert.equal(fileOfUri(physicalLocation.artifactLocation.uri), path.resolve(f.rule.file));
@@ -84,7 +93,10 @@ test('a denied flow is an error at the policy line that drops it', async () => {
   const result = sarifOf(report).runs[0].results.find((r) => r.partialFingerprints[FINGERPRINT_KEY] === missing.fingerprint);
   assert.ok(result);
   assert.equal(result.level, 'error');
-  assert.equal(fileOfUri(result.locations[0].physicalLocation.artifactLocation.uri), path.join(FIXTURES_DIR, 'example', 'configs', 'director01.rules'));
+  assert.equal(
+    fileOfUri(result.locations[0].physicalLocation.artifactLocation.uri),
+    path.join(FIXTURES_DIR, 'example', 'configs', 'director01.rules'),
+  );
   assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 3, snippet: { text: ':INPUT DROP' } });
   assert.equal(result.properties.witness?.dport, 4443);
 });
@@ -112,7 +124,9 @@ test('suppressed findings are results too, with an external suppression and its 
   const suppressed = results.filter((r) => r.suppressions);
   assert.equal(suppressed.length, 1);
   assert.equal(suppressed[0].partialFingerprints[FINGERPRINT_KEY], shadowed.fingerprint);
-  assert.deepEqual(suppressed[0].suppressions, [{ kind: 'external', status: 'accepted', justification: 'waiver (waivers.yml:4): kept for the next change window' }]);
+  assert.deepEqual(suppressed[0].suppressions, [
+    { kind: 'external', status: 'accepted', justification: 'waiver (waivers.yml:4): kept for the next change window' },
+  ]);
 });
 
 test('a finding without a rule is located at its firewall configuration; odd paths become valid URIs', async () => {
@@ -128,7 +142,9 @@ test('a finding without a rule is located at its firewall configuration; odd pat
 
   const results = sarifOf(report).runs[0].results;
   const byFingerprint = (f: Finding) => results.find((r) => r.partialFingerprints[FINGERPRINT_KEY] === f.fingerprint);
-  assert.deepEqual(byFingerprint(ruleless)?.locations, [{ physicalLocation: { artifactLocation: { uri: 'configs/core%20gw%231.rules' } } }]);
+  assert.deepEqual(byFingerprint(ruleless)?.locations, [
+    { physicalLocation: { artifactLocation: { uri: 'configs/core%20gw%231.rules' } } },
+  ]);
   const absoluteLocation = byFingerprint(absolute)?.locations[0].physicalLocation;
   assert.ok(absoluteLocation);
   assert.ok(absoluteLocation.artifactLocation.uri.startsWith('file:///'));

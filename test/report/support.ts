@@ -17,9 +17,18 @@ export async function exampleReport(): Promise<AuditReport> {
 }
 
 /** The report's one finding of this kind about this firewall (and requirement, or rule line). */
-export function findingOf(report: AuditReport, kind: Finding['kind'], firewall: string, where: { requirement?: string; line?: number }): Finding {
+export function findingOf(
+  report: AuditReport,
+  kind: Finding['kind'],
+  firewall: string,
+  where: { requirement?: string; line?: number },
+): Finding {
   const matches = report.findings.filter(
-    (f) => f.kind === kind && f.firewall === firewall && (where.requirement === undefined || f.requirement === where.requirement) && (where.line === undefined || f.rule?.line === where.line),
+    (f) =>
+      f.kind === kind &&
+      f.firewall === firewall &&
+      (where.requirement === undefined || f.requirement === where.requirement) &&
+      (where.line === undefined || f.rule?.line === where.line),
   );
   assert.equal(matches.length, 1, `expected one ${kind} finding on ${firewall} ${JSON.stringify(where)}`);
   return matches[0];

@@ -1,19 +1,9 @@
-import { Counters, IptablesSyntaxError, MatchModule, ModuleOption, Negatable, Rule, Target } from './ast';
+import { type Counters, IptablesSyntaxError, type MatchModule, type ModuleOption, type Negatable, type Rule, type Target } from './ast';
 import { MAX_CHAIN_NAME_LENGTH, MAX_INTERFACE_NAME_LENGTH, isProtocolMatchOption, protocolMatchName } from './catalog';
-import { Token } from './tokenizer';
+import { type Token } from './tokenizer';
 
 export type CommandKind =
-  | 'append'
-  | 'insert'
-  | 'delete'
-  | 'replace'
-  | 'check'
-  | 'flush'
-  | 'zero'
-  | 'new-chain'
-  | 'delete-chain'
-  | 'rename-chain'
-  | 'policy';
+  'append' | 'insert' | 'delete' | 'replace' | 'check' | 'flush' | 'zero' | 'new-chain' | 'delete-chain' | 'rename-chain' | 'policy';
 
 /** The parts of a rule that its options describe (everything but where it came from). */
 export type RuleBody = Pick<
@@ -379,7 +369,10 @@ class CommandLineReader {
   private checkInterfaceName(argument: Token): void {
     if (argument.value === '') throw this.error('expected an interface name, found an empty one', argument);
     if (argument.value.length > MAX_INTERFACE_NAME_LENGTH) {
-      throw this.error(`expected an interface name of at most ${MAX_INTERFACE_NAME_LENGTH} characters, found "${argument.value}"`, argument);
+      throw this.error(
+        `expected an interface name of at most ${MAX_INTERFACE_NAME_LENGTH} characters, found "${argument.value}"`,
+        argument,
+      );
     }
   }
 
@@ -427,7 +420,8 @@ class CommandLineReader {
     const first = this.tokens[this.position];
     if (first === undefined) throw this.error(`expected packet and byte counters after ${option.value}`, option);
     this.consumeNonSpec();
-    let [packets, bytes] = first.value.split(',', 2) as [string, string | undefined];
+    const [packets, written] = first.value.split(',', 2) as [string, string | undefined];
+    let bytes = written;
     if (bytes === undefined && isOptionalArgument(this.tokens[this.position])) {
       bytes = this.tokens[this.position].value;
       this.consumeNonSpec();

@@ -1,5 +1,5 @@
 import { isIPv6 } from 'node:net';
-import { RuleBody } from './command-line';
+import { type RuleBody } from './command-line';
 
 /**
  * Whether a value holds an IPv6 address: `fe80::/10`, `[2001:db8::1]:80`,

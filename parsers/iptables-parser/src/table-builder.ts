@@ -1,6 +1,6 @@
-import { Chain, Counters, IptablesSyntaxError, ParseWarning, Rule, Table } from './ast';
+import { type Chain, type Counters, IptablesSyntaxError, type ParseWarning, type Rule, type Table } from './ast';
 import { BUILTIN_CHAINS, MAX_CHAIN_NAME_LENGTH, POLICIES, isKnownTarget, looksLikeTargetExtension, protocolMatchName } from './catalog';
-import { Command, RuleBody } from './command-line';
+import { type Command, type RuleBody } from './command-line';
 
 /** A word of a `:CHAIN POLICY [p:b]` line with its 1-based column. */
 export interface Word {
@@ -77,7 +77,10 @@ export class TableBuilder {
     const counters = rest.length > 0 ? COUNTERS_WORD.exec(rest[0].value) : null;
     const ignored = counters ? rest.slice(1) : rest;
     if (ignored.length > 0) {
-      this.warn(line, `iptables-restore ignores "${ignored.map((word) => word.value).join(' ')}" after the "-" of user chain ${name.value}`);
+      this.warn(
+        line,
+        `iptables-restore ignores "${ignored.map((word) => word.value).join(' ')}" after the "-" of user chain ${name.value}`,
+      );
     }
     if (existing) {
       this.warn(line, `chain ${name.value} is declared again (first at line ${existing.line}); like iptables-nft-restore this empties it`);
@@ -106,7 +109,13 @@ export class TableBuilder {
       if (!counters) throw new IptablesSyntaxError(line, `expected counters [packets:bytes], found "${rest[0].value}"`, rest[0].column);
       chain.counters = { packets: BigInt(counters[1]), bytes: BigInt(counters[2]) };
       if (rest.length > 1) {
-        this.warn(line, `iptables-restore ignores "${rest.slice(1).map((word) => word.value).join(' ')}" after the counters of chain ${chain.name}`);
+        this.warn(
+          line,
+          `iptables-restore ignores "${rest
+            .slice(1)
+            .map((word) => word.value)
+            .join(' ')}" after the counters of chain ${chain.name}`,
+        );
       }
     }
     if (!this.declaredChains.includes(chain)) {
@@ -192,7 +201,11 @@ export class TableBuilder {
       throw new IptablesSyntaxError(line, `expected a chain name not starting with "${name.value[0]}"`, name.column);
     }
     if (name.value.length > MAX_CHAIN_NAME_LENGTH) {
-      throw new IptablesSyntaxError(line, `expected a chain name of at most ${MAX_CHAIN_NAME_LENGTH} characters, found "${name.value}"`, name.column);
+      throw new IptablesSyntaxError(
+        line,
+        `expected a chain name of at most ${MAX_CHAIN_NAME_LENGTH} characters, found "${name.value}"`,
+        name.column,
+      );
     }
   }
 
@@ -216,7 +229,11 @@ export class TableBuilder {
     const name = command.chain ?? '';
     const chain = this.chainsByName.get(name);
     if (!chain) {
-      throw new IptablesSyntaxError(line, `expected an existing chain after ${command.flag}: table ${this.name} has no chain ${name}`, command.chainColumn);
+      throw new IptablesSyntaxError(
+        line,
+        `expected an existing chain after ${command.flag}: table ${this.name} has no chain ${name}`,
+        command.chainColumn,
+      );
     }
     return chain;
   }
@@ -273,10 +290,18 @@ export class TableBuilder {
     const flag = target.kind === 'jump' ? '-j' : '-g';
     const chain = this.chainsByName.get(target.name);
     if (chain?.builtin) {
-      throw new IptablesSyntaxError(line, `expected a user chain or a target after ${flag}: ${target.name} is a built-in chain`, command.targetColumn);
+      throw new IptablesSyntaxError(
+        line,
+        `expected a user chain or a target after ${flag}: ${target.name} is a built-in chain`,
+        command.targetColumn,
+      );
     }
     if (!chain && target.kind === 'goto') {
-      throw new IptablesSyntaxError(line, `expected a user chain of table ${this.name} after -g, found "${target.name}"`, command.targetColumn);
+      throw new IptablesSyntaxError(
+        line,
+        `expected a user chain of table ${this.name} after -g, found "${target.name}"`,
+        command.targetColumn,
+      );
     }
     if (!chain && !looksLikeTargetExtension(target.name)) {
       throw new IptablesSyntaxError(
@@ -325,7 +350,11 @@ export class TableBuilder {
         throw new IptablesSyntaxError(line, `expected a user chain after ${command.flag}: ${chain.name} is built in`, command.chainColumn);
       }
       if (chain.rules.length > 0) {
-        throw new IptablesSyntaxError(line, `expected an empty chain for ${command.flag}: ${chain.name} still has ${chain.rules.length} rules`, command.chainColumn);
+        throw new IptablesSyntaxError(
+          line,
+          `expected an empty chain for ${command.flag}: ${chain.name} still has ${chain.rules.length} rules`,
+          command.chainColumn,
+        );
       }
       const reference = this.findReference(chain.name);
       if (reference) {
@@ -362,14 +391,22 @@ export class TableBuilder {
   private setPolicy(command: Command, source: CommandSource): void {
     const chain = this.requireChain(command, source.line);
     if (!chain.builtin) {
-      throw new IptablesSyntaxError(source.line, `expected a built-in chain after ${command.flag}: ${chain.name} is a user chain`, command.chainColumn);
+      throw new IptablesSyntaxError(
+        source.line,
+        `expected a built-in chain after ${command.flag}: ${chain.name} is a user chain`,
+        command.chainColumn,
+      );
     }
     const policy = command.policy ?? '';
     if (!POLICIES.has(policy)) {
       throw new IptablesSyntaxError(source.line, `expected ACCEPT or DROP as the policy, found "${policy}"`, command.policyColumn);
     }
     if (this.name === 'nat' && policy === 'DROP') {
-      throw new IptablesSyntaxError(source.line, 'expected no DROP policy in table nat: iptables does not filter there', command.policyColumn);
+      throw new IptablesSyntaxError(
+        source.line,
+        'expected no DROP policy in table nat: iptables does not filter there',
+        command.policyColumn,
+      );
     }
     chain.policy = policy;
     chain.policyLine = source.line;
@@ -387,7 +424,10 @@ export class TableBuilder {
   private refuseReachableLoop(from: Chain, to: Chain, line: number): void {
     const loop = this.findLoop(to);
     if (loop && this.isReachable(from)) {
-      throw new IptablesSyntaxError(line, `expected no chain loop reachable from a built-in chain, found ${loop.map((chain) => chain.name).join(' -> ')}`);
+      throw new IptablesSyntaxError(
+        line,
+        `expected no chain loop reachable from a built-in chain, found ${loop.map((chain) => chain.name).join(' -> ')}`,
+      );
     }
   }
 

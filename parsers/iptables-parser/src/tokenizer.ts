@@ -71,7 +71,11 @@ export function tokenize(text: string, lineNumber: number, firstColumn: number):
     }
   }
   if (quoteStart >= 0) {
-    throw new IptablesSyntaxError(lineNumber, 'unterminated quote: expected a closing " before the end of the line', firstColumn + quoteStart);
+    throw new IptablesSyntaxError(
+      lineNumber,
+      'unterminated quote: expected a closing " before the end of the line',
+      firstColumn + quoteStart,
+    );
   }
   if (start >= 0) finish(text.length);
   return tokens;

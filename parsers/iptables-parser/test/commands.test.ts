@@ -17,7 +17,14 @@ describe('commands applied in order', () => {
       '--insert INPUT 5 -s 3.3.3.3',
       '-I INPUT 1 -s 0.0.0.0',
     );
-    assert.deepEqual(specsOf(ruleset, 'filter', 'INPUT'), ['-s 0.0.0.0', '-s 0.0.0.1', '-s 1.1.1.1', '-s 1.5.5.5', '-s 2.2.2.2', '-s 3.3.3.3']);
+    assert.deepEqual(specsOf(ruleset, 'filter', 'INPUT'), [
+      '-s 0.0.0.0',
+      '-s 0.0.0.1',
+      '-s 1.1.1.1',
+      '-s 1.5.5.5',
+      '-s 2.2.2.2',
+      '-s 3.3.3.3',
+    ]);
     assert.deepEqual(
       findChain(ruleset, 'filter', 'INPUT').rules.map((rule) => rule.line),
       [7, 4, 2, 5, 3, 6],
@@ -115,7 +122,14 @@ describe('commands applied in order', () => {
   });
 
   it('-E renames a user chain and the rules that jump to it', () => {
-    const ruleset = parseFilter(':OLD - [0:0]', '-A INPUT -j OLD', '-A FORWARD -g OLD', '-A OLD -j DROP', '--rename-chain OLD NEW', '-D INPUT -j NEW');
+    const ruleset = parseFilter(
+      ':OLD - [0:0]',
+      '-A INPUT -j OLD',
+      '-A FORWARD -g OLD',
+      '-A OLD -j DROP',
+      '--rename-chain OLD NEW',
+      '-D INPUT -j NEW',
+    );
     const renamed = findChain(ruleset, 'filter', 'NEW');
     assert.equal(renamed.line, 2);
     assert.deepEqual(specsOf(ruleset, 'filter', 'NEW'), ['-j DROP']);

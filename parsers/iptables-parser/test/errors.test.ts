@@ -24,7 +24,12 @@ describe('what iptables-restore refuses', () => {
     });
 
     it('a new table before COMMIT', () => {
-      assertSyntaxError('*filter\n-A INPUT -j ACCEPT\n*nat\nCOMMIT\n', 3, /COMMIT for table filter \(opened at line 1\) before a new table/, 1);
+      assertSyntaxError(
+        '*filter\n-A INPUT -j ACCEPT\n*nat\nCOMMIT\n',
+        3,
+        /COMMIT for table filter \(opened at line 1\) before a new table/,
+        1,
+      );
     });
 
     it('an unknown table name, or none', () => {

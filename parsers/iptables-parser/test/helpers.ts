@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Chain, IptablesSyntaxError, Ruleset, parseIptablesSave } from '../src';
+import { type Chain, IptablesSyntaxError, type Ruleset, parseIptablesSave } from '../src';
 
 /** The repository root: the nearest folder above this file with a package.json and `parsers/` (so dist/ does not count). */
 function findRepoRoot(): string {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { Rule, Ruleset, parseIptablesSave } from '../src';
+import { type Rule, type Ruleset, parseIptablesSave } from '../src';
 import { REAL_CONFIGS_DIR, findChain, readRealConfig } from './helpers';
 
 /** Rules per chain of each table, counted with awk over the `-A` lines, and the chain order of the `:` lines. */
@@ -20,15 +20,71 @@ function ruleAt(ruleset: Ruleset, line: number): Rule {
 }
 
 const SHOREWALL_FILTER_COUNTS: Record<string, number> = {
-  INPUT: 14, FORWARD: 13, OUTPUT: 14, Broadcast: 3, Drop: 12, Limit: 3, Reject: 12, dynamic: 0,
-  'fw-gst': 6, 'fw-loc': 3, 'fw-net': 6, 'fw-pvpn': 2, 'fw-utvm': 6, 'gst-fw': 7, 'gst-loc': 5, 'gst-net': 2,
-  'gst-pvpn': 5, 'gst-utvm': 5, gst_frwd: 10, ldit_fwd: 4, ldit_in: 4, lmd_fwd: 4, lmd_in: 4, loben_fwd: 4,
-  loben_in: 4, 'loc-fw': 4, 'loc-gst': 5, 'loc-net': 2, 'loc-pvpn': 5, 'loc-utvm': 5, loc_frwd: 10, logdrop: 1,
-  logflags: 2, logreject: 1, lua_fwd: 4, lua_in: 5, 'net-fw': 12, 'net-gst': 6, 'net-loc': 6, 'net-pvpn': 6,
-  'net-utvm': 6, net_frwd: 12, 'pvpn-fw': 5, 'pvpn-gst': 5, 'pvpn-loc': 5, 'pvpn-net': 5, 'pvpn-utvm': 5,
-  pvpn_frwd: 12, reject: 7, shorewall: 1, smurflog: 2, smurfs: 3, tcpflags: 5, 'utvm-fw': 11, 'utvm-gst': 5,
-  'utvm-loc': 5, 'utvm-net': 9, 'utvm-pvpn': 5, utvm_frwd: 14, vshit_fwd: 4, vshit_in: 4, wg_fwd: 4, wg_in: 5,
-  wt_fwd: 4, wt_in: 4,
+  INPUT: 14,
+  FORWARD: 13,
+  OUTPUT: 14,
+  Broadcast: 3,
+  Drop: 12,
+  Limit: 3,
+  Reject: 12,
+  dynamic: 0,
+  'fw-gst': 6,
+  'fw-loc': 3,
+  'fw-net': 6,
+  'fw-pvpn': 2,
+  'fw-utvm': 6,
+  'gst-fw': 7,
+  'gst-loc': 5,
+  'gst-net': 2,
+  'gst-pvpn': 5,
+  'gst-utvm': 5,
+  gst_frwd: 10,
+  ldit_fwd: 4,
+  ldit_in: 4,
+  lmd_fwd: 4,
+  lmd_in: 4,
+  loben_fwd: 4,
+  loben_in: 4,
+  'loc-fw': 4,
+  'loc-gst': 5,
+  'loc-net': 2,
+  'loc-pvpn': 5,
+  'loc-utvm': 5,
+  loc_frwd: 10,
+  logdrop: 1,
+  logflags: 2,
+  logreject: 1,
+  lua_fwd: 4,
+  lua_in: 5,
+  'net-fw': 12,
+  'net-gst': 6,
+  'net-loc': 6,
+  'net-pvpn': 6,
+  'net-utvm': 6,
+  net_frwd: 12,
+  'pvpn-fw': 5,
+  'pvpn-gst': 5,
+  'pvpn-loc': 5,
+  'pvpn-net': 5,
+  'pvpn-utvm': 5,
+  pvpn_frwd: 12,
+  reject: 7,
+  shorewall: 1,
+  smurflog: 2,
+  smurfs: 3,
+  tcpflags: 5,
+  'utvm-fw': 11,
+  'utvm-gst': 5,
+  'utvm-loc': 5,
+  'utvm-net': 9,
+  'utvm-pvpn': 5,
+  utvm_frwd: 14,
+  vshit_fwd: 4,
+  vshit_in: 4,
+  wg_fwd: 4,
+  wg_in: 5,
+  wt_fwd: 4,
+  wt_in: 4,
 };
 
 describe('real iptables-save files', () => {
@@ -104,13 +160,26 @@ describe('real iptables-save files', () => {
         matches: [],
       });
       const two = ruleAt(ruleset, 43);
-      assert.deepEqual([two.protocol, two.source, two.target], [{ value: 'tcp', negated: true }, { value: '131.159.0.0/16', negated: true }, undefined]);
-      assert.deepEqual(findChain(ruleset, 'filter', 'LOGDROP').rules.map((rule) => [rule.line, rule.spec]), [[46, ''], [47, '-j DROP']]);
+      assert.deepEqual(
+        [two.protocol, two.source, two.target],
+        [{ value: 'tcp', negated: true }, { value: '131.159.0.0/16', negated: true }, undefined],
+      );
+      assert.deepEqual(
+        findChain(ruleset, 'filter', 'LOGDROP').rules.map((rule) => [rule.line, rule.spec]),
+        [
+          [46, ''],
+          [47, '-j DROP'],
+        ],
+      );
     });
 
     it('unescapes the comment "\\"" and reads the source after it', () => {
       const rule = ruleAt(ruleset, 41);
-      assert.deepEqual(rule.matches[1], { name: 'comment', implicit: false, options: [{ name: 'comment', negated: false, values: ['"'] }] });
+      assert.deepEqual(rule.matches[1], {
+        name: 'comment',
+        implicit: false,
+        options: [{ name: 'comment', negated: false, values: ['"'] }],
+      });
       assert.deepEqual(rule.source, { value: '127.0.0.0/8', negated: false });
       assert.deepEqual(ruleAt(ruleset, 37).matches[0].options[0].values, ['!']);
     });
@@ -147,10 +216,7 @@ describe('real iptables-save files', () => {
 
     it('reads -g to the lower-case chain reject', () => {
       assert.deepEqual(ruleAt(ruleset, 168).target, { kind: 'goto', name: 'reject', options: [] });
-      assert.equal(
-        findChain(ruleset, 'filter', 'OUTPUT').rules.filter((rule) => rule.target?.kind === 'goto').length,
-        1,
-      );
+      assert.equal(findChain(ruleset, 'filter', 'OUTPUT').rules.filter((rule) => rule.target?.kind === 'goto').length, 1);
     });
 
     it('keeps recent, addrtype and CT options', () => {
@@ -167,7 +233,11 @@ describe('real iptables-save files', () => {
         ],
       });
       assert.deepEqual(ruleAt(ruleset, 169).matches[0].options, [{ name: 'dst-type', negated: false, values: ['BROADCAST'] }]);
-      assert.deepEqual(ruleAt(ruleset, 40).target, { kind: 'jump', name: 'CT', options: [{ name: 'helper', negated: false, values: ['Q.931'] }] });
+      assert.deepEqual(ruleAt(ruleset, 40).target, {
+        kind: 'jump',
+        name: 'CT',
+        options: [{ name: 'helper', negated: false, values: ['Q.931'] }],
+      });
     });
   });
 
@@ -194,8 +264,16 @@ describe('real iptables-save files', () => {
         },
       ]);
       const icmp = ruleAt(ruleset, 21);
-      assert.deepEqual([icmp.source, icmp.protocol], [{ value: 'fe80::/10', negated: false }, { value: 'icmpv6', negated: false }]);
-      assert.deepEqual(icmp.matches, [{ name: 'icmp6', implicit: false, options: [{ name: 'icmpv6-type', negated: false, values: ['133'] }] }]);
+      assert.deepEqual(
+        [icmp.source, icmp.protocol],
+        [
+          { value: 'fe80::/10', negated: false },
+          { value: 'icmpv6', negated: false },
+        ],
+      );
+      assert.deepEqual(icmp.matches, [
+        { name: 'icmp6', implicit: false, options: [{ name: 'icmpv6-type', negated: false, values: ['133'] }] },
+      ]);
     });
   });
 
@@ -244,7 +322,9 @@ describe('real iptables-save files', () => {
         policy: null,
         rules: findChain(ruleset, 'filter', 'LOGGING').rules,
       });
-      assert.deepEqual(ruleset.warnings, [{ line: 15, message: 'iptables-restore ignores "DROP [0:0]" after the "-" of user chain LOGGING' }]);
+      assert.deepEqual(ruleset.warnings, [
+        { line: 15, message: 'iptables-restore ignores "DROP [0:0]" after the "-" of user chain LOGGING' },
+      ]);
       assert.deepEqual(findChain(ruleset, 'filter', 'OUTPUT').counters, { packets: 0n, bytes: 10n });
     });
 
@@ -253,14 +333,19 @@ describe('real iptables-save files', () => {
         findChain(ruleset, 'filter', 'OUTPUT').rules.map((rule) => rule.line),
         [23, 24, 25, 26, 27, 28, 29, 30, 31],
       );
-      assert.deepEqual(ruleAt(ruleset, 33).matches, [{ name: 'limit', implicit: false, options: [{ name: 'limit', negated: false, values: ['2/sec'] }] }]);
+      assert.deepEqual(ruleAt(ruleset, 33).matches, [
+        { name: 'limit', implicit: false, options: [{ name: 'limit', negated: false, values: ['2/sec'] }] },
+      ]);
       assert.deepEqual(ruleAt(ruleset, 33).target?.options[0], { name: 'log-prefix', negated: false, values: ['IPTables-Dropped: '] });
       assert.deepEqual(ruleAt(ruleset, 45).target, {
         kind: 'jump',
         name: 'MARK',
         options: [{ name: 'set-xmark', negated: false, values: ['0x1/0xffffffff'] }],
       });
-      assert.deepEqual(ruleAt(ruleset, 44).target?.options.map((option) => option.name), ['restore-mark', 'nfmask', 'ctmask']);
+      assert.deepEqual(
+        ruleAt(ruleset, 44).target?.options.map((option) => option.name),
+        ['restore-mark', 'nfmask', 'ctmask'],
+      );
     });
   });
 });

@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { Chain, Counters, MatchModule, ModuleOption, Negatable, Rule, Ruleset, Table, Target, parseIptablesSave } from '../src';
+import {
+  type Chain,
+  type Counters,
+  type MatchModule,
+  type ModuleOption,
+  type Negatable,
+  type Rule,
+  type Ruleset,
+  type Table,
+  type Target,
+  parseIptablesSave,
+} from '../src';
 import { findChain } from './helpers';
 
 /*
@@ -22,11 +33,51 @@ const ALL_BUILTIN_NAMES = new Set(Object.values(BUILTINS).flat());
 
 /** Option names the generator must avoid: iptables' own long options and the protocol matches' options. */
 const RESERVED_OPTION_NAMES = new Set([
-  'protocol', 'source', 'src', 'destination', 'dst', 'in-interface', 'out-interface', 'fragment', 'match', 'jump', 'goto',
-  'ipv4', 'ipv6', 'set-counters', 'table', 'append', 'insert', 'delete', 'replace', 'check', 'flush', 'zero', 'new-chain',
-  'delete-chain', 'rename-chain', 'policy', 'list', 'list-rules',
-  'sport', 'source-port', 'dport', 'destination-port', 'tcp-flags', 'syn', 'tcp-option', 'icmp-type', 'icmpv6-type',
-  'chunk-types', 'dccp-types', 'dccp-option', 'espspi', 'ahspi', 'ahlen', 'ahres', 'mh-type',
+  'protocol',
+  'source',
+  'src',
+  'destination',
+  'dst',
+  'in-interface',
+  'out-interface',
+  'fragment',
+  'match',
+  'jump',
+  'goto',
+  'ipv4',
+  'ipv6',
+  'set-counters',
+  'table',
+  'append',
+  'insert',
+  'delete',
+  'replace',
+  'check',
+  'flush',
+  'zero',
+  'new-chain',
+  'delete-chain',
+  'rename-chain',
+  'policy',
+  'list',
+  'list-rules',
+  'sport',
+  'source-port',
+  'dport',
+  'destination-port',
+  'tcp-flags',
+  'syn',
+  'tcp-option',
+  'icmp-type',
+  'icmpv6-type',
+  'chunk-types',
+  'dccp-types',
+  'dccp-option',
+  'espspi',
+  'ahspi',
+  'ahlen',
+  'ahres',
+  'mh-type',
 ]);
 
 /** A word as it is meant (`value`) and as it is written (`raw`). */
@@ -53,7 +104,10 @@ function wordOf(first: string, rest: string, maxRest: number): fc.Arbitrary<stri
 /** Option values: plain words, or quoted strings of any printable characters (quotes and backslashes escaped). No colons, so no IPv6 by accident. */
 const valueWord: fc.Arbitrary<Word> = fc.oneof(
   wordOf(LETTERS + DIGITS + '_.,/+=%@', LETTERS + DIGITS + '_.,/+=%@', 9).map((value) => ({ value, raw: value })),
-  fc.string({ maxLength: 12 }).filter((value) => !value.includes(':')).map((value) => ({ value, raw: quote(value) })),
+  fc
+    .string({ maxLength: 12 })
+    .filter((value) => !value.includes(':'))
+    .map((value) => ({ value, raw: quote(value) })),
 );
 
 interface OptionModel {
@@ -70,7 +124,22 @@ const optionModel = (values: fc.Arbitrary<Word[]>, names: fc.Arbitrary<string>):
 const extensionOptionName = wordOf(LOWER, LOWER + DIGITS + '-', 10).filter((name) => !RESERVED_OPTION_NAMES.has(name));
 
 const moduleModel = fc.record({
-  name: fc.constantFrom('comment', 'state', 'conntrack', 'limit', 'multiport', 'mark', 'recent', 'addrtype', 'set', 'owner', 'physdev', 'hashlimit', 'time', 'policy'),
+  name: fc.constantFrom(
+    'comment',
+    'state',
+    'conntrack',
+    'limit',
+    'multiport',
+    'mark',
+    'recent',
+    'addrtype',
+    'set',
+    'owner',
+    'physdev',
+    'hashlimit',
+    'time',
+    'policy',
+  ),
   options: fc.array(optionModel(fc.array(valueWord, { maxLength: 2 }), extensionOptionName), { maxLength: 3 }),
 });
 
@@ -114,14 +183,14 @@ const targetModel: fc.Arbitrary<TargetModel> = fc.oneof(
         { name: 'log-level', negated: false, oldStyle: false, values: [{ value: String(level), raw: String(level) }] },
       ],
     })),
+  fc.constantFrom('icmp-port-unreachable', 'tcp-reset', 'icmp-host-prohibited').map((reason): TargetModel => ({
+    type: 'extension',
+    name: 'REJECT',
+    options: [{ name: 'reject-with', negated: false, oldStyle: false, values: [{ value: reason, raw: reason }] }],
+  })),
   fc
-    .constantFrom('icmp-port-unreachable', 'tcp-reset', 'icmp-host-prohibited')
-    .map((reason): TargetModel => ({
-      type: 'extension',
-      name: 'REJECT',
-      options: [{ name: 'reject-with', negated: false, oldStyle: false, values: [{ value: reason, raw: reason }] }],
-    })),
-  fc.record({ kind: fc.constantFrom<Target['kind']>('jump', 'goto'), pick: fc.nat() }).map((chain): TargetModel => ({ type: 'chain', ...chain })),
+    .record({ kind: fc.constantFrom<Target['kind']>('jump', 'goto'), pick: fc.nat() })
+    .map((chain): TargetModel => ({ type: 'chain', ...chain })),
 );
 
 const countersModel: fc.Arbitrary<Counters> = fc.record(
@@ -157,7 +226,13 @@ const ruleModel = (family: 4 | 6): fc.Arbitrary<RuleModel> => {
       longForms: fc.boolean(),
       counters: optional(fc.record({ value: countersModel, asPrefix: fc.boolean() })),
       protocol: optional(negatable(fc.constantFrom('tcp', 'udp', 'icmp', 'gre', 'esp').map((value) => ({ value, raw: value })))),
-      implicitOptions: fc.array(optionModel(portWord.map((port) => [port]), fc.constantFrom('sport', 'dport')), { maxLength: 2 }),
+      implicitOptions: fc.array(
+        optionModel(
+          portWord.map((port) => [port]),
+          fc.constantFrom('sport', 'dport'),
+        ),
+        { maxLength: 2 },
+      ),
       source: optional(negatable(addressWord)),
       destination: optional(negatable(addressWord)),
       inInterface: optional(negatable(interfaceWord)),
@@ -181,8 +256,9 @@ interface TableModel {
   rules: RuleModel[][];
 }
 
-const userChainName = wordOf(LETTERS, LETTERS + DIGITS + '_~.-', 20)
-  .filter((name) => !ALL_BUILTIN_NAMES.has(name) && !['ACCEPT', 'DROP', 'RETURN', 'QUEUE', 'LOG', 'REJECT'].includes(name));
+const userChainName = wordOf(LETTERS, LETTERS + DIGITS + '_~.-', 20).filter(
+  (name) => !ALL_BUILTIN_NAMES.has(name) && !['ACCEPT', 'DROP', 'RETURN', 'QUEUE', 'LOG', 'REJECT'].includes(name),
+);
 
 const tableModel = (name: string, family: 4 | 6): fc.Arbitrary<TableModel> =>
   fc
@@ -191,7 +267,10 @@ const tableModel = (name: string, family: 4 | 6): fc.Arbitrary<TableModel> =>
         minLength: BUILTINS[name].length,
         maxLength: BUILTINS[name].length,
       }),
-      userChains: fc.uniqueArray(fc.record({ name: userChainName, counters: countersModel }), { maxLength: 3, selector: (chain) => chain.name }),
+      userChains: fc.uniqueArray(fc.record({ name: userChainName, counters: countersModel }), {
+        maxLength: 3,
+        selector: (chain) => chain.name,
+      }),
     })
     .chain(({ policies, userChains }) =>
       fc
@@ -215,7 +294,9 @@ const rulesetModel: fc.Arbitrary<RulesetModel> = fc.constantFrom<4 | 6>(4, 6).ch
   fc.record({
     family: fc.constant(family),
     header: fc.boolean(),
-    tables: fc.shuffledSubarray(Object.keys(BUILTINS), { minLength: 1 }).chain((names) => fc.tuple(...names.map((name) => tableModel(name, family)))),
+    tables: fc
+      .shuffledSubarray(Object.keys(BUILTINS), { minLength: 1 })
+      .chain((names) => fc.tuple(...names.map((name) => tableModel(name, family)))),
     noise: fc.array(fc.constantFrom('', '# comment', '#-A INPUT -j DROP', '   '), { maxLength: 30 }),
   }),
 );
@@ -233,13 +314,20 @@ function renderOptions(options: readonly OptionModel[]): { words: string[]; expe
     if (option.negated && option.oldStyle && values.length > 0) words.push(`--${option.name}`, '!', ...values);
     else words.push(...(option.negated ? ['!'] : []), `--${option.name}`, ...values);
   }
-  const expected = options.map((option) => ({ name: option.name, negated: option.negated, values: option.values.map((word) => word.value) }));
+  const expected = options.map((option) => ({
+    name: option.name,
+    negated: option.negated,
+    values: option.values.map((word) => word.value),
+  }));
   return { words, expected };
 }
 
 /** Renders one rule of the table's chain number `chainIndex`: its line, and the Rule expected from it (line filled in when placed). */
 function renderRule(model: RuleModel, table: TableModel, chainIndex: number): { line: Line; rule: Rule } {
-  const chain = chainIndex < BUILTINS[table.name].length ? BUILTINS[table.name][chainIndex] : table.userChains[chainIndex - BUILTINS[table.name].length].name;
+  const chain =
+    chainIndex < BUILTINS[table.name].length
+      ? BUILTINS[table.name][chainIndex]
+      : table.userChains[chainIndex - BUILTINS[table.name].length].name;
   const long = model.longForms;
   const spec: string[] = [];
   const expected: Partial<Rule> & { matches: MatchModule[] } = { matches: [] };
@@ -321,7 +409,8 @@ function resolveTarget(model: TargetModel, table: TableModel, chainIndex: number
 /** Renders the model to file text and builds the Ruleset the parser must return. */
 function render(model: RulesetModel): { text: string; expected: Ruleset } {
   const lines: Line[] = [];
-  if (model.header) lines.push({ text: `# Generated by ${model.family === 6 ? 'ip6tables' : 'iptables'}-save v1.8.9 on Sun Nov 22 02:16:07 2026` });
+  if (model.header)
+    lines.push({ text: `# Generated by ${model.family === 6 ? 'ip6tables' : 'iptables'}-save v1.8.9 on Sun Nov 22 02:16:07 2026` });
   const tables: Table[] = [];
   for (const tableModel of model.tables) {
     const table: Table = { name: tableModel.name, line: 0, chains: [] };
@@ -331,7 +420,10 @@ function render(model: RulesetModel): { text: string; expected: Ruleset } {
       const { policy, counters } = tableModel.policies[index];
       const chain: Chain = { name, line: 0, builtin: true, policy, policyLine: 0, counters, rules: [] };
       table.chains.push(chain);
-      lines.push({ text: `:${name} ${policy} [${counters.packets}:${counters.bytes}]`, placed: (line) => (chain.line = chain.policyLine = line) });
+      lines.push({
+        text: `:${name} ${policy} [${counters.packets}:${counters.bytes}]`,
+        placed: (line) => (chain.line = chain.policyLine = line),
+      });
     });
     for (const { name, counters } of tableModel.userChains) {
       const chain: Chain = { name, line: 0, builtin: false, policy: null, counters, rules: [] };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Rule } from '../src';
+import { type Rule } from '../src';
 import { findChain, parseFilter, parseLines } from './helpers';
 
 /** The one rule of a filter table holding `-A INPUT <spec>` after a user chain USER. */
@@ -64,7 +64,11 @@ describe('rule lines', () => {
 
   it('negates module options either way', () => {
     for (const spec of ['-p tcp -m tcp ! --dport 80', '-p tcp -m tcp --dport ! 80']) {
-      assert.deepEqual(ruleOf(spec).matches, [{ name: 'tcp', implicit: false, options: [{ name: 'dport', negated: true, values: ['80'] }] }], spec);
+      assert.deepEqual(
+        ruleOf(spec).matches,
+        [{ name: 'tcp', implicit: false, options: [{ name: 'dport', negated: true, values: ['80'] }] }],
+        spec,
+      );
     }
   });
 
@@ -122,11 +126,15 @@ describe('rule lines', () => {
         ],
       },
     ]);
-    assert.deepEqual(ruleOf('-p udp ! --sport 53').matches, [{ name: 'udp', implicit: true, options: [{ name: 'sport', negated: true, values: ['53'] }] }]);
+    assert.deepEqual(ruleOf('-p udp ! --sport 53').matches, [
+      { name: 'udp', implicit: true, options: [{ name: 'sport', negated: true, values: ['53'] }] },
+    ]);
     assert.deepEqual(ruleOf('-p icmp --icmp-type 8').matches[0].name, 'icmp');
     assert.deepEqual(ruleOf('-p ipv6-icmp --icmpv6-type 133').matches[0].name, 'icmp6');
     assert.deepEqual(ruleOf('-p 6 --dport 22').matches[0].name, 'tcp');
-    assert.deepEqual(ruleOf('-p GRE --key 5').matches, [{ name: 'gre', implicit: true, options: [{ name: 'key', negated: false, values: ['5'] }] }]);
+    assert.deepEqual(ruleOf('-p GRE --key 5').matches, [
+      { name: 'gre', implicit: true, options: [{ name: 'key', negated: false, values: ['5'] }] },
+    ]);
   });
 
   it('gives a protocol option written after another module to the protocol match, as iptables does', () => {
@@ -234,7 +242,13 @@ describe('rule lines', () => {
   });
 
   it('keeps a module option that abbreviates a base option in its module', () => {
-    assert.deepEqual(ruleOf('-m policy --dir in --pol ipsec --proto esp').matches[0].options.map((option) => option.name), ['dir', 'pol', 'proto']);
-    assert.deepEqual(ruleOf('-m recent --set --name x').matches[0].options.map((option) => option.name), ['set', 'name']);
+    assert.deepEqual(
+      ruleOf('-m policy --dir in --pol ipsec --proto esp').matches[0].options.map((option) => option.name),
+      ['dir', 'pol', 'proto'],
+    );
+    assert.deepEqual(
+      ruleOf('-m recent --set --name x').matches[0].options.map((option) => option.name),
+      ['set', 'name'],
+    );
   });
 });

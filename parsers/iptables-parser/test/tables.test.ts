@@ -5,9 +5,7 @@ import { findChain, parseFilter, parseLines } from './helpers';
 
 describe('tables and chains', () => {
   it('gives every table its built-in chains, declared or not', () => {
-    const ruleset = parseLines(
-      ...['filter', 'nat', 'mangle', 'raw', 'security'].flatMap((name) => [`*${name}`, 'COMMIT']),
-    );
+    const ruleset = parseLines(...['filter', 'nat', 'mangle', 'raw', 'security'].flatMap((name) => [`*${name}`, 'COMMIT']));
     assert.deepEqual(
       ruleset.tables.map((table) => [table.name, table.line, table.chains.map((chain) => chain.name)]),
       [
@@ -37,7 +35,14 @@ describe('tables and chains', () => {
 
   it('reads chain lines without counters, user chains with "-", and a built-in chain with "-" keeps ACCEPT', () => {
     const ruleset = parseFilter(':INPUT DROP', ':FORWARD - [0:0]', ':USER - [0:0]', ':BARE -');
-    assert.deepEqual(findChain(ruleset, 'filter', 'INPUT'), { name: 'INPUT', line: 2, builtin: true, policy: 'DROP', policyLine: 2, rules: [] });
+    assert.deepEqual(findChain(ruleset, 'filter', 'INPUT'), {
+      name: 'INPUT',
+      line: 2,
+      builtin: true,
+      policy: 'DROP',
+      policyLine: 2,
+      rules: [],
+    });
     assert.deepEqual(findChain(ruleset, 'filter', 'FORWARD'), {
       name: 'FORWARD',
       line: 3,
@@ -70,7 +75,9 @@ describe('tables and chains', () => {
       findChain(ruleset, 'filter', 'USER').rules.map((rule) => rule.spec),
       ['-j ACCEPT'],
     );
-    assert.deepEqual(ruleset.warnings, [{ line: 4, message: 'chain USER is declared again (first at line 2); like iptables-nft-restore this empties it' }]);
+    assert.deepEqual(ruleset.warnings, [
+      { line: 4, message: 'chain USER is declared again (first at line 2); like iptables-nft-restore this empties it' },
+    ]);
   });
 
   it('a built-in chain declared twice keeps its rules and takes the new policy', () => {
@@ -80,7 +87,9 @@ describe('tables and chains', () => {
   });
 
   it('accepts comments and blank lines anywhere, CRLF line ends and no final newline', () => {
-    const ruleset = parseIptablesSave('# top\r\n\r\n*filter\r\n#-A OUTPUT -j REJECT\r\n  \t\r\n:INPUT DROP [0:0]\r\n  # indented\r\n-A INPUT -j ACCEPT\r\nCOMMIT');
+    const ruleset = parseIptablesSave(
+      '# top\r\n\r\n*filter\r\n#-A OUTPUT -j REJECT\r\n  \t\r\n:INPUT DROP [0:0]\r\n  # indented\r\n-A INPUT -j ACCEPT\r\nCOMMIT',
+    );
     assert.deepEqual(
       findChain(ruleset, 'filter', 'INPUT').rules.map((rule) => [rule.line, rule.text]),
       [[8, '-A INPUT -j ACCEPT']],
@@ -104,21 +113,13 @@ describe('family', () => {
   });
 
   it('is 6 without a header when an address or option value is an IPv6 literal', () => {
-    for (const spec of [
-      '-s fe80::/10',
-      '-d ::1',
-      '! -s 2001:db8::1/128',
-      '-m iprange --src-range 2001:db8::1-2001:db8::9',
-    ]) {
+    for (const spec of ['-s fe80::/10', '-d ::1', '! -s 2001:db8::1/128', '-m iprange --src-range 2001:db8::1-2001:db8::9']) {
       assert.equal(parseFilter(`-A INPUT ${spec}`).family, 6, spec);
     }
     assert.equal(parseLines('*nat', '-A PREROUTING -p tcp -j DNAT --to-destination [2001:db8::1]:80', 'COMMIT').family, 6);
   });
 
   it('is 4 when nothing is IPv6, even with MAC addresses, times and ports', () => {
-    assert.equal(
-      parseFilter('-A INPUT -m mac --mac-source 00:11:22:33:44:55 -m time --timestart 10:00:00 -p tcp --dport 1:2').family,
-      4,
-    );
+    assert.equal(parseFilter('-A INPUT -m mac --mac-source 00:11:22:33:44:55 -m time --timestart 10:00:00 -p tcp --dport 1:2').family, 4);
   });
 });

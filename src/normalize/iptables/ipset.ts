@@ -65,7 +65,13 @@ export function parseIpsetSave(text: string, file: string): Map<string, IpSet> {
  * The packets a `--match-set NAME FLAGS` condition matches (FLAGS: src or dst per part of the
  * member), or the reason it cannot be told.
  */
-export function matchSetPackets(sets: Map<string, IpSet>, name: string, flags: string, family: Family, seen: Set<string> = new Set()): PacketSet | string {
+export function matchSetPackets(
+  sets: Map<string, IpSet>,
+  name: string,
+  flags: string,
+  family: Family,
+  seen: Set<string> = new Set(),
+): PacketSet | string {
   const set = sets.get(name);
   if (!set) return `ipset ${name} is not in the ipset file`;
   const directions = flags.split(',');

@@ -37,8 +37,11 @@ interface Condition {
 }
 
 const CONNTRACK_STATES: Readonly<Record<string, number>> = {
-  NEW: CtState.NEW, ESTABLISHED: CtState.ESTABLISHED, RELATED: CtState.RELATED,
-  INVALID: CtState.INVALID, UNTRACKED: CtState.UNTRACKED,
+  NEW: CtState.NEW,
+  ESTABLISHED: CtState.ESTABLISHED,
+  RELATED: CtState.RELATED,
+  INVALID: CtState.INVALID,
+  UNTRACKED: CtState.UNTRACKED,
 };
 
 export function ruleMatch(rule: Rule, ctx: MatchContext): RuleMatch {
@@ -63,7 +66,10 @@ export function ruleMatch(rule: Rule, ctx: MatchContext): RuleMatch {
 
   for (const module of rule.matches) conditions.push(...moduleConditions(module, ctx, full));
 
-  const match = allOf(conditions.map((c) => c.match), full);
+  const match = allOf(
+    conditions.map((c) => c.match),
+    full,
+  );
   const metadata = [...new Set(conditions.flatMap((c) => (c.reads ? [c.reads] : [])))];
   if (metadata.length === 0) return { match };
   const others = conditions.filter((c) => c.reads === undefined).map((c) => c.match);
@@ -114,7 +120,18 @@ function portList(text: string): Ranges {
   return text.split(',').reduce((acc, item) => acc.union(portRange(item)), Ranges.EMPTY);
 }
 
-const TCP_FLAGS: Readonly<Record<string, number>> = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32, ECE: 64, CWR: 128, ALL: 0x3f, NONE: 0 };
+const TCP_FLAGS: Readonly<Record<string, number>> = {
+  FIN: 1,
+  SYN: 2,
+  RST: 4,
+  PSH: 8,
+  ACK: 16,
+  URG: 32,
+  ECE: 64,
+  CWR: 128,
+  ALL: 0x3f,
+  NONE: 0,
+};
 
 function tcpFlagSet(list: string): number {
   return list.split(',').reduce((bits, name) => {
@@ -141,7 +158,20 @@ function icmpRange(text: string, names: Readonly<Record<string, readonly number[
   return Ranges.point(BigInt(type * 256 + code));
 }
 
-const ADDRESS_TYPES = ['UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST', 'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE'];
+const ADDRESS_TYPES = [
+  'UNSPEC',
+  'UNICAST',
+  'LOCAL',
+  'BROADCAST',
+  'ANYCAST',
+  'MULTICAST',
+  'BLACKHOLE',
+  'UNREACHABLE',
+  'PROHIBIT',
+  'THROW',
+  'NAT',
+  'XRESOLVE',
+];
 
 function network(text: string): Ranges {
   return parseNetwork(text)!.ranges;
@@ -154,7 +184,8 @@ function network(text: string): Ranges {
  * usually UNICAST, but a route in the local table (a subnet broadcast, say) can make it another type.
  */
 function addressTypeMatch(types: string[], ctx: MatchContext): { surely: Ranges; may: Ranges } {
-  for (const t of types) if (!ADDRESS_TYPES.includes(t)) throw new BadValue(`unknown address type "${t}": expected one of ${ADDRESS_TYPES.join(', ')}`);
+  for (const t of types)
+    if (!ADDRESS_TYPES.includes(t)) throw new BadValue(`unknown address type "${t}": expected one of ${ADDRESS_TYPES.join(', ')}`);
   const wanted = new Set(types);
   const classes: { addresses: Ranges; possible: string[] }[] = [];
   const local = ctx.localAddresses ?? Ranges.EMPTY;
@@ -162,7 +193,11 @@ function addressTypeMatch(types: string[], ctx: MatchContext): { surely: Ranges;
     const broadcast = network('0.0.0.0/8').union(network('255.255.255.255'));
     const multicast = network('224.0.0.0/4');
     const loopback = network('127.0.0.0/8').union(local).subtract(broadcast).subtract(multicast);
-    classes.push({ addresses: broadcast, possible: ['BROADCAST'] }, { addresses: multicast, possible: ['MULTICAST'] }, { addresses: loopback, possible: ['LOCAL'] });
+    classes.push(
+      { addresses: broadcast, possible: ['BROADCAST'] },
+      { addresses: multicast, possible: ['MULTICAST'] },
+      { addresses: loopback, possible: ['LOCAL'] },
+    );
     const rest = network('0.0.0.0/0').subtract(broadcast).subtract(multicast).subtract(loopback);
     // Routes in the local table can give an address any type but multicast (and LOCAL, once the host's addresses are known).
     classes.push({ addresses: rest, possible: ADDRESS_TYPES.filter((t) => t !== 'MULTICAST' && (t !== 'LOCAL' || !ctx.localAddresses)) });
@@ -191,11 +226,15 @@ function addressTypeMatch(types: string[], ctx: MatchContext): { surely: Ranges;
  * unicast; any other address is unicast unless (IPv4) it is a subnet's broadcast address.
  */
 function packetTypeMatch(kind: string, ctx: MatchContext): { surely: Ranges; may: Ranges } {
-  if (!['unicast', 'broadcast', 'multicast'].includes(kind)) throw new BadValue(`unknown packet type "${kind}": expected unicast, broadcast or multicast`);
+  if (!['unicast', 'broadcast', 'multicast'].includes(kind))
+    throw new BadValue(`unknown packet type "${kind}": expected unicast, broadcast or multicast`);
   const multicast = network(ctx.family === 4 ? '224.0.0.0/4' : 'ff00::/8');
   const broadcast = ctx.family === 4 ? network('255.255.255.255') : Ranges.EMPTY;
   const own = (ctx.localAddresses ?? Ranges.EMPTY).subtract(multicast).subtract(broadcast);
-  const rest = network(ctx.family === 4 ? '0.0.0.0/0' : '::/0').subtract(multicast).subtract(broadcast).subtract(own);
+  const rest = network(ctx.family === 4 ? '0.0.0.0/0' : '::/0')
+    .subtract(multicast)
+    .subtract(broadcast)
+    .subtract(own);
   switch (kind) {
     case 'multicast':
       return { surely: multicast, may: multicast };
@@ -209,7 +248,11 @@ function packetTypeMatch(kind: string, ctx: MatchContext): { surely: Ranges; may
 
 /** Conntrack options about the connection's original tuple, which dimensions of the packet give. */
 const ORIGINAL_TUPLE: Readonly<Record<string, Dimension>> = {
-  ctorigsrc: 'src', ctorigdst: 'dst', ctorigsrcport: 'sport', ctorigdstport: 'dport', ctproto: 'proto',
+  ctorigsrc: 'src',
+  ctorigdst: 'dst',
+  ctorigsrcport: 'sport',
+  ctorigdstport: 'dport',
+  ctproto: 'proto',
 };
 
 /**
@@ -242,7 +285,8 @@ function connectionTupleCondition(option: ModuleOption, module: MatchModule, ctx
 }
 
 function single(option: ModuleOption, module: MatchModule): string {
-  if (option.values.length !== 1) throw new BadValue(`--${option.name} of -m ${module.name} expects one value, got ${option.values.length}`);
+  if (option.values.length !== 1)
+    throw new BadValue(`--${option.name} of -m ${module.name} expects one value, got ${option.values.length}`);
   return option.values[0];
 }
 
@@ -280,11 +324,24 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
               conditions.push(unknownOption(option));
               break;
             }
-            conditions.push({ match: on('tcpflags', tcpFlagsMatching(tcpFlagSet(option.values[0]), tcpFlagSet(option.values[1]) & tcpFlagSet(option.values[0])), option.negated) });
+            conditions.push({
+              match: on(
+                'tcpflags',
+                tcpFlagsMatching(tcpFlagSet(option.values[0]), tcpFlagSet(option.values[1]) & tcpFlagSet(option.values[0])),
+                option.negated,
+              ),
+            });
             break;
           case 'syn':
             if (module.name !== 'tcp') conditions.push(unknownOption(option));
-            else conditions.push({ match: on('tcpflags', tcpFlagsMatching(TCP_FLAGS.FIN | TCP_FLAGS.SYN | TCP_FLAGS.RST | TCP_FLAGS.ACK, TCP_FLAGS.SYN), option.negated) });
+            else
+              conditions.push({
+                match: on(
+                  'tcpflags',
+                  tcpFlagsMatching(TCP_FLAGS.FIN | TCP_FLAGS.SYN | TCP_FLAGS.RST | TCP_FLAGS.ACK, TCP_FLAGS.SYN),
+                  option.negated,
+                ),
+              });
             break;
           default:
             conditions.push(unknownOption(option));
@@ -322,7 +379,8 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
       const v6 = module.name === 'icmp6';
       conditions.push({ match: protocols([v6 ? 58 : 1]) });
       for (const option of module.options) {
-        if (option.name === (v6 ? 'icmpv6-type' : 'icmp-type')) conditions.push({ match: on('icmp', icmpRange(single(option, module), v6 ? ICMPV6_TYPES : ICMP_TYPES), option.negated) });
+        if (option.name === (v6 ? 'icmpv6-type' : 'icmp-type'))
+          conditions.push({ match: on('icmp', icmpRange(single(option, module), v6 ? ICMPV6_TYPES : ICMP_TYPES), option.negated) });
         else conditions.push(unknownOption(option));
       }
       return conditions;
@@ -349,7 +407,9 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
           conditions.push(module.name === 'conntrack' ? connectionTupleCondition(option, module, ctx, full) : unknownOption(option));
           continue;
         }
-        const names = single(option, module).split(',').map((s) => s.toUpperCase());
+        const names = single(option, module)
+          .split(',')
+          .map((s) => s.toUpperCase());
         const virtual = names.filter((n) => n === 'SNAT' || n === 'DNAT');
         if (virtual.length > 0) {
           conditions.push({ match: undecided(`conntrack state ${virtual.join(',')} (address translation) is not modelled`, full) });
@@ -357,7 +417,8 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
         }
         const states = names.map((n) => {
           const state = CONNTRACK_STATES[n];
-          if (state === undefined) throw new BadValue(`unknown connection state "${n}": expected NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED`);
+          if (state === undefined)
+            throw new BadValue(`unknown connection state "${n}": expected NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED`);
           return [BigInt(state), BigInt(state)] as const;
         });
         if (ctx.table === 'raw') {
@@ -377,12 +438,19 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
           conditions.push(unknownOption(option));
           continue;
         }
-        const { surely, may } = addressTypeMatch(single(option, module).split(',').map((t) => t.toUpperCase()), ctx);
+        const { surely, may } = addressTypeMatch(
+          single(option, module)
+            .split(',')
+            .map((t) => t.toUpperCase()),
+          ctx,
+        );
         const sure = full.restrict(dim, surely);
         const maybe = full.restrict(dim, may);
         const reason = `whether an address is of type ${single(option, module)} depends on the routing table${ctx.localAddresses ? '' : ' and on the firewall\'s own addresses (give the deployment its "host:")'}`;
         const match = { surely: sure, may: maybe, uncertain: sure.equals(maybe) ? [] : [reason] };
-        conditions.push({ match: option.negated ? { surely: full.subtract(maybe), may: full.subtract(sure), uncertain: match.uncertain } : match });
+        conditions.push({
+          match: option.negated ? { surely: full.subtract(maybe), may: full.subtract(sure), uncertain: match.uncertain } : match,
+        });
       }
       return conditions;
     }
@@ -395,8 +463,16 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
         const kind = single(option, module).toLowerCase();
         const { surely, may } = packetTypeMatch(kind, ctx);
         const reason = `whether a packet to an address is link-layer ${kind} depends on the networks the firewall is on`;
-        const match = { surely: full.restrict('dst', surely), may: full.restrict('dst', may), uncertain: surely.equals(may) ? [] : [reason] };
-        conditions.push({ match: option.negated ? { surely: full.subtract(match.may), may: full.subtract(match.surely), uncertain: match.uncertain } : match });
+        const match = {
+          surely: full.restrict('dst', surely),
+          may: full.restrict('dst', may),
+          uncertain: surely.equals(may) ? [] : [reason],
+        };
+        conditions.push({
+          match: option.negated
+            ? { surely: full.subtract(match.may), may: full.subtract(match.surely), uncertain: match.uncertain }
+            : match,
+        });
       }
       return conditions;
     }
@@ -407,7 +483,9 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
           continue;
         }
         const [name, flags] = option.values;
-        const packets = ctx.ipsets ? matchSetPackets(ctx.ipsets, name, flags, ctx.family) : `the members of ipset ${name} are not known (give the firewall an "ipsets:" file from ipset save)`;
+        const packets = ctx.ipsets
+          ? matchSetPackets(ctx.ipsets, name, flags, ctx.family)
+          : `the members of ipset ${name} are not known (give the firewall an "ipsets:" file from ipset save)`;
         if (typeof packets === 'string') conditions.push({ match: undecided(packets, full) });
         else conditions.push({ match: exactly(option.negated ? full.subtract(packets) : packets) });
       }
@@ -425,7 +503,10 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
         const value = BigInt(text.split('/')[0]);
         // A packet no rule has marked has mark 0, and (0 & mask) == value holds only for value 0.
         const zeroMatches = value === 0n;
-        conditions.push({ match: exactly(zeroMatches !== option.negated ? full : PacketSet.EMPTY), reads: module.name === 'mark' ? 'mark' : 'connmark' });
+        conditions.push({
+          match: exactly(zeroMatches !== option.negated ? full : PacketSet.EMPTY),
+          reads: module.name === 'mark' ? 'mark' : 'connmark',
+        });
       }
       return conditions;
     }
@@ -433,4 +514,3 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
       return [{ match: undecided(`match module "${module.name}" is not modelled`, full) }];
   }
 }
-

@@ -4,22 +4,75 @@
  */
 import type { Rule, Ruleset, Target } from '../../../parsers/iptables-parser/src';
 import { InputError } from '../../model/errors';
-import { InterfaceUniverse, type Action, type DecisionChain, type DecisionRule, type EnforcementPoint, type PolicyProgram, type Stage } from '../../model/policy';
+import {
+  InterfaceUniverse,
+  type Action,
+  type DecisionChain,
+  type DecisionRule,
+  type EnforcementPoint,
+  type PolicyProgram,
+  type Stage,
+} from '../../model/policy';
 import { BadValue, ruleMatch } from './matches';
 import type { IpSet } from './ipset';
 import type { Family, Ranges } from '../../packetset';
 
 /** The hooks a packet passes through, table by table, per enforcement point. */
 const POINT_STAGES: Readonly<Record<string, readonly [table: string, chain: string][]>> = {
-  INPUT: [['raw', 'PREROUTING'], ['mangle', 'PREROUTING'], ['nat', 'PREROUTING'], ['mangle', 'INPUT'], ['filter', 'INPUT'], ['security', 'INPUT'], ['nat', 'INPUT']],
-  FORWARD: [['raw', 'PREROUTING'], ['mangle', 'PREROUTING'], ['nat', 'PREROUTING'], ['mangle', 'FORWARD'], ['filter', 'FORWARD'], ['security', 'FORWARD'], ['mangle', 'POSTROUTING'], ['nat', 'POSTROUTING']],
-  OUTPUT: [['raw', 'OUTPUT'], ['mangle', 'OUTPUT'], ['nat', 'OUTPUT'], ['filter', 'OUTPUT'], ['security', 'OUTPUT'], ['mangle', 'POSTROUTING'], ['nat', 'POSTROUTING']],
+  INPUT: [
+    ['raw', 'PREROUTING'],
+    ['mangle', 'PREROUTING'],
+    ['nat', 'PREROUTING'],
+    ['mangle', 'INPUT'],
+    ['filter', 'INPUT'],
+    ['security', 'INPUT'],
+    ['nat', 'INPUT'],
+  ],
+  FORWARD: [
+    ['raw', 'PREROUTING'],
+    ['mangle', 'PREROUTING'],
+    ['nat', 'PREROUTING'],
+    ['mangle', 'FORWARD'],
+    ['filter', 'FORWARD'],
+    ['security', 'FORWARD'],
+    ['mangle', 'POSTROUTING'],
+    ['nat', 'POSTROUTING'],
+  ],
+  OUTPUT: [
+    ['raw', 'OUTPUT'],
+    ['mangle', 'OUTPUT'],
+    ['nat', 'OUTPUT'],
+    ['filter', 'OUTPUT'],
+    ['security', 'OUTPUT'],
+    ['mangle', 'POSTROUTING'],
+    ['nat', 'POSTROUTING'],
+  ],
 };
 
 /** Targets that only look, count or change what no match of the engine reads: the packet goes on. */
 const NON_TERMINATING = new Set([
-  'LOG', 'NFLOG', 'ULOG', 'TRACE', 'AUDIT', 'TCPMSS', 'TOS', 'DSCP', 'TTL', 'HL', 'ECN', 'CLASSIFY',
-  'CHECKSUM', 'SECMARK', 'CONNSECMARK', 'IDLETIMER', 'LED', 'SET', 'HMARK', 'RATEEST', 'TEE', 'TCPOPTSTRIP',
+  'LOG',
+  'NFLOG',
+  'ULOG',
+  'TRACE',
+  'AUDIT',
+  'TCPMSS',
+  'TOS',
+  'DSCP',
+  'TTL',
+  'HL',
+  'ECN',
+  'CLASSIFY',
+  'CHECKSUM',
+  'SECMARK',
+  'CONNSECMARK',
+  'IDLETIMER',
+  'LED',
+  'SET',
+  'HMARK',
+  'RATEEST',
+  'TEE',
+  'TCPOPTSTRIP',
 ]);
 /** Source address translation ends the nat chain; it happens after the filter decision. (NETMAP may map either way: treated as destination NAT.) */
 const SOURCE_NAT = new Set(['SNAT', 'MASQUERADE']);
@@ -138,7 +191,11 @@ function action(rule: Rule, table: string, userChains: Set<string>): Action {
   }
   if (NON_TERMINATING.has(target.name)) return { kind: 'continue' };
   if (SOURCE_NAT.has(target.name)) return { kind: 'accept' };
-  if (DESTINATION_NAT.has(target.name)) return { kind: 'undetermined', reason: `target ${target.name} rewrites the destination, and fwmatrix does not model address translation yet` };
+  if (DESTINATION_NAT.has(target.name))
+    return {
+      kind: 'undetermined',
+      reason: `target ${target.name} rewrites the destination, and fwmatrix does not model address translation yet`,
+    };
   return { kind: 'undetermined', reason: `target ${target.name} is not modelled` };
 }
 
@@ -149,7 +206,12 @@ function checkNoLoops(chains: Map<string, DecisionChain>, file: string): void {
     const seen = state.get(name);
     if (seen === 'done') return;
     if (seen === 'visiting') {
-      throw new InputError([{ location: { file, line: via?.source.line ?? 0 }, message: `chain ${name.split('/')[1]} jumps back into itself (a loop): iptables refuses it` }]);
+      throw new InputError([
+        {
+          location: { file, line: via?.source.line ?? 0 },
+          message: `chain ${name.split('/')[1]} jumps back into itself (a loop): iptables refuses it`,
+        },
+      ]);
     }
     state.set(name, 'visiting');
     for (const rule of chains.get(name)?.rules ?? []) {
