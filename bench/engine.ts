@@ -12,7 +12,7 @@ import { tracePacket } from '../src/engine/trace';
 import { newConnections } from '../src/audit/scope';
 import { PacketSet, type Point } from '../src/packetset';
 
-const CONFIGS = path.resolve(__dirname, '..', '..', '..', 'shared', 'real-configs', 'iptables');
+const CONFIGS = path.resolve(__dirname, '..', '..', 'fixtures', 'real', 'iptables');
 const TRACES = 2000;
 
 function best(run: () => void): number {

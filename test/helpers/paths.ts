@@ -11,7 +11,6 @@ function findRepoRoot(start: string): string {
 }
 
 export const REPO_ROOT = findRepoRoot(__dirname);
-/** ../shared beside the clone: seeds, spec and the real configurations. */
-export const SHARED_DIR = path.resolve(REPO_ROOT, '..', 'shared');
-export const REAL_CONFIGS_DIR = path.join(SHARED_DIR, 'real-configs');
 export const FIXTURES_DIR = path.join(REPO_ROOT, 'fixtures');
+/** Real public configurations, copied byte for byte (fixtures/real/SOURCES.md says from where). */
+export const REAL_CONFIGS_DIR = path.join(FIXTURES_DIR, 'real');

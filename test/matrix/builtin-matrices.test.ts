@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { validateFile } from '../../src/deployment';
 import { builtinMatrices, builtinMatrixIds, loadMatrix, type Matrix, type Requirement } from '../../src/matrix';
-import { REPO_ROOT, SHARED_DIR } from '../helpers/paths';
+import { FIXTURES_DIR, REPO_ROOT } from '../helpers/paths';
 
 type Row = [id: string, source: string, destination: string, port: number, from: string, errata: string[]];
 
@@ -170,74 +170,70 @@ describe('built-in matrices', () => {
   });
 });
 
-/** The source documents kept with the spec; the rows must quote them exactly. */
-const SEEDS_DIR = path.join(SHARED_DIR, 'seeds');
+/** The source documents, kept with the fixtures; the rows must quote them exactly. */
+const SEEDS_DIR = path.join(FIXTURES_DIR, 'seeds');
 
-describe(
-  'built-in matrices quote their source documents',
-  { skip: !fs.existsSync(SEEDS_DIR) && 'the seeds are not beside the clone' },
-  () => {
-    /** The table's rows: [protocol/port, source, destination, notes]. */
-    function tableRows(matrix: Matrix, document: string): string[][] {
-      const seed = matrix.sources.find((source) => source.id === document)!.seed!;
-      const text = fs.readFileSync(path.join(SEEDS_DIR, seed), 'utf8');
-      if (seed.endsWith('.txt') && !text.includes('|')) {
-        // Plain text: after the header line, one cell a line.
-        const cells = text
-          .split('\n')
-          .map((line) => line.trim())
-          .filter((line) => line !== '');
-        const header = cells.findIndex((line) => line.startsWith('Role/Protocol/TCP or UDP/Port'));
-        const body = cells.slice(header + 1);
-        return Array.from({ length: body.length / 4 }, (_, i) => body.slice(4 * i, 4 * i + 4));
+describe('built-in matrices quote their source documents', () => {
+  /** The table's rows: [protocol/port, source, destination, notes]. */
+  function tableRows(matrix: Matrix, document: string): string[][] {
+    const seed = matrix.sources.find((source) => source.id === document)!.seed!;
+    const text = fs.readFileSync(path.join(SEEDS_DIR, seed), 'utf8');
+    if (seed.endsWith('.txt') && !text.includes('|')) {
+      // Plain text: after the header line, one cell a line.
+      const cells = text
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '');
+      const header = cells.findIndex((line) => line.startsWith('Role/Protocol/TCP or UDP/Port'));
+      const body = cells.slice(header + 1);
+      return Array.from({ length: body.length / 4 }, (_, i) => body.slice(4 * i, 4 * i + 4));
+    }
+    // Markdown: | cell | cell | … |, after the header and the separator.
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith('|'))
+      .slice(2)
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.replace(/<br\/>/g, '').trim()),
+      );
+  }
+
+  function introduction(matrix: Matrix, document: string): string {
+    const seed = matrix.sources.find((source) => source.id === document)!.seed!;
+    const paragraphs = fs
+      .readFileSync(path.join(SEEDS_DIR, seed), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('Firewall port requirements'));
+    return paragraphs[paragraphs.length - 1];
+  }
+
+  for (const { id, document } of CASES) {
+    it(`${id}: each table row is one requirement, quoted verbatim`, () => {
+      const matrix = loadMatrix(id);
+      const rows = tableRows(matrix, document);
+      assert.equal(rows.length, 9);
+      rows.forEach((cells, index) => {
+        const requirement = matrix.requirements.find((r) => r.from === `table row ${index + 1}`);
+        assert.ok(requirement, `table row ${index + 1}`);
+        const { protocolPort, source, destination } = requirement.asWritten!;
+        assert.deepEqual([protocolPort, source, destination, requirement.notes], cells, requirement.id);
+      });
+    });
+
+    it(`${id}: each introduction row quotes its sentence`, () => {
+      const matrix = loadMatrix(id);
+      const text = introduction(matrix, document);
+      const introductionRows = matrix.requirements.filter((r) => r.from === 'introduction');
+      assert.equal(introductionRows.length, 5);
+      for (const requirement of introductionRows) {
+        assert.ok(text.includes(requirement.notes!), requirement.id);
+        const { protocolPort, source, destination } = requirement.asWritten!;
+        for (const words of [protocolPort, source, destination])
+          assert.ok(requirement.notes!.includes(words), `${requirement.id}: ${words}`);
       }
-      // Markdown: | cell | cell | … |, after the header and the separator.
-      return text
-        .split('\n')
-        .filter((line) => line.startsWith('|'))
-        .slice(2)
-        .map((line) =>
-          line
-            .split('|')
-            .slice(1, -1)
-            .map((cell) => cell.replace(/<br\/>/g, '').trim()),
-        );
-    }
-
-    function introduction(matrix: Matrix, document: string): string {
-      const seed = matrix.sources.find((source) => source.id === document)!.seed!;
-      const paragraphs = fs
-        .readFileSync(path.join(SEEDS_DIR, seed), 'utf8')
-        .split('\n')
-        .filter((line) => line.startsWith('Firewall port requirements'));
-      return paragraphs[paragraphs.length - 1];
-    }
-
-    for (const { id, document } of CASES) {
-      it(`${id}: each table row is one requirement, quoted verbatim`, () => {
-        const matrix = loadMatrix(id);
-        const rows = tableRows(matrix, document);
-        assert.equal(rows.length, 9);
-        rows.forEach((cells, index) => {
-          const requirement = matrix.requirements.find((r) => r.from === `table row ${index + 1}`);
-          assert.ok(requirement, `table row ${index + 1}`);
-          const { protocolPort, source, destination } = requirement.asWritten!;
-          assert.deepEqual([protocolPort, source, destination, requirement.notes], cells, requirement.id);
-        });
-      });
-
-      it(`${id}: each introduction row quotes its sentence`, () => {
-        const matrix = loadMatrix(id);
-        const text = introduction(matrix, document);
-        const introductionRows = matrix.requirements.filter((r) => r.from === 'introduction');
-        assert.equal(introductionRows.length, 5);
-        for (const requirement of introductionRows) {
-          assert.ok(text.includes(requirement.notes!), requirement.id);
-          const { protocolPort, source, destination } = requirement.asWritten!;
-          for (const words of [protocolPort, source, destination])
-            assert.ok(requirement.notes!.includes(words), `${requirement.id}: ${words}`);
-        }
-      });
-    }
-  },
-);
+    });
+  }
+});

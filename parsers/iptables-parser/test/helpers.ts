@@ -11,8 +11,8 @@ function findRepoRoot(): string {
   }
 }
 
-/** `shared/real-configs/iptables`, which lives next to the repository. */
-export const REAL_CONFIGS_DIR = path.resolve(findRepoRoot(), '..', 'shared', 'real-configs', 'iptables');
+/** The real iptables dumps the repository keeps (fixtures/real/SOURCES.md says where each comes from). */
+export const REAL_CONFIGS_DIR = path.resolve(findRepoRoot(), 'fixtures', 'real', 'iptables');
 
 export function readRealConfig(fileName: string): string {
   return readFileSync(path.join(REAL_CONFIGS_DIR, fileName), 'utf8');
