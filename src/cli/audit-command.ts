@@ -24,7 +24,7 @@ import {
 } from '../deployment';
 import { protocolNumber } from '../normalize/iptables/matches';
 import { VERSION } from './version';
-import { displayPath } from '../matrix/document';
+import { displayPath } from '../input/document';
 
 export interface AuditOptions {
   format: ReportFormat;

@@ -19,7 +19,7 @@ import {
   type FlowChange,
 } from '../engine/compare';
 import { SEVERITY_RANK, type AuditReport, type Finding } from '../audit/types';
-import { displayPath } from '../matrix/document';
+import { displayPath } from '../input/document';
 import type { Deployment, Firewall } from '../deployment';
 import { witnessText } from '../report/text';
 import { addressSet, auditReport, deploymentFromFile, deploymentFromOptions, type AuditOptions } from './audit-command';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { type Matrix } from '../matrix';
-import { escapePointerSegment } from '../matrix/document';
+import { escapePointerSegment } from '../input/document';
 import { type Diagnostic } from '../model/errors';
 import { type Deployment, translationMembers } from './types';
 

@@ -2,7 +2,6 @@ export type { Deployment, Firewall, FirewallType, HostFirewall, NetworkFirewall,
 export { translationMembers } from './types';
 export { loadDeployment, loadDeploymentMatrix } from './load';
 export { checkDeploymentAgainstMatrix, checkDeploymentFiles, checkRolesAgainstMatrix } from './check';
-export { addressError } from './address';
 export { loadWaivers } from './waivers';
 export type { Waiver } from './waivers';
 export { validateFile } from './validate';

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { builtinMatrixIds, loadMatrix, type Matrix } from '../matrix';
-import { type ParsedInput, parseInputFile } from '../matrix/document';
-import { schemaDiagnostics } from '../matrix/schema';
+import { type ParsedInput, parseInputFile } from '../input/document';
+import { schemaDiagnostics } from '../input/schema';
 import { type Diagnostic, InputError } from '../model/errors';
 import { type Deployment, type Firewall, type FirewallType, type Translation, type WindowsProfile } from './types';
 

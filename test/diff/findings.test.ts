@@ -6,7 +6,7 @@ import { tempTree } from '../helpers/cli';
 import { filterTable } from '../helpers/programs';
 import { compareFindings, runDiff, type DiffOptions, type FindingChanges } from '../../src/cli/diff-command';
 import { runAudit } from '../../src/cli/audit-command';
-import { displayPath } from '../../src/matrix/document';
+import { displayPath } from '../../src/input/document';
 import { InputError } from '../../src/model/errors';
 import type { AuditReport, Finding } from '../../src/audit/types';
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { tempTree } from '../helpers/cli';
 import { filterTable } from '../helpers/programs';
 import { runDiff, type DiffOptions } from '../../src/cli/diff-command';
-import { displayPath } from '../../src/matrix/document';
+import { displayPath } from '../../src/input/document';
 import { InputError } from '../../src/model/errors';
 
 const OPTIONS: DiffOptions = { format: 'json', failOn: 'medium', color: false, placement: 'host' };
