@@ -19,7 +19,7 @@ export interface Witness {
   /** Interfaces, where the firewall's rules name them. */
   in?: string;
   out?: string;
-  /** The enforcement point the packet crosses (INPUT, FORWARD, OUTPUT). */
+  /** The enforcement point the packet crosses (its id: INPUT, FORWARD, OUTPUT, lan-in, …). */
   chain?: string;
 }
 
@@ -30,6 +30,8 @@ export interface ErratumRef {
 
 export interface RequirementResult {
   firewall: string;
+  /** The variant of the firewall the result holds in (a Windows profile), when its points have variants. */
+  variant?: string;
   requirement: string;
   status: Status;
   decidedBy: SourceRef[];
@@ -47,6 +49,8 @@ export interface Finding {
   kind: FindingKind;
   severity: Severity;
   firewall: string;
+  /** As in RequirementResult. */
+  variant?: string;
   requirement: string | null;
   rule: SourceRef | null;
   witness: Witness | null;
@@ -65,6 +69,16 @@ export interface FirewallSummary {
   placement: 'host' | 'network';
 }
 
+/** Something a parser or normalizer noticed in a configuration and did not stop on (an option ignored, a rule the firewall drops). */
+export interface ConfigWarning {
+  firewall: string;
+  file: string;
+  line?: number;
+  /** For XML inputs: an XPath-like locator. */
+  path?: string;
+  message: string;
+}
+
 export interface AuditReport {
   schemaVersion: 1;
   tool: { name: 'fwmatrix'; version: string };
@@ -74,6 +88,7 @@ export interface AuditReport {
   /** How the deployment defined `any`, when it did. */
   roles: { id: string; addresses: string[] }[];
   firewalls: FirewallSummary[];
+  warnings: ConfigWarning[];
   results: RequirementResult[];
   findings: Finding[];
   suppressed: Finding[];

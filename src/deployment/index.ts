@@ -1,4 +1,4 @@
-export type { Deployment, Firewall, FirewallType, HostFirewall, NetworkFirewall, Translation, WindowsProfile } from './types';
+export type { Deployment, Firewall, HostFirewall, NetworkFirewall, Translation } from './types';
 export { translationMembers } from './types';
 export { loadDeployment, loadDeploymentMatrix } from './load';
 export { checkDeploymentAgainstMatrix, checkDeploymentFiles, checkRolesAgainstMatrix } from './check';

@@ -113,6 +113,10 @@ test('the rules are the five finding kinds, with default levels', async () => {
       ['undetermined', 'warning'],
     ],
   );
+  // GitHub code scanning shows a rule's help beside each alert, and wants it.
+  for (const rule of rules as unknown as { id: string; help?: { text: string; markdown: string } }[]) {
+    assert.ok((rule.help?.text.length ?? 0) > 80 && rule.help?.markdown === rule.help?.text, `${rule.id} has help`);
+  }
 });
 
 test('suppressed findings are results too, with an external suppression and its justification', async () => {
