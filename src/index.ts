@@ -7,6 +7,9 @@ export {
   auditDeployment,
   auditConfiguration,
   auditReport,
+  auditLoadedFirewalls,
+  loadFirewall,
+  type LoadedFirewall,
   loadDeploymentFile,
   deploymentOf,
   type ConfigurationTarget,
@@ -16,7 +19,14 @@ export { diffConfigurations, compareFindings, type DiffOptions, type DiffReport,
 export { traceConfiguration, traceProbe, parseProbe, type Probe, type TraceOptions, type TraceOutput } from './app/trace';
 export { VERSION } from './app/version';
 
-export { loadConfig as loadConfiguration, CONFIG_TYPES, FORMATS, type LoadedConfig, type LoadOptions, type ConfigFormat } from './normalize';
+export {
+  loadConfig as loadConfiguration,
+  CONFIG_TYPES,
+  FORMATS,
+  type LoadedConfig,
+  type LoadOptions,
+  type ConfigFormat,
+} from './normalize';
 export { builtinMatrices, builtinMatrixIds, loadMatrix, type Matrix, type Requirement, type Role, type Erratum } from './matrix';
 
 export { REPORT_FORMATS, renderReport, renderText, type ReportFormat } from './report';

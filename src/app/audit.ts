@@ -222,8 +222,22 @@ function roleAddresses(deployment: Deployment): { roles: Map<string, AddressSet>
 
 /** Audits every firewall of a deployment: the report, its verdict set by the threshold. */
 export function auditReport(deployment: Deployment, matrix: Matrix, judge: JudgeOptions): AuditReport {
+  return auditLoadedFirewalls(
+    deployment,
+    matrix,
+    deployment.firewalls.map((fw) => loadFirewall(deployment, fw)),
+    judge,
+  );
+}
+
+/** The same for firewalls already loaded (or programs built some other way). */
+export function auditLoadedFirewalls(
+  deployment: Deployment,
+  matrix: Matrix,
+  firewalls: LoadedFirewall[],
+  judge: JudgeOptions,
+): AuditReport {
   const { roles, all } = roleAddresses(deployment);
-  const firewalls = deployment.firewalls.map((fw) => loadFirewall(deployment, fw));
   const { results, findings } = audit({
     roles,
     roleAddresses: all,

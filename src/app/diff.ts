@@ -8,12 +8,14 @@ import type { Family } from '../packetset';
 import { InputError } from '../model/errors';
 import type { PolicyProgram } from '../model/policy';
 import { loadConfig, type LoadOptions, type LoadedConfig } from '../normalize/load';
-import { compareFilters, interfaceNames, sameInterfaces, type FlowChange } from '../audit/compare';
-import { SEVERITY_RANK, type AuditReport, type Finding, type Severity } from '../audit/types';
+import { compareFilters, interfaceNames, sameInterfaces } from '../audit/compare';
+import { SEVERITY_RANK, type AuditReport, type DiffReport, type Finding, type FindingChanges } from '../audit/types';
 import { displayPath } from '../input';
 import type { Deployment, Firewall } from '../deployment';
 import { addressSet, auditReport, deploymentOf, loadDeploymentFile, type ConfigurationTarget, type JudgeOptions } from './audit';
 import { VERSION } from './version';
+
+export type { DiffReport, FindingChanges };
 
 export interface DiffOptions extends JudgeOptions {
   type?: string;
@@ -21,29 +23,6 @@ export interface DiffOptions extends JudgeOptions {
   deployment?: { file: string; firewall?: string };
   /** Without a deployment: what the firewall is, and with a matrix what it must allow. */
   target?: Partial<Omit<ConfigurationTarget, 'config'>>;
-}
-
-export interface FindingChanges {
-  /** Findings of AFTER that BEFORE does not have. */
-  introduced: Finding[];
-  /** Findings of BEFORE that AFTER no longer has. */
-  fixed: Finding[];
-  /** How many findings both have. */
-  unchanged: number;
-}
-
-export interface DiffReport {
-  schemaVersion: 1;
-  tool: { name: 'fwmatrix'; version: string };
-  verdict: 'pass' | 'fail';
-  failOn: Severity | 'none';
-  before: string;
-  after: string;
-  /** What BEFORE and AFTER stand for: a deployment's firewall, a matrix. */
-  subject?: string;
-  changes: FlowChange[];
-  /** Present when there was a matrix to audit against. */
-  findings?: FindingChanges;
 }
 
 /** How BEFORE and AFTER are read and audited: as the firewall they stand for would be. */

@@ -3,25 +3,10 @@ import { CtState, TcpFlag, parseAddress, type Point } from '../packetset';
 import { InputError, type Location } from '../model/errors';
 import { InterfaceUniverse, programVariants, type EnforcementPoint, type PolicyProgram, type Traffic } from '../model/policy';
 import { PORTED_PROTOCOLS, protocolNumber } from '../model/protocols';
-import { tracePacket, type TraceResult } from '../engine/trace';
+import { tracePacket, type Probe, type TraceOutput } from '../engine/trace';
 import { appliesIn, pointScope } from '../audit/scope';
 import { PacketSet } from '../packetset';
 import { loadConfig, type LoadOptions } from '../normalize/load';
-
-/** A packet to trace, as the command line and the probes file give it. */
-export interface Probe {
-  from: string;
-  to: string;
-  proto: string | number;
-  sport?: number;
-  dport?: number;
-  in?: string;
-  out?: string;
-  /** The enforcement point's id (INPUT, FORWARD, OUTPUT, …); by default chosen from `in` and `out`. */
-  chain?: string;
-  icmpType?: number;
-  icmpCode?: number;
-}
 
 /** Each probe key and the JSON type it must have. */
 const PROBE_KEYS: Readonly<Record<keyof Probe, 'string' | 'number' | 'string|number'>> = {
@@ -40,10 +25,7 @@ const PROBE_KEYS: Readonly<Record<keyof Probe, 'string' | 'number' | 'string|num
 /** The client port a probe uses when it names none. */
 export const DEFAULT_SOURCE_PORT = 40000;
 
-export interface TraceOutput extends TraceResult {
-  /** The probe, with the enforcement point it crossed. */
-  packet: Probe & { chain: string };
-}
+export type { Probe, TraceOutput };
 
 /** The variant to trace in (a Windows profile), when the configuration's points have variants. */
 export interface TraceOptions {

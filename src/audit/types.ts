@@ -1,5 +1,6 @@
 /** What an audit produces: per firewall and requirement a status, and findings with witnesses. */
 import type { SourceRef } from '../model/policy';
+import type { FlowChange } from './compare';
 
 export type Status = 'allowed' | 'partial' | 'denied' | 'undetermined' | 'not-applicable';
 export type FindingKind = 'missing' | 'overly-broad' | 'extraneous' | 'shadowed' | 'undetermined';
@@ -93,4 +94,28 @@ export interface AuditReport {
   findings: Finding[];
   suppressed: Finding[];
   errata: { id: string; title: string; text: string }[];
+}
+
+export interface FindingChanges {
+  /** Findings of AFTER that BEFORE does not have. */
+  introduced: Finding[];
+  /** Findings of BEFORE that AFTER no longer has. */
+  fixed: Finding[];
+  /** How many findings both have. */
+  unchanged: number;
+}
+
+/** What `fwmatrix diff` reports: the flows a change alters and, with a matrix, the findings it introduces and fixes. */
+export interface DiffReport {
+  schemaVersion: 1;
+  tool: { name: 'fwmatrix'; version: string };
+  verdict: 'pass' | 'fail';
+  failOn: Severity | 'none';
+  before: string;
+  after: string;
+  /** What BEFORE and AFTER stand for: a deployment's firewall, a matrix. */
+  subject?: string;
+  changes: FlowChange[];
+  /** Present when there was a matrix to audit against. */
+  findings?: FindingChanges;
 }

@@ -19,6 +19,26 @@ export interface TraceStep {
   action: string;
 }
 
+/** A packet to trace, as the command line and the probes file give it. */
+export interface Probe {
+  from: string;
+  to: string;
+  proto: string | number;
+  sport?: number;
+  dport?: number;
+  in?: string;
+  out?: string;
+  /** The enforcement point's id (INPUT, FORWARD, OUTPUT, …); by default chosen from `in` and `out`. */
+  chain?: string;
+  icmpType?: number;
+  icmpCode?: number;
+}
+
+export interface TraceOutput extends TraceResult {
+  /** The probe, with the enforcement point it crossed. */
+  packet: Probe & { chain: string };
+}
+
 export interface TraceResult {
   verdict: Verdict;
   /** The deciding rule; null when a chain policy decided (then `policy` names the chain). */

@@ -2,8 +2,7 @@
 import pc from 'picocolors';
 import { describeCount } from '../packetset';
 import { CHANGE_KINDS, type ChangeKind, type Decision, type FlowChange } from '../audit/compare';
-import type { Finding } from '../audit/types';
-import type { DiffReport } from '../app/diff';
+import type { DiffReport, Finding } from '../audit/types';
 import { firewallLabel } from './common';
 import { witnessText } from './text';
 

@@ -1,5 +1,5 @@
 /** The text of `fwmatrix trace`: every rule the packet met, and the verdict. */
-import type { TraceOutput } from '../app/trace';
+import type { TraceOutput } from '../engine/trace';
 
 export function renderTraceText(t: TraceOutput): string {
   const sport = t.packet.sport !== undefined ? `:${t.packet.sport}` : '';
