@@ -29,7 +29,7 @@ import { Evaluator, type Outcome } from '../engine/evaluate';
 import { ruleReachability } from '../engine/reach';
 import { PORTED_PROTOCOLS, PROTOCOL_NAMES } from '../model/protocols';
 import { FINDING_KINDS } from './finding-kinds';
-import { addressPackets, newConnections, placePackets, routeToPoints, type Placement } from './scope';
+import { addressPackets, appliesIn, newConnections, placePackets, routeToPoints, type Placement } from './scope';
 import type { ErratumRef, Finding, FindingKind, RequirementResult, Status, Witness } from './types';
 
 export interface RequirementUnderAudit {
@@ -204,6 +204,7 @@ function auditFirewall(
     }
     findings.push(...permissionFindings(firewall.name, variant, program, outcomesByPoint, requiredByPoint));
     findings.push(...shadowFindings(firewall.name, variant, program));
+    findings.push(...unfilteredFindings(firewall.name, variant, program));
   }
 
   const results: RequirementResult[] = [];
@@ -347,6 +348,8 @@ function permissionFindings(
 ): Finding[] {
   const byDecider = new Map<string, { decider: Decider; accepted: PacketSet; required: PacketSet; point: EnforcementPoint }>();
   for (const [point, outcomes] of outcomesByPoint) {
+    // A point that filters nothing is one finding of its own, not one per kind of traffic it lets through.
+    if (point.unfiltered) continue;
     const required = requiredByPoint.get(point) ?? PacketSet.EMPTY;
     for (const outcome of outcomes) {
       if (outcome.verdict !== 'accept') continue;
@@ -443,6 +446,25 @@ function shadowFindings(firewall: string, variant: string | undefined, program: 
     });
   }
   return findings;
+}
+
+/** Points the configuration does not filter at all (in this variant): one high finding each. */
+function unfilteredFindings(firewall: string, variant: string | undefined, program: PolicyProgram): Finding[] {
+  const at = { firewall, variant, requirement: null, errata: [] };
+  return program.points.flatMap((point) => {
+    if (!point.unfiltered || !appliesIn(point, variant)) return [];
+    const source = point.unfiltered.source ?? null;
+    const by = { ref: source, identity: source?.text ?? point.id, chain: point.id, phrase: point.label, subject: point.label };
+    return [
+      finding(
+        'unfiltered',
+        at,
+        by,
+        null,
+        `${point.label}: ${point.unfiltered.reason}, so every packet is let through whatever the rules say`,
+      ),
+    ];
+  });
 }
 
 /** Where a finding belongs: its firewall (and variant), requirement and the errata it cites. */

@@ -79,6 +79,18 @@ export const FINDING_KINDS: Readonly<Record<FindingKind, FindingKindMeta>> = {
       'Give fwmatrix what decides it where the deployment file can (an `ipsets:` file, the host addresses, the networks behind each interface, an ip6tables-save file for IPv6 flows), or rewrite the rule so that it decides by addresses, protocols and ports alone.',
     ].join('\n'),
   },
+  unfiltered: {
+    severity: 'high',
+    name: 'FilteringDisabled',
+    summary: 'The firewall does not filter this traffic at all',
+    description:
+      'The configuration turns packet filtering off where the traffic passes (a Windows Firewall profile that is disabled, pf with filtering disabled): every packet is let through.',
+    help: [
+      'The configuration switches filtering off for this traffic, so every packet passes whatever the rules say; the location is the setting that does it.',
+      '',
+      'Turn the firewall on (Windows: `EnableFirewall` for the profile; pfSense: clear "Disable all packet filtering"), then audit again: the rules only take effect once it is on.',
+    ].join('\n'),
+  },
 };
 
 export const FINDING_KIND_IDS = Object.keys(FINDING_KINDS) as FindingKind[];

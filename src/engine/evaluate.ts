@@ -50,6 +50,13 @@ export function policyOf(chain: DecisionChain): { verdict: 'accept' | 'drop'; re
   };
 }
 
+/** What lets every packet through a point the configuration does not filter: the setting that turns filtering off. */
+export function unfilteredRef(point: EnforcementPoint): PolicyRef | undefined {
+  const off = point.unfiltered;
+  if (!off) return undefined;
+  return { chain: point.id, phrase: `${point.label} (${off.reason})`, ...(off.source ? { source: off.source } : {}) };
+}
+
 export interface Reason {
   rule: DecisionRule;
   why: string;
@@ -122,7 +129,10 @@ export class Evaluator {
       }
       passing = PacketSet.unionOfDisjoint([bypass, ...stageAccepts.map((o) => o.set)]);
     }
-    if (accepted === undefined) return [{ set: packets, verdict: 'accept', rule: null, reasons: [] }];
+    if (accepted === undefined) {
+      const unfiltered = unfilteredRef(point);
+      return [{ set: packets, verdict: 'accept', rule: null, reasons: [], ...(unfiltered ? { policy: unfiltered } : {}) }];
+    }
     for (const outcome of accepted) {
       const set = stoppedLater.isEmpty() ? outcome.set : outcome.set.subtract(stoppedLater);
       if (!set.isEmpty()) ended.push({ ...outcome, set });

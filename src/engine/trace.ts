@@ -5,7 +5,7 @@
  */
 import { CtState, type Point } from '../packetset';
 import type { DecisionChain, DecisionRule, EnforcementPoint, Metadata, PolicyProgram, SourceRef } from '../model/policy';
-import { changedMetadataReason, isInert, policyOf, type PolicyRef, type Verdict } from './evaluate';
+import { changedMetadataReason, isInert, policyOf, unfilteredRef, type PolicyRef, type Verdict } from './evaluate';
 
 export interface TraceStep {
   /** The chain as the configuration names it (INPUT, a user chain). */
@@ -61,6 +61,8 @@ type End = {
 };
 
 export function tracePacket(program: PolicyProgram, point: EnforcementPoint, packet: Point): TraceResult {
+  const unfiltered = unfilteredRef(point);
+  if (unfiltered) return { verdict: 'accept', decidedBy: null, policy: unfiltered, steps: [], reasons: [] };
   const steps: TraceStep[] = [];
   const tainted = new Map<Metadata, Set<DecisionRule>>();
   let accepting: DecisionRule | null = null;

@@ -41,6 +41,12 @@ function checkNames(program: PolicyProgram): Diagnostic[] {
 function checkTargets(program: PolicyProgram): Diagnostic[] {
   const problems: Diagnostic[] = [];
   for (const point of program.points) {
+    if (point.unfiltered && point.stages.length > 0) {
+      problems.push({
+        location: at(program, undefined),
+        message: `enforcement point ${point.label} filters nothing (${point.unfiltered.reason}) but has stages`,
+      });
+    }
     for (const stage of point.stages) {
       if (!program.chains.has(stage.chain)) {
         problems.push({

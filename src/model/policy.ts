@@ -142,6 +142,12 @@ export interface EnforcementPoint {
    * interface): a point with a variant applies only then; points without one always apply.
    */
   variant?: string;
+  /**
+   * Set when the configuration turns filtering off for this point (a Windows profile with its
+   * firewall disabled, pf with all filtering disabled): why, and where it says so. The point then
+   * has no stages and lets every packet through.
+   */
+  unfiltered?: { reason: string; source?: SourceRef };
   stages: Stage[];
 }
 

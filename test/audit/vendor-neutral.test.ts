@@ -240,3 +240,51 @@ test('the bundled example audits the same with its enforcement points renamed', 
   );
   assert.equal(audited.verdict, 'fail');
 });
+
+test('a point the configuration does not filter lets everything through and is a high finding', () => {
+  const program = new ProgramBuilder(4, 'host.policy')
+    .chain('in', [{ proto: 'tcp', dport: 4443, action: 'accept' }], { policy: 'drop' })
+    .build();
+  program.points.push(
+    { id: 'domain-in', label: 'Domain profile, inbound', traffic: 'inbound', variant: 'domain', stages: [{ chain: 'in', primary: true }] },
+    {
+      id: 'public-in',
+      label: 'Public profile, inbound',
+      traffic: 'inbound',
+      variant: 'public',
+      unfiltered: { reason: "the profile's firewall is off", source: { file: 'host.policy', line: 9, text: 'EnableFirewall false' } },
+      stages: [],
+    },
+  );
+  const { results, findings } = audit({
+    roles: ROLES,
+    roleAddresses: [...ROLES.values()].reduce((a, b) => ({ 4: a[4].union(b[4]), 6: a[6].union(b[6]) })),
+    requirements: [REQUIREMENTS[0], REQUIREMENTS[1]],
+    firewalls: [{ name: 'director01', placement: { kind: 'host', host: addresses('198.51.100.11'), interfaces: [] }, programs: [program] }],
+  });
+  // Each variant is audited on its own.
+  assert.deepEqual(
+    results.map((r) => [r.variant, r.requirement, r.status, r.decidedBy.map((d) => d.line)]),
+    [
+      ['domain', 'rp-director-http', 'denied', [2]],
+      ['domain', 'rp-director-https', 'allowed', [1]],
+      ['public', 'rp-director-http', 'allowed', [9]],
+      ['public', 'rp-director-https', 'allowed', [9]],
+    ],
+  );
+  const unfiltered = findings.find((f) => f.kind === 'unfiltered')!;
+  assert.deepEqual(
+    [unfiltered.severity, unfiltered.variant, unfiltered.rule?.line, unfiltered.message],
+    ['high', 'public', 9, "Public profile, inbound: the profile's firewall is off, so every packet is let through whatever the rules say"],
+  );
+  const missing = findings.filter((f) => f.kind === 'missing');
+  assert.deepEqual(
+    missing.map((f) => [f.variant, f.requirement]),
+    [['domain', 'rp-director-http']],
+  );
+  // Nothing else is said of the unfiltered profile: its one finding says it all.
+  assert.deepEqual(
+    findings.filter((f) => f.variant === 'public').map((f) => f.kind),
+    ['unfiltered'],
+  );
+});
