@@ -151,7 +151,7 @@ function pipelineBenchmarks(): Benchmark[] {
     });
     result.push({ name: `rule reachability ${shape}-${rules / 1000}k`, items: count, unit: 'rule', run: () => ruleReachability(compiled) });
     const packets = samplePackets(everything, 500);
-    const forward = compiled.points.find((p) => p.name === 'FORWARD')!;
+    const forward = compiled.points.find((p) => p.traffic === 'forwarded')!;
     result.push({
       name: `trace 500 packets ${shape}-${rules / 1000}k`,
       items: packets.length,
