@@ -105,7 +105,7 @@ function generatedCase(id: string): BenchCase | undefined {
 const TUM_REAL: BenchCase = {
   id: 'tum-real',
   prepare: (dir) => {
-    const original = path.join(ROOT, 'fixtures', 'real', 'iptables', 'diekmann_tum_net_2015-09-03.rules');
+    const original = path.join(ROOT, 'fixtures', 'real', 'iptables-large', 'diekmann_tum_net_2015-09-03.rules');
     // The dump's MAC addresses are anonymised as XX:XX:XX:XX:XX:XX, which iptables-restore refuses
     // (at line 1794): both tools read a copy with a valid MAC there instead, the file otherwise the same.
     const config = path.join(dir, 'tum-real.rules');
