@@ -1,6 +1,6 @@
 import { DIMENSIONS, DIMENSION_INDEX, universe, type Dimension, type Family } from './dimensions';
 import { mix } from './hash';
-import { type Ranges } from './ranges';
+import { Ranges } from './ranges';
 
 /** One concrete packet. */
 export interface Point {
@@ -197,6 +197,43 @@ export class Box {
       inside[i] = mine.intersect(o.ranges[i]!);
     }
     return pieces;
+  }
+
+  /**
+   * A packet of the box away from the values rules name most (the lowest, the well-known ports,
+   * network and broadcast addresses): in each dimension 0.618 of the way into the first interval.
+   */
+  inner(): Point {
+    const at = (dim: Dimension): number | bigint => {
+      const r = this.get(dim);
+      const lo = r.lowAt(0);
+      const hi = r.highAt(0);
+      if (typeof lo === 'number' && typeof hi === 'number') return lo + Math.floor((hi - lo) * 0.618);
+      const [l, h] = [BigInt(lo), BigInt(hi)];
+      return l + ((h - l) * 618n) / 1000n;
+    };
+    return {
+      family: this.family,
+      src: BigInt(at('src')),
+      dst: BigInt(at('dst')),
+      proto: Number(at('proto')),
+      sport: Number(at('sport')),
+      dport: Number(at('dport')),
+      icmp: Number(at('icmp')),
+      tcpflags: Number(at('tcpflags')),
+      iif: Number(at('iif')),
+      oif: Number(at('oif')),
+      state: Number(at('state')),
+    };
+  }
+
+  /** The box of the one packet p (empty when a value lies outside its dimension's universe). */
+  static point(p: Point): Box {
+    const ranges = POINT_READERS.map((read, i) => {
+      const v = read(p);
+      return FULL_RANGES[p.family][i]!.intersect(typeof v === 'bigint' ? Ranges.point(v) : Ranges.ofNumbers(v, v));
+    });
+    return new Box(p.family, ranges);
   }
 
   contains(p: Point): boolean {

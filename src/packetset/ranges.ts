@@ -124,6 +124,35 @@ export class Ranges {
     return this.#bounds.length / 2;
   }
 
+  /** The lower bound of interval i, as the set stores it (a number unless beyond the safe integers). */
+  lowAt(i: number): number | bigint {
+    return this.#bounds[2 * i]!;
+  }
+
+  /** The upper bound of interval i, as the set stores it. */
+  highAt(i: number): number | bigint {
+    return this.#bounds[2 * i + 1]!;
+  }
+
+  /**
+   * The set of the intervals lo0..hi0, lo1..hi1, … given as numbers or bigints in ascending order,
+   * disjoint (adjacent ones are joined).
+   */
+  static fromAscending(bounds: readonly (number | bigint)[]): Ranges {
+    const out: (number | bigint)[] = [];
+    let big = false;
+    for (let i = 0; i < bounds.length; i += 2) {
+      const lo = bounds[i]!;
+      const hi = bounds[i + 1]!;
+      big ||= typeof lo === 'bigint' || typeof hi === 'bigint';
+      const last = out.length - 1;
+      if (last > 0 && follows(lo, out[last]!)) out[last] = hi;
+      else out.push(lo, hi);
+    }
+    if (!big) return Ranges.numbers(out as number[]);
+    return Ranges.bigints(out.map((v) => BigInt(v)));
+  }
+
   isEmpty(): boolean {
     return this.#bounds.length === 0;
   }
@@ -341,6 +370,12 @@ export class Ranges {
     }
     return this.#key;
   }
+}
+
+/** Whether v is prev + 1, either being a number or a bigint. */
+function follows(v: number | bigint, prev: number | bigint): boolean {
+  if (typeof v === 'number' && typeof prev === 'number') return v === prev + 1;
+  return BigInt(v) === BigInt(prev) + 1n;
 }
 
 function isSafe(v: bigint): boolean {
