@@ -128,7 +128,10 @@ test('the JSON report validates against the published report schema', async () =
   const fs = await import('node:fs');
   const { REPO_ROOT } = await import('../helpers/paths');
   const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'schemas', 'report.schema.json'), 'utf8'));
-  const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+  const { default: addFormats } = await import('ajv-formats');
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  addFormats(ajv);
+  const validate = ajv.compile(schema);
   const r = await report();
   assert.ok(validate(r), JSON.stringify(validate.errors, null, 2));
   assert.equal(r.verdict, 'fail');
