@@ -13,6 +13,7 @@ import { audit, type FirewallUnderAudit, type RequirementUnderAudit } from '../a
 import { SEVERITY_RANK, type AuditReport, type ConfigWarning, type Finding, type FirewallSummary, type Severity } from '../audit/types';
 import { applySuppressions, readBaseline } from '../audit/suppress';
 import { loadWaivers } from '../audit/waivers';
+import { applySeverityPolicy } from '../audit/severity';
 import { loadMatrix, type Matrix } from '../matrix';
 import { displayPath } from '../input';
 import {
@@ -106,6 +107,7 @@ export function deploymentOf(target: ConfigurationTarget): { deployment: Deploym
     firewalls: [firewall],
     optional: [],
     translations: [],
+    severities: { kinds: {}, overrides: [] },
     locate: (pointer) => ({
       file: pointer === '/matrix' ? field('matrix').file : pointer.startsWith('/roles') ? field('roles').file : 'command line',
       path: pointer,
@@ -251,7 +253,9 @@ export function auditLoadedFirewalls(
   const waivers = judge.waivers !== undefined ? loadWaivers(judge.waivers) : [];
   const baseline = judge.baseline !== undefined ? readBaseline(judge.baseline) : new Set<string>();
   const now = judge.now ?? new Date();
-  const { active, suppressed, waivers: waiverStatuses } = applySuppressions(findings, waivers, baseline, now);
+  const judged = applySeverityPolicy(findings, deployment.severities);
+  const { active, suppressed: waived, waivers: waiverStatuses } = applySuppressions(judged.findings, waivers, baseline, now);
+  const suppressed = [...judged.off, ...waived];
   const failing = judge.failOn !== 'none' && active.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[judge.failOn]);
   return {
     schemaVersion: 1,
