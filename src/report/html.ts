@@ -1,138 +1,234 @@
 /**
- * A single self-contained HTML page: inline CSS, no scripts, nothing loaded from elsewhere (its
- * Content-Security-Policy forbids both). Every string from the report is escaped.
+ * The HTML report for reviewers: a single self-contained page (inline CSS, no scripts, nothing
+ * loaded from elsewhere: its Content-Security-Policy forbids both) that prints as a document to
+ * sign. Summary, the requirement × firewall grid, findings by firewall, warnings, errata, sign-off.
+ * Every string from the report is escaped.
  */
-import type { AuditReport, Finding } from '../audit/types';
-import { SEVERITIES, citedErrata, firewallLabel, sourceLocation, verdictSummary, warningLocation } from './common';
+import { SEVERITY_RANK, type AuditReport, type Finding, type FirewallSummary } from '../audit/types';
+import { SEVERITIES, citedErrata, severityCounts, verdictSummary, warningLocation } from './common';
+import { decidingRules, fileNames, gridColumns, matrixGrid, ruleWithLocation, statusCounts, type FileNames } from './html-grid';
+import { cell, code, counted, escapeHtml, section, table } from './html-markup';
+import { STYLE } from './html-style';
 import { witnessText } from './text';
 
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
+export { escapeHtml } from './html-markup';
 
-const STYLE = `
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; }
-h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; } h3 { font-size: 1.05rem; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
-th, td { border: 1px solid #d0d7de; padding: .3rem .5rem; text-align: left; vertical-align: top; }
-th { background: #f6f8fa; } td.number { text-align: right; }
-code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #f6f8fa; padding: 0 .2rem; overflow-wrap: anywhere; }
-.verdict-pass { color: #1a7f37; } .verdict-fail { color: #cf222e; }
-td[class^="status-"] { white-space: nowrap; }
-.status-allowed { background: #dafbe1; } .status-partial { background: #fff8c5; } .status-denied { background: #ffebe9; }
-.status-undetermined { background: #fbefff; } .status-not-applicable { color: #656d76; }
-.severity-high { color: #cf222e; } .severity-medium { color: #9a6700; } .severity-low { color: #0969da; }
-.muted { color: #656d76; }
-`;
-
-function code(text: string): string {
-  return `<code>${escapeHtml(text)}</code>`;
-}
-
-function table(header: string[], rows: string[][]): string {
-  const head = `<tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
-  return `<table>\n<thead>${head}</thead>\n<tbody>\n${rows.map((cells) => `<tr>${cells.join('')}</tr>`).join('\n')}\n</tbody>\n</table>`;
-}
-
-/** A cell; `content` is HTML already escaped by the caller. */
-function cell(content: string, className?: string): string {
-  return className ? `<td class="${escapeHtml(className)}">${content}</td>` : `<td>${content}</td>`;
-}
-
-function findingCells(f: Finding): string[] {
-  const errata = f.errata?.length ? ` <span class="muted">(see ${f.errata.map((e) => escapeHtml(e.id)).join(', ')})</span>` : '';
+function documentHeader(report: AuditReport): string {
+  const verdict = report.verdict.toUpperCase();
+  const threshold = report.failOn === 'none' ? 'no finding fails the run' : `fails on ${report.failOn} and above`;
   return [
-    cell(escapeHtml(f.kind)),
-    cell(escapeHtml(firewallLabel(f))),
-    cell(f.requirement ? escapeHtml(f.requirement) : ''),
-    cell(f.rule ? `${code(sourceLocation(f.rule))}<br/>${code(f.rule.text)}` : ''),
-    cell(f.witness ? code(witnessText(f.witness)) : ''),
-    cell(escapeHtml(f.message) + errata + `<br/><span class="muted">fingerprint ${code(f.fingerprint)}</span>`),
-  ];
+    '<header class="document-header">',
+    '<div>',
+    '<p class="document-kind">Firewall configuration audit</p>',
+    `<h1>${escapeHtml(report.matrix.title)}</h1>`,
+    `<p class="muted">Matrix ${code(report.matrix.id)} · ${counted(report.firewalls.length, 'firewall')} · fwmatrix ${escapeHtml(report.tool.version)}</p>`,
+    '</div>',
+    `<div class="verdict verdict-${escapeHtml(report.verdict)}"><strong>${escapeHtml(verdict)}</strong><span>${escapeHtml(threshold)}</span></div>`,
+    '</header>',
+  ].join('\n');
 }
 
-const FINDING_HEADER = ['Kind', 'Firewall', 'Requirement', 'Rule', 'Witness', 'Message'];
+function factsTable(rows: [string, string][]): string {
+  return `<table class="facts">\n<tbody>\n${rows.map(([name, value]) => `<tr><th scope="row">${escapeHtml(name)}</th><td>${value}</td></tr>`).join('\n')}\n</tbody>\n</table>`;
+}
 
-export function renderHtml(report: AuditReport): string {
-  const verdictClass = escapeHtml(`verdict-${report.verdict}`);
-  const verdict = escapeHtml(report.verdict.toUpperCase());
-  const body: string[] = [];
-  body.push(`<h1>fwmatrix audit: <span class="${verdictClass}">${verdict}</span></h1>`);
-  body.push(
-    `<p>Matrix <strong>${escapeHtml(report.matrix.title)}</strong> (${code(report.matrix.id)}), fwmatrix ${escapeHtml(report.tool.version)}, failing on ${escapeHtml(report.failOn)} and above.</p>`,
-  );
+function auditFacts(report: AuditReport): string {
+  const requirements = new Set(report.results.map((r) => r.requirement)).size;
+  const rows: [string, string][] = [
+    ['Verdict', `<strong class="verdict-${escapeHtml(report.verdict)}">${escapeHtml(report.verdict.toUpperCase())}</strong>`],
+    ['Matrix', code(report.matrix.id)],
+    ['Requirements', String(requirements)],
+    ['Firewalls', escapeHtml(report.firewalls.map((fw) => fw.name).join(', '))],
+    ['Fails on', escapeHtml(report.failOn === 'none' ? 'nothing (--fail-on none)' : `${report.failOn} and above`)],
+  ];
   const definedAny = report.roles.find((r) => r.id === 'any');
-  if (definedAny) body.push(`<p>The deployment defines the role ${code('any')} as ${definedAny.addresses.map(code).join(', ')}.</p>`);
+  if (definedAny) rows.push([`Role "any"`, definedAny.addresses.map(code).join(', ')]);
+  return factsTable(rows);
+}
 
-  body.push('<h2>Firewalls</h2>');
-  body.push(
-    table(
-      ['Firewall', 'Type', 'Placement', 'Rules', 'Configuration'],
-      report.firewalls.map((fw) => [
-        cell(escapeHtml(fw.name)),
-        cell(escapeHtml(fw.type)),
-        cell(escapeHtml(fw.placement)),
-        cell(String(fw.rules), 'number'),
-        cell((fw.files ?? [fw.file]).map(code).join(', ')),
-      ]),
-    ),
+function severityTable(report: AuditReport): string {
+  const counts = severityCounts(report.findings);
+  const fails = (severity: keyof typeof counts) => report.failOn !== 'none' && SEVERITY_RANK[severity] >= SEVERITY_RANK[report.failOn];
+  const rows = SEVERITIES.map((severity) => [
+    `<th scope="row"><span class="badge severity-${severity}">${severity}</span></th>`,
+    cell(String(counts[severity]), 'number'),
+    cell(fails(severity) ? 'fails the run' : '<span class="muted">reported only</span>', 'effect'),
+  ]);
+  rows.push([
+    '<th scope="row">suppressed</th>',
+    cell(String(report.suppressed.length), 'number'),
+    cell('<span class="muted">waived</span>', 'effect'),
+  ]);
+  return table(['Severity', 'Findings', 'Effect'], rows, 'counts');
+}
+
+function firewallFiles(fw: FirewallSummary): string[] {
+  return fw.files ?? [fw.file];
+}
+
+function firewallsTable(report: AuditReport): string {
+  return table(
+    ['Firewall', 'Type', 'Placement', 'Rules', 'Configuration'],
+    report.firewalls.map((fw) => [
+      `<th scope="row">${escapeHtml(fw.name)}</th>`,
+      cell(escapeHtml(fw.type), 'word'),
+      cell(escapeHtml(fw.placement), 'word'),
+      cell(String(fw.rules), 'number'),
+      cell(firewallFiles(fw).map(code).join('<br/>')),
+    ]),
   );
+}
 
-  body.push('<h2>Results</h2>');
-  body.push(
-    table(
-      ['Firewall', 'Requirement', 'Status', 'Flow', 'Decided by'],
-      report.results.map((r) => [
-        cell(escapeHtml(firewallLabel(r))),
-        cell(escapeHtml(r.requirement)),
-        cell(escapeHtml(r.status), `status-${r.status}`),
-        cell(
-          escapeHtml(r.flow) +
-            (r.optional ? ' <span class="muted">(optional)</span>' : '') +
-            r.reasons.map((why) => `<br/><span class="muted">${escapeHtml(why)}</span>`).join(''),
-        ),
-        cell(r.decidedBy.map((ref) => code(sourceLocation(ref))).join(', ')),
-      ]),
-    ),
-  );
+function summarySection(report: AuditReport): string {
+  return section('summary', 'Summary', [
+    `<p class="verdict-${escapeHtml(report.verdict)}"><strong>${escapeHtml(verdictSummary(report))}</strong></p>`,
+    '<div class="overview">',
+    `<div><h3>Audit</h3>\n${auditFacts(report)}</div>`,
+    `<div><h3>Findings by severity</h3>\n${severityTable(report)}</div>`,
+    `<div><h3>Results by status</h3>\n${statusCounts(report)}</div>`,
+    '</div>',
+    '<h3>Firewalls</h3>',
+    firewallsTable(report),
+  ]);
+}
 
-  body.push(`<h2>Findings (${report.findings.length})</h2>`);
-  if (report.findings.length === 0) body.push('<p>No findings.</p>');
-  for (const severity of SEVERITIES) {
-    const findings = report.findings.filter((f) => f.severity === severity);
-    if (findings.length === 0) continue;
-    body.push(`<h3 class="severity-${severity}">${severity[0].toUpperCase()}${severity.slice(1)} (${findings.length})</h3>`);
-    body.push(table(FINDING_HEADER, findings.map(findingCells)));
+function matrixSection(report: AuditReport): string {
+  const columns = gridColumns(report);
+  const variants = columns.some((c) => c.variant !== undefined)
+    ? ' A firewall whose results differ by variant (profile) has a column per variant.'
+    : '';
+  return section('matrix', 'Matrix', [
+    `<p class="intro muted">One row per requirement, one column per firewall.${escapeHtml(variants)} A cell names the line(s) that decide it; hover for the rule text, or click to open it.</p>`,
+    matrixGrid(report),
+    '<h3>Deciding rules</h3>',
+    '<p class="intro muted">Every rule or default policy the grid cites, with the requirements it decides.</p>',
+    decidingRules(report),
+  ]);
+}
+
+function findingCard(f: Finding, names: FileNames): string {
+  const header = [
+    `<span class="badge severity-${escapeHtml(f.severity)}">${escapeHtml(f.severity)}</span>`,
+    `<span class="kind">${escapeHtml(f.kind)}</span>`,
+    f.requirement ? `<span class="muted">requirement ${escapeHtml(f.requirement)}</span>` : '',
+    f.variant !== undefined ? `<span class="muted">variant ${escapeHtml(f.variant)}</span>` : '',
+    f.errata?.length ? `<span class="muted">errata ${escapeHtml(f.errata.map((e) => e.id).join(', '))}</span>` : '',
+    `<span class="fingerprint">fingerprint ${code(f.fingerprint)}</span>`,
+  ];
+  const facts: [string, string][] = [];
+  if (f.rule) facts.push(['Rule', ruleWithLocation(f.rule, names(f.firewall, f.rule.file))]);
+  if (f.witness) facts.push(['Witness', code(witnessText(f.witness))]);
+  if (f.suppressedBy !== undefined) facts.push(['Suppressed by', escapeHtml(f.suppressedBy)]);
+  return [
+    `<article class="finding severity-${escapeHtml(f.severity)}">`,
+    `<header>${header.join('')}</header>`,
+    `<p class="message">${escapeHtml(f.message)}</p>`,
+    `<dl class="facts-list">${facts.map(([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${value}</dd>`).join('')}</dl>`,
+    '</article>',
+  ].join('\n');
+}
+
+/** Findings under a heading per firewall (in the report's order), most severe first. */
+function findingsByFirewall(report: AuditReport, findings: readonly Finding[]): string[] {
+  const names = fileNames(report);
+  const firewalls = [...new Set([...report.firewalls.map((fw) => fw.name), ...findings.map((f) => f.firewall)])];
+  const out: string[] = [];
+  for (const name of firewalls) {
+    const own = findings.filter((f) => f.firewall === name).sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+    if (own.length === 0) continue;
+    const fw = report.firewalls.find((x) => x.name === name);
+    const about = fw ? `${fw.type} · ${fw.placement} · ` : '';
+    out.push(`<h3>${escapeHtml(name)} <span class="muted">${escapeHtml(about + counted(own.length, 'finding'))}</span></h3>`);
+    out.push(...own.map((f) => findingCard(f, names)));
   }
+  return out;
+}
+
+function findingsSections(report: AuditReport): string[] {
+  const counts = severityCounts(report.findings);
+  const sections = [
+    section('findings', `Findings (${report.findings.length})`, [
+      report.findings.length === 0
+        ? '<p>No findings.</p>'
+        : `<p class="intro muted">${SEVERITIES.map((s) => `${counts[s]} ${s}`).join(', ')}; grouped by firewall, most severe first.</p>`,
+      ...findingsByFirewall(report, report.findings),
+    ]),
+  ];
   if (report.suppressed.length > 0) {
-    body.push(`<h2>Suppressed (${report.suppressed.length})</h2>`);
-    body.push(
-      table(
-        [...FINDING_HEADER, 'Suppressed by'],
-        report.suppressed.map((f) => [...findingCells(f), cell(escapeHtml(f.suppressedBy ?? ''))]),
-      ),
+    sections.push(
+      section('suppressed', `Suppressed findings (${report.suppressed.length})`, [
+        '<p class="intro muted">Findings a waiver or the baseline covers: they do not count towards the verdict.</p>',
+        '<div class="suppressed">',
+        ...findingsByFirewall(report, report.suppressed),
+        '</div>',
+      ]),
     );
   }
+  return sections;
+}
 
-  if (report.warnings.length > 0) {
-    body.push(`<h2>Configuration warnings (${report.warnings.length})</h2>`);
-    body.push(
+function warningsSection(report: AuditReport): string[] {
+  if (report.warnings.length === 0) return [];
+  return [
+    section('warnings', `Configuration warnings (${report.warnings.length})`, [
+      '<p class="intro muted">What the configurations hold that fwmatrix noticed and did not stop on.</p>',
       table(
         ['Firewall', 'Where', 'Warning'],
         report.warnings.map((w) => [cell(escapeHtml(w.firewall)), cell(code(warningLocation(w))), cell(escapeHtml(w.message))]),
       ),
-    );
-  }
+    ]),
+  ];
+}
 
+function errataSection(report: AuditReport): string[] {
   const errata = citedErrata(report);
-  if (errata.length > 0) {
-    body.push('<h2>Notes on the source documents (errata)</h2>');
-    body.push(
-      `<dl>\n${errata.map((e) => `<dt><strong>${escapeHtml(e.id)}</strong> ${escapeHtml(e.title)}</dt><dd>${escapeHtml(e.text)}</dd>`).join('\n')}\n</dl>`,
-    );
-  }
-  body.push(`<p class="${verdictClass}"><strong>${escapeHtml(verdictSummary(report))}</strong></p>`);
+  if (errata.length === 0) return [];
+  return [
+    section('errata', 'Notes on the source documents (errata)', [
+      '<p class="intro muted">Where the matrix departs from or clarifies its published source; the results above cite these.</p>',
+      `<dl class="errata">\n${errata.map((e) => `<dt><strong>${escapeHtml(e.id)}</strong> ${escapeHtml(e.title)}</dt><dd>${escapeHtml(e.text)}</dd>`).join('\n')}\n</dl>`,
+    ]),
+  ];
+}
 
+function signOffSection(): string {
+  const decisions = ['Accepted', 'Accepted with waivers', 'Rejected']
+    .map((d) => `<span class="choice"><span class="box"></span>${escapeHtml(d)}</span>`)
+    .join('');
+  const row = (name: string, content: string, className = 'blank') =>
+    `<tr><th scope="row">${escapeHtml(name)}</th><td class="${className}">${content}</td></tr>`;
+  return `<section id="sign-off" class="sign-off">
+<h2>Review and sign-off</h2>
+<p class="intro muted">For the printed copy: the reviewer records the decision on this report and signs it.</p>
+<table>
+<tbody>
+${[
+  row('Reviewer', ''),
+  row('Role / organisation', ''),
+  row('Date', ''),
+  row('Decision', decisions, 'decision'),
+  row('Waivers / conditions', '', 'blank tall'),
+  row('Signature', '', 'blank tall'),
+].join('\n')}
+</tbody>
+</table>
+</section>`;
+}
+
+export function renderHtml(report: AuditReport): string {
+  const verdict = escapeHtml(report.verdict.toUpperCase());
+  const body = [
+    documentHeader(report),
+    '<main>',
+    summarySection(report),
+    matrixSection(report),
+    ...findingsSections(report),
+    ...warningsSection(report),
+    ...errataSection(report),
+    signOffSection(),
+    '</main>',
+    `<footer>Produced by fwmatrix ${escapeHtml(report.tool.version)}: ${escapeHtml(verdictSummary(report))}</footer>`,
+  ];
   return (
     [
       '<!DOCTYPE html>',
