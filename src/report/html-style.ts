@@ -90,6 +90,8 @@ table.rules th.group { background: #fff; padding-top: .5rem; border-bottom-width
 .facts-list dt { color: var(--muted); }
 .facts-list dd { margin: 0; min-width: 0; }
 .suppressed .finding { background: var(--faint); }
+table.waivers td.waiver-expired, table.waivers td.waiver-stale { color: var(--partial-ink); background: var(--partial-bg); font-weight: 600; }
+table.evidence td.digest code { font-size: 11px; }
 dl.errata dt { font-weight: 600; margin-top: .5rem; }
 dl.errata dd { margin: .1rem 0 0 1.5rem; }
 

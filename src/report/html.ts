@@ -4,8 +4,8 @@
  * sign. Summary, the requirement × firewall grid, findings by firewall, warnings, errata, sign-off.
  * Every string from the report is escaped.
  */
-import { SEVERITY_RANK, type AuditReport, type Finding, type FirewallSummary } from '../audit/types';
-import { SEVERITIES, citedErrata, severityCounts, verdictSummary, warningLocation } from './common';
+import { SEVERITY_RANK, type AuditReport, type FileDigest, type Finding, type FirewallSummary, type WaiverStatus } from '../audit/types';
+import { SEVERITIES, citedErrata, severityCounts, verdictSummary, waiverScope, waiverState, warningLocation } from './common';
 import { decidingRules, fileNames, gridColumns, matrixGrid, ruleWithLocation, statusCounts, type FileNames } from './html-grid';
 import { cell, code, counted, escapeHtml, section, table } from './html-markup';
 import { STYLE } from './html-style';
@@ -34,16 +34,32 @@ function factsTable(rows: [string, string][]): string {
 
 function auditFacts(report: AuditReport): string {
   const requirements = new Set(report.results.map((r) => r.requirement)).size;
+  const matrix = `${code(report.matrix.id)}${report.matrix.version ? ` version ${escapeHtml(report.matrix.version)}` : ''}`;
   const rows: [string, string][] = [
     ['Verdict', `<strong class="verdict-${escapeHtml(report.verdict)}">${escapeHtml(report.verdict.toUpperCase())}</strong>`],
-    ['Matrix', code(report.matrix.id)],
+    ['Audited', escapeHtml(report.evidence.generatedAt)],
+    [
+      'Deployment',
+      report.evidence.deployment ? code(report.evidence.deployment.file) : '<span class="muted">none (one configuration)</span>',
+    ],
+    ['Matrix', matrix],
     ['Requirements', String(requirements)],
     ['Firewalls', escapeHtml(report.firewalls.map((fw) => fw.name).join(', '))],
     ['Fails on', escapeHtml(report.failOn === 'none' ? 'nothing (--fail-on none)' : `${report.failOn} and above`)],
   ];
+  if (report.waivers.length > 0) rows.push(['Waivers', escapeHtml(waiverCounts(report.waivers))]);
   const definedAny = report.roles.find((r) => r.id === 'any');
   if (definedAny) rows.push([`Role "any"`, definedAny.addresses.map(code).join(', ')]);
   return factsTable(rows);
+}
+
+/** `1 applied, 1 expired, 1 stale`. */
+function waiverCounts(waivers: readonly WaiverStatus[]): string {
+  return (['applied', 'expired', 'stale'] as const)
+    .map((status) => [status, waivers.filter((w) => w.status === status).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
 }
 
 function severityTable(report: AuditReport): string {
@@ -191,6 +207,46 @@ function errataSection(report: AuditReport): string[] {
   ];
 }
 
+function waiversSection(report: AuditReport): string[] {
+  if (report.waivers.length === 0) return [];
+  return [
+    section('waivers', `Waivers (${report.waivers.length})`, [
+      '<p class="intro muted">Every waiver of the waiver file: one past its date no longer applies, one that matches no finding is stale.</p>',
+      table(
+        ['Status', 'Waives', 'Where', 'Reason'],
+        report.waivers.map((w) => [
+          cell(escapeHtml(waiverState(w)), `waiver-${w.status}`),
+          cell(escapeHtml(waiverScope(w))),
+          cell(code(`${w.file}${w.line !== undefined ? `:${w.line}` : ''}`)),
+          cell(escapeHtml(w.reason)),
+        ]),
+        'waivers',
+      ),
+    ]),
+  ];
+}
+
+function digestRow(what: string, d: FileDigest): string[] {
+  return [cell(escapeHtml(what)), cell(code(d.file)), cell(code(d.sha256), 'digest'), cell(String(d.bytes), 'number')];
+}
+
+/** What the audit read, with digests: what a signature on this report vouches for. */
+function evidenceSection(report: AuditReport): string {
+  const e = report.evidence;
+  const matrix = `matrix ${report.matrix.id}${report.matrix.version ? ` ${report.matrix.version}` : ''}`;
+  const rows = [
+    ...(e.deployment ? [digestRow('deployment', e.deployment)] : []),
+    ...e.inputs.map((input) => digestRow(`${input.firewall}: ${input.kind}`, input)),
+    digestRow(matrix, e.matrix),
+    ...(e.waivers ? [digestRow('waivers', e.waivers)] : []),
+    ...(e.baseline ? [digestRow('baseline', e.baseline)] : []),
+  ];
+  return section('evidence', 'Evidence', [
+    `<p class="intro">Audited ${escapeHtml(e.generatedAt)} by fwmatrix ${escapeHtml(report.tool.version)}, failing on ${escapeHtml(report.failOn)}. The files read, with their SHA-256 digests:</p>`,
+    table(['What', 'File', 'SHA-256', 'Bytes'], rows, 'evidence'),
+  ]);
+}
+
 function signOffSection(): string {
   const decisions = ['Accepted', 'Accepted with waivers', 'Rejected']
     .map((d) => `<span class="choice"><span class="box"></span>${escapeHtml(d)}</span>`)
@@ -223,8 +279,10 @@ export function renderHtml(report: AuditReport): string {
     summarySection(report),
     matrixSection(report),
     ...findingsSections(report),
+    ...waiversSection(report),
     ...warningsSection(report),
     ...errataSection(report),
+    evidenceSection(report),
     signOffSection(),
     '</main>',
     `<footer>Produced by fwmatrix ${escapeHtml(report.tool.version)}: ${escapeHtml(verdictSummary(report))}</footer>`,

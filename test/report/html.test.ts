@@ -1,10 +1,16 @@
 /** The HTML report: one well-formed, self-contained page in which no report string is markup. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
+import { auditDeployment } from '../../src/app/audit';
 import type { AuditReport } from '../../src/audit/types';
 import { renderReport } from '../../src/report';
 import { escapeHtml } from '../../src/report/html';
+import { tempTree } from '../helpers/cli';
+import { FIXTURES_DIR } from '../helpers/paths';
 import { exampleReport, findingOf, suppress } from './support';
 
 function htmlOf(report: AuditReport): string {
@@ -67,9 +73,9 @@ test('the grid holds every result once, coloured by its status, and the summary 
   );
   assert.match(
     summary,
-    /<span class="badge severity-low">low<\/span><\/th><td class="number">1<\/td><td class="effect"><span class="muted">reported only<\/span>/,
+    /<span class="badge severity-low">low<\/span><\/th><td class="number">3<\/td><td class="effect"><span class="muted">reported only<\/span>/,
   );
-  assert.match(summary, /<p class="verdict-fail"><strong>FAIL \(fail on medium\): 4 high, 11 medium, 1 low; 0 suppressed<\/strong><\/p>/);
+  assert.match(summary, /<p class="verdict-fail"><strong>FAIL \(fail on medium\): 4 high, 9 medium, 3 low; 0 suppressed<\/strong><\/p>/);
   assert.ok(
     summary.includes(
       '<th scope="row">core-gw</th><td class="word">iptables</td><td class="word">network</td><td class="number">15</td><td><code>fixtures/example/configs/core-gw.rules</code></td>',
@@ -158,6 +164,61 @@ test('warnings and the cited errata have their sections; the sign-off block is t
   for (const field of ['Reviewer', 'Date', 'Decision', 'Signature']) assert.ok(signOff.includes(`<th scope="row">${field}</th>`), field);
   for (const decision of ['Accepted', 'Accepted with waivers', 'Rejected'])
     assert.ok(signOff.includes(`<span class="choice"><span class="box"></span>${decision}</span>`), decision);
+});
+
+test('the evidence names the time, the deployment and every file read with its digest; waivers show their state', () => {
+  const waivers = path.join(
+    tempTree({
+      'waivers.yml': [
+        '- kind: shadowed',
+        '  reason: kept for the next change window',
+        '- kind: extraneous',
+        '  firewall: core-gw',
+        '  reason: RDP for the <admins>',
+        '  expires: 2026-11-30',
+        '- firewall: edge-gw',
+        '  reason: the old edge firewall',
+        '',
+      ].join('\n'),
+    }),
+    'waivers.yml',
+  );
+  const deployment = path.join(FIXTURES_DIR, 'example', 'fwmatrix.yml');
+  const report = auditDeployment(deployment, { failOn: 'medium', waivers, now: new Date('2026-12-01T09:30:00.000Z') });
+  const html = htmlOf(report);
+
+  const summary = sectionOf(html, 'summary');
+  assert.ok(summary.includes('<tr><th scope="row">Audited</th><td>2026-12-01T09:30:00.000Z</td></tr>'));
+  assert.ok(summary.includes(`<tr><th scope="row">Deployment</th><td><code>${report.evidence.deployment?.file}</code></td></tr>`));
+  assert.ok(summary.includes('<tr><th scope="row">Matrix</th><td><code>lync2013-director-single</code> version 1.0.0</td></tr>'));
+  assert.ok(summary.includes('<tr><th scope="row">Waivers</th><td>1 applied, 1 expired, 1 stale</td></tr>'));
+  assert.match(summary, /1 suppressed; waivers 1 expired, 1 stale<\/strong><\/p>/);
+
+  const evidence = sectionOf(html, 'evidence');
+  assert.ok(evidence.includes('Audited 2026-12-01T09:30:00.000Z by fwmatrix'));
+  const coreGw = path.join(FIXTURES_DIR, 'example', 'configs', 'core-gw.rules');
+  const digest = createHash('sha256').update(fs.readFileSync(coreGw)).digest('hex');
+  const input = report.evidence.inputs.find((i) => i.firewall === 'core-gw');
+  assert.ok(
+    evidence.includes(
+      `<tr><td>core-gw: configuration</td><td><code>${input?.file}</code></td><td class="digest"><code>${digest}</code></td><td class="number">${fs.statSync(coreGw).size}</td></tr>`,
+    ),
+  );
+  assert.ok(evidence.includes(`<td>matrix lync2013-director-single 1.0.0</td><td><code>${report.evidence.matrix.file}</code></td>`));
+  assert.ok(evidence.includes(`<td>waivers</td><td><code>${report.evidence.waivers?.file}</code></td>`));
+  assert.equal(evidence.match(/<td class="digest">/g)?.length, 5, 'deployment, two configurations, matrix, waivers');
+
+  const listed = sectionOf(html, 'waivers');
+  assert.ok(listed.includes('<h2>Waivers (3)</h2>'));
+  assert.ok(listed.includes('<td class="waiver-applied">applied to 1 finding</td><td>kind shadowed</td>'));
+  assert.ok(
+    listed.includes(
+      `<td class="waiver-expired">expired 2026-11-30 (1 finding count again)</td><td>firewall core-gw, kind extraneous</td><td><code>${report.waivers[1].file}:3</code></td><td>RDP for the &lt;admins&gt;</td>`,
+    ),
+  );
+  assert.ok(listed.includes('<td class="waiver-stale">stale: matches no finding</td><td>firewall edge-gw</td>'));
+  assert.equal(sectionOf(htmlOf({ ...report, waivers: [] }), 'waivers'), '', 'no section without waivers');
+  fs.rmSync(path.dirname(waivers), { recursive: true, force: true });
 });
 
 test('a firewall whose results have variants gets a column per variant', async () => {
