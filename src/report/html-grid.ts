@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { AuditReport, RequirementResult, Status } from '../audit/types';
 import type { SourceRef } from '../model/policy';
 import { firewallLabel, sourceLocation } from './common';
-import { cell, code, element, escapeHtml, table } from './html-markup';
+import { cell, code, element, table, text } from './html-markup';
 import { witnessText } from './text';
 
 export const STATUSES: readonly Status[] = ['allowed', 'partial', 'denied', 'undetermined', 'not-applicable'];
@@ -90,14 +90,14 @@ function cellTitle(result: RequirementResult): string {
 
 /** A rule as the report shows it next to its firewall: `director01.rules:3` (and its XML path), then its text. */
 export function ruleWithLocation(ref: SourceRef, fileName: string): string {
-  return `<code class="location">${escapeHtml(`${fileName}:${ref.line}`)}</code>${ref.path ? ` at ${code(ref.path)}` : ''} ${code(ref.text)}`;
+  return `<code class="location">${text(`${fileName}:${ref.line}`)}</code>${ref.path ? ` at ${code(ref.path)}` : ''} ${code(ref.text)}`;
 }
 
 function cellDetails(result: RequirementResult, rowFlow: string, names: FileNames): string {
   const parts: string[] = [];
-  if (result.flow !== rowFlow) parts.push(`<p>${escapeHtml(result.flow)}</p>`);
+  if (result.flow !== rowFlow) parts.push(`<p>${text(result.flow)}</p>`);
   for (const ref of result.decidedBy) parts.push(`<p class="rule">${ruleWithLocation(ref, names(result.firewall, ref.file))}</p>`);
-  for (const why of result.reasons) parts.push(`<p class="reason">${escapeHtml(why)}</p>`);
+  for (const why of result.reasons) parts.push(`<p class="reason">${text(why)}</p>`);
   if (result.witness) parts.push(`<p class="witness">e.g. ${code(witnessText(result.witness))}</p>`);
   return parts.join('');
 }
@@ -105,10 +105,10 @@ function cellDetails(result: RequirementResult, rowFlow: string, names: FileName
 function gridCell(result: RequirementResult | undefined, column: GridColumn, row: GridRow, names: FileNames): string {
   const data = { 'data-firewall': column.firewall, 'data-variant': column.variant, 'data-requirement': row.requirement };
   if (!result) return element('td', { class: 'cell status-none', ...data }, '<span class="status">no result</span>');
-  const label = `<span class="status">${escapeHtml(result.status)}</span>`;
+  const label = `<span class="status">${text(result.status)}</span>`;
   const where =
     result.decidedBy.length > 0
-      ? `<span class="where">${escapeHtml(shortLocations(result.decidedBy, (file) => names(column.firewall, file)))}</span>`
+      ? `<span class="where">${text(shortLocations(result.decidedBy, (file) => names(column.firewall, file)))}</span>`
       : '';
   const details = cellDetails(result, row.flow, names);
   const content = details ? `<details><summary>${label}${where}</summary><div class="decided">${details}</div></details>` : label;
@@ -116,16 +116,16 @@ function gridCell(result: RequirementResult | undefined, column: GridColumn, row
 }
 
 function columnHeader(column: GridColumn): string {
-  const variant = column.variant !== undefined ? `<span class="variant">${escapeHtml(column.variant)}</span>` : '';
-  return `<th scope="col" class="firewall-column"><span class="firewall-name">${escapeHtml(column.firewall)}</span>${variant}</th>`;
+  const variant = column.variant !== undefined ? `<span class="variant">${text(column.variant)}</span>` : '';
+  return `<th scope="col" class="firewall-column"><span class="firewall-name">${text(column.firewall)}</span>${variant}</th>`;
 }
 
 function rowHeader(row: GridRow): string {
   const notes = [
     row.optional ? '<span class="tag">optional</span>' : '',
-    ...row.errata.map((id) => `<span class="tag">${escapeHtml(id)}</span>`),
+    ...row.errata.map((id) => `<span class="tag">${text(id)}</span>`),
   ];
-  return `<th scope="row" class="requirement"><span class="requirement-id">${escapeHtml(row.requirement)}</span>${notes.join('')}<span class="flow">${escapeHtml(row.flow)}</span></th>`;
+  return `<th scope="row" class="requirement"><span class="requirement-id">${text(row.requirement)}</span>${notes.join('')}<span class="flow">${text(row.flow)}</span></th>`;
 }
 
 /** The requirement × firewall grid. */
@@ -163,14 +163,11 @@ export function decidingRules(report: AuditReport): string {
     if (sorted.length === 0) return '';
     const rows = sorted.map(({ ref, decides }) => {
       const ids = [...decides]
-        .map(
-          ([id, variants]) =>
-            `<span class="requirement-id">${escapeHtml(variants.length > 0 ? `${id} (${variants.join(', ')})` : id)}</span>`,
-        )
+        .map(([id, variants]) => `<span class="requirement-id">${text(variants.length > 0 ? `${id} (${variants.join(', ')})` : id)}</span>`)
         .join(', ');
       return `<tr>${cell(ruleWithLocation(ref, names(fw.name, ref.file)))}${cell(ids, 'decides')}</tr>`;
     });
-    return `<tbody>\n<tr><th scope="rowgroup" colspan="2" class="group">${escapeHtml(fw.name)}</th></tr>\n${rows.join('\n')}\n</tbody>`;
+    return `<tbody>\n<tr><th scope="rowgroup" colspan="2" class="group">${text(fw.name)}</th></tr>\n${rows.join('\n')}\n</tbody>`;
   });
   const head = '<tr><th scope="col">Rule</th><th scope="col">Decides</th></tr>';
   return `<table class="rules">\n<thead>${head}</thead>\n${groups.filter(Boolean).join('\n')}\n</table>`;
@@ -183,7 +180,7 @@ export function statusCounts(report: AuditReport): string {
     const of = (column: GridColumn | null) =>
       report.results.filter((r) => r.status === status && (column === null || columnKey(r) === columnKey(column))).length;
     return [
-      `<th scope="row"><span class="swatch status-${status}"></span>${escapeHtml(status)}</th>`,
+      `<th scope="row"><span class="swatch status-${status}"></span>${text(status)}</th>`,
       ...columns.map((column) => cell(String(of(column)), 'number')),
       cell(`<strong>${of(null)}</strong>`, 'number'),
     ];

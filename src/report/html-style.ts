@@ -1,8 +1,8 @@
 /**
  * The HTML report's stylesheet: a plain document on screen, and on paper (A4 or Letter) one that
  * keeps its colours, repeats table headers, keeps rows and findings whole and never runs wider
- * than the page. Text wraps mid-token only where a token is longer than its line (`overflow-wrap:
- * anywhere`, never `word-break: break-all`); words and names that fit are never split.
+ * than the page. Text breaks mid-token only where a token is longer than its line (`overflow-wrap:
+ * anywhere` on long tokens and in the grid, never `word-break: break-all`).
  */
 const SCREEN = `
 :root {
@@ -17,20 +17,22 @@ const SCREEN = `
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "DejaVu Sans", sans-serif;
-  color: var(--ink); background: #fff; margin: 0 auto; max-width: 1100px; padding: 2rem 1.5rem 3rem; overflow-wrap: anywhere; }
+  color: var(--ink); background: #fff; margin: 0 auto; max-width: 1100px; padding: 2rem 1.5rem 3rem; overflow-wrap: break-word; }
 h1 { font-size: 1.7rem; line-height: 1.2; margin: .1rem 0 .3rem; }
 h2 { font-size: 1.2rem; margin: 2.2rem 0 .6rem; padding-bottom: .25rem; border-bottom: 2px solid var(--accent); color: var(--accent); }
 h3 { font-size: 1rem; margin: 1.4rem 0 .4rem; }
 h3 .muted { font-weight: normal; }
 p { margin: .4rem 0; }
-code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; }
+code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace; }
 .muted { color: var(--muted); }
 table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; }
 th, td { border: 1px solid var(--rule); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 thead th { background: var(--faint); font-weight: 600; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
-/* Numbers and the report's own words are never split; names and rule text give way instead. */
-td.number, td.word, td.effect, table.counts th[scope="row"], .status, .badge { overflow-wrap: normal; }
+/* A token longer than a line breaks where it must (its table may narrow it); shorter ones never split.
+   The grid's columns have set widths, so its cells' text gives way, except the status words. */
+.long, table.grid td.cell, table.grid th { overflow-wrap: anywhere; }
+table.grid .status { overflow-wrap: normal; }
 
 .document-header { display: flex; justify-content: space-between; align-items: flex-start; gap: 1.5rem;
   border-bottom: 3px solid var(--accent); padding-bottom: 1rem; }
@@ -41,8 +43,10 @@ td.number, td.word, td.effect, table.counts th[scope="row"], .status, .badge { o
 .verdict-pass { color: var(--allowed-ink); } .verdict-fail { color: var(--denied-ink); }
 .verdict.verdict-pass { background: var(--allowed-bg); } .verdict.verdict-fail { background: var(--denied-bg); }
 
-.overview { display: grid; grid-template-columns: minmax(0, 1.2fr) auto auto; gap: 0 1.4rem; align-items: start; }
-.overview > div { min-width: 0; }
+/* Side by side while they fit, each at least as wide as its table needs; the rest wraps below. */
+.overview { display: flex; flex-wrap: wrap; gap: 0 1.4rem; align-items: flex-start; }
+.overview > div { flex: 1 1 auto; }
+.overview > div:first-child { flex-basis: 22rem; }
 .overview h3 { margin-top: .4rem; }
 table.facts th { width: 9rem; background: var(--faint); font-weight: 600; }
 table.counts th[scope="row"] { font-weight: normal; white-space: nowrap; }
@@ -91,7 +95,7 @@ table.rules th.group { background: #fff; padding-top: .5rem; border-bottom-width
 .facts-list dd { margin: 0; min-width: 0; }
 .suppressed .finding { background: var(--faint); }
 table.waivers td.waiver-expired, table.waivers td.waiver-stale { color: var(--partial-ink); background: var(--partial-bg); font-weight: 600; }
-table.evidence td.digest code { font-size: 11px; }
+table.evidence code.digest { color: var(--muted); }
 dl.errata dt { font-weight: 600; margin-top: .5rem; }
 dl.errata dd { margin: .1rem 0 0 1.5rem; }
 
@@ -110,8 +114,6 @@ const PRINT = `
   code { font-size: 7.5pt; }
   .finding { padding: .3rem .6rem; margin: .4rem 0; }
   p.intro { break-inside: avoid; }
-  .overview { grid-template-columns: auto minmax(0, 1fr); }
-  .overview > div:first-child { grid-column: 1 / -1; }
   td.cell .where { font-size: 7.5pt; }
   td.cell, table.grid th.firewall-column { padding: .25rem .35rem; }
   h2 { margin-top: 1.4rem; break-after: avoid; }

@@ -7,7 +7,7 @@
 import { SEVERITY_RANK, type AuditReport, type FileDigest, type Finding, type FirewallSummary, type WaiverStatus } from '../audit/types';
 import { SEVERITIES, citedErrata, severityCounts, verdictSummary, waiverScope, waiverState, warningLocation } from './common';
 import { decidingRules, fileNames, gridColumns, matrixGrid, ruleWithLocation, statusCounts, type FileNames } from './html-grid';
-import { cell, code, counted, escapeHtml, section, table } from './html-markup';
+import { cell, code, counted, escapeHtml, section, table, text } from './html-markup';
 import { STYLE } from './html-style';
 import { witnessText } from './text';
 
@@ -20,34 +20,34 @@ function documentHeader(report: AuditReport): string {
     '<header class="document-header">',
     '<div>',
     '<p class="document-kind">Firewall configuration audit</p>',
-    `<h1>${escapeHtml(report.matrix.title)}</h1>`,
-    `<p class="muted">Matrix ${code(report.matrix.id)} · ${counted(report.firewalls.length, 'firewall')} · fwmatrix ${escapeHtml(report.tool.version)}</p>`,
+    `<h1>${text(report.matrix.title)}</h1>`,
+    `<p class="muted">Matrix ${code(report.matrix.id)} · ${counted(report.firewalls.length, 'firewall')} · fwmatrix ${text(report.tool.version)}</p>`,
     '</div>',
-    `<div class="verdict verdict-${escapeHtml(report.verdict)}"><strong>${escapeHtml(verdict)}</strong><span>${escapeHtml(threshold)}</span></div>`,
+    `<div class="verdict verdict-${escapeHtml(report.verdict)}"><strong>${text(verdict)}</strong><span>${text(threshold)}</span></div>`,
     '</header>',
   ].join('\n');
 }
 
 function factsTable(rows: [string, string][]): string {
-  return `<table class="facts">\n<tbody>\n${rows.map(([name, value]) => `<tr><th scope="row">${escapeHtml(name)}</th><td>${value}</td></tr>`).join('\n')}\n</tbody>\n</table>`;
+  return `<table class="facts">\n<tbody>\n${rows.map(([name, value]) => `<tr><th scope="row">${text(name)}</th><td>${value}</td></tr>`).join('\n')}\n</tbody>\n</table>`;
 }
 
 function auditFacts(report: AuditReport): string {
   const requirements = new Set(report.results.map((r) => r.requirement)).size;
-  const matrix = `${code(report.matrix.id)}${report.matrix.version ? ` version ${escapeHtml(report.matrix.version)}` : ''}`;
+  const matrix = `${code(report.matrix.id)}${report.matrix.version ? ` version ${text(report.matrix.version)}` : ''}`;
   const rows: [string, string][] = [
-    ['Verdict', `<strong class="verdict-${escapeHtml(report.verdict)}">${escapeHtml(report.verdict.toUpperCase())}</strong>`],
-    ['Audited', escapeHtml(report.evidence.generatedAt)],
+    ['Verdict', `<strong class="verdict-${escapeHtml(report.verdict)}">${text(report.verdict.toUpperCase())}</strong>`],
+    ['Audited', text(report.evidence.generatedAt)],
     [
       'Deployment',
       report.evidence.deployment ? code(report.evidence.deployment.file) : '<span class="muted">none (one configuration)</span>',
     ],
     ['Matrix', matrix],
     ['Requirements', String(requirements)],
-    ['Firewalls', escapeHtml(report.firewalls.map((fw) => fw.name).join(', '))],
-    ['Fails on', escapeHtml(report.failOn === 'none' ? 'nothing (--fail-on none)' : `${report.failOn} and above`)],
+    ['Firewalls', text(report.firewalls.map((fw) => fw.name).join(', '))],
+    ['Fails on', text(report.failOn === 'none' ? 'nothing (--fail-on none)' : `${report.failOn} and above`)],
   ];
-  if (report.waivers.length > 0) rows.push(['Waivers', escapeHtml(waiverCounts(report.waivers))]);
+  if (report.waivers.length > 0) rows.push(['Waivers', text(waiverCounts(report.waivers))]);
   const definedAny = report.roles.find((r) => r.id === 'any');
   if (definedAny) rows.push([`Role "any"`, definedAny.addresses.map(code).join(', ')]);
   return factsTable(rows);
@@ -86,9 +86,9 @@ function firewallsTable(report: AuditReport): string {
   return table(
     ['Firewall', 'Type', 'Placement', 'Rules', 'Configuration'],
     report.firewalls.map((fw) => [
-      `<th scope="row">${escapeHtml(fw.name)}</th>`,
-      cell(escapeHtml(fw.type), 'word'),
-      cell(escapeHtml(fw.placement), 'word'),
+      `<th scope="row">${text(fw.name)}</th>`,
+      cell(text(fw.type)),
+      cell(text(fw.placement)),
       cell(String(fw.rules), 'number'),
       cell(firewallFiles(fw).map(code).join('<br/>')),
     ]),
@@ -97,7 +97,7 @@ function firewallsTable(report: AuditReport): string {
 
 function summarySection(report: AuditReport): string {
   return section('summary', 'Summary', [
-    `<p class="verdict-${escapeHtml(report.verdict)}"><strong>${escapeHtml(verdictSummary(report))}</strong></p>`,
+    `<p class="verdict-${escapeHtml(report.verdict)}"><strong>${text(verdictSummary(report))}</strong></p>`,
     '<div class="overview">',
     `<div><h3>Audit</h3>\n${auditFacts(report)}</div>`,
     `<div><h3>Findings by severity</h3>\n${severityTable(report)}</div>`,
@@ -114,7 +114,7 @@ function matrixSection(report: AuditReport): string {
     ? ' A firewall whose results differ by variant (profile) has a column per variant.'
     : '';
   return section('matrix', 'Matrix', [
-    `<p class="intro muted">One row per requirement, one column per firewall.${escapeHtml(variants)} A cell names the line(s) that decide it; hover for the rule text, or click to open it.</p>`,
+    `<p class="intro muted">One row per requirement, one column per firewall.${text(variants)} A cell names the line(s) that decide it; hover for the rule text, or click to open it.</p>`,
     matrixGrid(report),
     '<h3>Deciding rules</h3>',
     '<p class="intro muted">Every rule or default policy the grid cites, with the requirements it decides.</p>',
@@ -124,22 +124,22 @@ function matrixSection(report: AuditReport): string {
 
 function findingCard(f: Finding, names: FileNames): string {
   const header = [
-    `<span class="badge severity-${escapeHtml(f.severity)}">${escapeHtml(f.severity)}</span>`,
-    `<span class="kind">${escapeHtml(f.kind)}</span>`,
-    f.requirement ? `<span class="muted">requirement ${escapeHtml(f.requirement)}</span>` : '',
-    f.variant !== undefined ? `<span class="muted">variant ${escapeHtml(f.variant)}</span>` : '',
-    f.errata?.length ? `<span class="muted">errata ${escapeHtml(f.errata.map((e) => e.id).join(', '))}</span>` : '',
+    `<span class="badge severity-${escapeHtml(f.severity)}">${text(f.severity)}</span>`,
+    `<span class="kind">${text(f.kind)}</span>`,
+    f.requirement ? `<span class="muted">requirement ${text(f.requirement)}</span>` : '',
+    f.variant !== undefined ? `<span class="muted">variant ${text(f.variant)}</span>` : '',
+    f.errata?.length ? `<span class="muted">errata ${text(f.errata.map((e) => e.id).join(', '))}</span>` : '',
     `<span class="fingerprint">fingerprint ${code(f.fingerprint)}</span>`,
   ];
   const facts: [string, string][] = [];
   if (f.rule) facts.push(['Rule', ruleWithLocation(f.rule, names(f.firewall, f.rule.file))]);
   if (f.witness) facts.push(['Witness', code(witnessText(f.witness))]);
-  if (f.suppressedBy !== undefined) facts.push(['Suppressed by', escapeHtml(f.suppressedBy)]);
+  if (f.suppressedBy !== undefined) facts.push(['Suppressed by', text(f.suppressedBy)]);
   return [
     `<article class="finding severity-${escapeHtml(f.severity)}">`,
     `<header>${header.join('')}</header>`,
-    `<p class="message">${escapeHtml(f.message)}</p>`,
-    `<dl class="facts-list">${facts.map(([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${value}</dd>`).join('')}</dl>`,
+    `<p class="message">${text(f.message)}</p>`,
+    `<dl class="facts-list">${facts.map(([name, value]) => `<dt>${text(name)}</dt><dd>${value}</dd>`).join('')}</dl>`,
     '</article>',
   ].join('\n');
 }
@@ -154,7 +154,7 @@ function findingsByFirewall(report: AuditReport, findings: readonly Finding[]): 
     if (own.length === 0) continue;
     const fw = report.firewalls.find((x) => x.name === name);
     const about = fw ? `${fw.type} · ${fw.placement} · ` : '';
-    out.push(`<h3>${escapeHtml(name)} <span class="muted">${escapeHtml(about + counted(own.length, 'finding'))}</span></h3>`);
+    out.push(`<h3>${text(name)} <span class="muted">${text(about + counted(own.length, 'finding'))}</span></h3>`);
     out.push(...own.map((f) => findingCard(f, names)));
   }
   return out;
@@ -190,7 +190,7 @@ function warningsSection(report: AuditReport): string[] {
       '<p class="intro muted">What the configurations hold that fwmatrix noticed and did not stop on.</p>',
       table(
         ['Firewall', 'Where', 'Warning'],
-        report.warnings.map((w) => [cell(escapeHtml(w.firewall)), cell(code(warningLocation(w))), cell(escapeHtml(w.message))]),
+        report.warnings.map((w) => [cell(text(w.firewall)), cell(code(warningLocation(w))), cell(text(w.message))]),
       ),
     ]),
   ];
@@ -202,7 +202,7 @@ function errataSection(report: AuditReport): string[] {
   return [
     section('errata', 'Notes on the source documents (errata)', [
       '<p class="intro muted">Where the matrix departs from or clarifies its published source; the results above cite these.</p>',
-      `<dl class="errata">\n${errata.map((e) => `<dt><strong>${escapeHtml(e.id)}</strong> ${escapeHtml(e.title)}</dt><dd>${escapeHtml(e.text)}</dd>`).join('\n')}\n</dl>`,
+      `<dl class="errata">\n${errata.map((e) => `<dt><strong>${text(e.id)}</strong> ${text(e.title)}</dt><dd>${text(e.text)}</dd>`).join('\n')}\n</dl>`,
     ]),
   ];
 }
@@ -215,10 +215,10 @@ function waiversSection(report: AuditReport): string[] {
       table(
         ['Status', 'Waives', 'Where', 'Reason'],
         report.waivers.map((w) => [
-          cell(escapeHtml(waiverState(w)), `waiver-${w.status}`),
-          cell(escapeHtml(waiverScope(w))),
+          cell(text(waiverState(w)), `waiver-${w.status}`),
+          cell(text(waiverScope(w))),
           cell(code(`${w.file}${w.line !== undefined ? `:${w.line}` : ''}`)),
-          cell(escapeHtml(w.reason)),
+          cell(text(w.reason)),
         ]),
         'waivers',
       ),
@@ -227,7 +227,7 @@ function waiversSection(report: AuditReport): string[] {
 }
 
 function digestRow(what: string, d: FileDigest): string[] {
-  return [cell(escapeHtml(what)), cell(code(d.file)), cell(code(d.sha256), 'digest'), cell(String(d.bytes), 'number')];
+  return [cell(text(what)), cell(`${code(d.file)}<br/><code class="digest">${text(d.sha256)}</code>`), cell(String(d.bytes), 'number')];
 }
 
 /** What the audit read, with digests: what a signature on this report vouches for. */
@@ -242,17 +242,17 @@ function evidenceSection(report: AuditReport): string {
     ...(e.baseline ? [digestRow('baseline', e.baseline)] : []),
   ];
   return section('evidence', 'Evidence', [
-    `<p class="intro">Audited ${escapeHtml(e.generatedAt)} by fwmatrix ${escapeHtml(report.tool.version)}, failing on ${escapeHtml(report.failOn)}. The files read, with their SHA-256 digests:</p>`,
-    table(['What', 'File', 'SHA-256', 'Bytes'], rows, 'evidence'),
+    `<p class="intro">Audited ${text(e.generatedAt)} by fwmatrix ${text(report.tool.version)}, failing on ${text(report.failOn)}. The files read, with their SHA-256 digests:</p>`,
+    table(['What', 'File and SHA-256', 'Bytes'], rows, 'evidence'),
   ]);
 }
 
 function signOffSection(): string {
   const decisions = ['Accepted', 'Accepted with waivers', 'Rejected']
-    .map((d) => `<span class="choice"><span class="box"></span>${escapeHtml(d)}</span>`)
+    .map((d) => `<span class="choice"><span class="box"></span>${text(d)}</span>`)
     .join('');
   const row = (name: string, content: string, className = 'blank') =>
-    `<tr><th scope="row">${escapeHtml(name)}</th><td class="${className}">${content}</td></tr>`;
+    `<tr><th scope="row">${text(name)}</th><td class="${className}">${content}</td></tr>`;
   return `<section id="sign-off" class="sign-off">
 <h2>Review and sign-off</h2>
 <p class="intro muted">For the printed copy: the reviewer records the decision on this report and signs it.</p>
@@ -272,7 +272,7 @@ ${[
 }
 
 export function renderHtml(report: AuditReport): string {
-  const verdict = escapeHtml(report.verdict.toUpperCase());
+  const verdict = text(report.verdict.toUpperCase());
   const body = [
     documentHeader(report),
     '<main>',
@@ -285,7 +285,7 @@ export function renderHtml(report: AuditReport): string {
     evidenceSection(report),
     signOffSection(),
     '</main>',
-    `<footer>Produced by fwmatrix ${escapeHtml(report.tool.version)}: ${escapeHtml(verdictSummary(report))}</footer>`,
+    `<footer>Produced by fwmatrix ${text(report.tool.version)}: ${text(verdictSummary(report))}</footer>`,
   ];
   return (
     [
@@ -295,7 +295,7 @@ export function renderHtml(report: AuditReport): string {
       '<meta charset="utf-8"/>',
       `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"/>`,
       '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
-      `<title>fwmatrix audit: ${verdict}, ${escapeHtml(report.matrix.title)}</title>`,
+      `<title>fwmatrix audit: ${verdict}, ${text(report.matrix.title)}</title>`,
       `<style>${STYLE}</style>`,
       '</head>',
       '<body>',

@@ -78,7 +78,7 @@ test('the grid holds every result once, coloured by its status, and the summary 
   assert.match(summary, /<p class="verdict-fail"><strong>FAIL \(fail on medium\): 4 high, 9 medium, 3 low; 0 suppressed<\/strong><\/p>/);
   assert.ok(
     summary.includes(
-      '<th scope="row">core-gw</th><td class="word">iptables</td><td class="word">network</td><td class="number">15</td><td><code>fixtures/example/configs/core-gw.rules</code></td>',
+      '<th scope="row">core-gw</th><td>iptables</td><td>network</td><td class="number">15</td><td><code>fixtures/example/configs/core-gw.rules</code></td>',
     ),
   );
 });
@@ -201,12 +201,12 @@ test('the evidence names the time, the deployment and every file read with its d
   const input = report.evidence.inputs.find((i) => i.firewall === 'core-gw');
   assert.ok(
     evidence.includes(
-      `<tr><td>core-gw: configuration</td><td><code>${input?.file}</code></td><td class="digest"><code>${digest}</code></td><td class="number">${fs.statSync(coreGw).size}</td></tr>`,
+      `<tr><td>core-gw: configuration</td><td><code>${input?.file}</code><br/><code class="digest">${digest}</code></td><td class="number">${fs.statSync(coreGw).size}</td></tr>`,
     ),
   );
-  assert.ok(evidence.includes(`<td>matrix lync2013-director-single 1.0.0</td><td><code>${report.evidence.matrix.file}</code></td>`));
-  assert.ok(evidence.includes(`<td>waivers</td><td><code>${report.evidence.waivers?.file}</code></td>`));
-  assert.equal(evidence.match(/<td class="digest">/g)?.length, 5, 'deployment, two configurations, matrix, waivers');
+  assert.ok(evidence.includes(`<td>matrix lync2013-director-single 1.0.0</td><td><code>${report.evidence.matrix.file}</code><br/>`));
+  assert.ok(evidence.includes(`<td>waivers</td><td><code>${report.evidence.waivers?.file}</code><br/>`));
+  assert.equal(evidence.match(/<code class="digest">/g)?.length, 5, 'deployment, two configurations, matrix, waivers');
 
   const listed = sectionOf(html, 'waivers');
   assert.ok(listed.includes('<h2>Waivers (3)</h2>'));
@@ -283,6 +283,18 @@ test('nothing is loaded from elsewhere, and the page says so to the browser', as
   assert.ok(html.startsWith('<!DOCTYPE html>\n<html lang="en">'));
 });
 
+test('only a token longer than 64 characters may break anywhere', async () => {
+  const report = await exampleReport();
+  const finding = findingOf(report, 'extraneous', 'director01', { line: 20 });
+  assert.ok(finding.rule);
+  const token = `--comment=${'y'.repeat(60)}`;
+  finding.rule.text = `-A MGMT ${token} -j ACCEPT`;
+  const html = htmlOf(report);
+  assert.ok(html.includes(`<code>-A MGMT <span class="long">${token}</span> -j ACCEPT</code>`));
+  const digest = 'a'.repeat(64);
+  assert.ok(htmlOf({ ...report, matrix: { ...report.matrix, id: digest } }).includes(`<code>${digest}</code>`));
+});
+
 test('the stylesheet prints: headers repeat, rows stay whole, colours kept, rule text wraps only where it must', async () => {
   const style = htmlOf(await exampleReport()).match(/<style>([\s\S]*)<\/style>/)?.[1] ?? '';
   assert.match(style, /@page \{ margin: /);
@@ -290,6 +302,6 @@ test('the stylesheet prints: headers repeat, rows stay whole, colours kept, rule
   assert.match(print, /thead \{ display: table-header-group; \}/);
   assert.match(print, /tr, \.finding, [^{]*\{ break-inside: avoid; \}/);
   assert.match(style, /print-color-adjust: exact/);
-  assert.match(style, /code \{[^}]*overflow-wrap: anywhere;/);
+  assert.match(style, /\.long, [^{]*\{ overflow-wrap: anywhere; \}/);
   assert.doesNotMatch(style, /break-all/);
 });
