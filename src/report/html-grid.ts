@@ -11,7 +11,7 @@ import { firewallLabel, sourceLocation } from './common';
 import { cell, code, element, table, text } from './html-markup';
 import { witnessText } from './text';
 
-export const STATUSES: readonly Status[] = ['allowed', 'partial', 'denied', 'undetermined', 'not-applicable'];
+const STATUSES: readonly Status[] = ['allowed', 'partial', 'denied', 'undetermined', 'not-applicable'];
 
 export interface GridColumn {
   firewall: string;

@@ -1,7 +1,8 @@
 /**
  * The HTML report for reviewers: a single self-contained page (inline CSS, no scripts, nothing
  * loaded from elsewhere: its Content-Security-Policy forbids both) that prints as a document to
- * sign. Summary, the requirement × firewall grid, findings by firewall, warnings, errata, sign-off.
+ * sign: summary, the requirement × firewall grid, findings by firewall, waivers, warnings, errata,
+ * the evidence (every file read, with its digest) and a sign-off block.
  * Every string from the report is escaped.
  */
 import { SEVERITY_RANK, type AuditReport, type FileDigest, type Finding, type FirewallSummary, type WaiverStatus } from '../audit/types';
@@ -68,12 +69,15 @@ function severityTable(report: AuditReport): string {
   const rows = SEVERITIES.map((severity) => [
     `<th scope="row"><span class="badge severity-${severity}">${severity}</span></th>`,
     cell(String(counts[severity]), 'number'),
-    cell(fails(severity) ? 'fails the run' : '<span class="muted">reported only</span>', 'effect'),
+    cell(
+      !fails(severity) ? '<span class="muted">reported only</span>' : counts[severity] > 0 ? 'fails the run' : 'would fail the run',
+      'effect',
+    ),
   ]);
   rows.push([
     '<th scope="row">suppressed</th>',
     cell(String(report.suppressed.length), 'number'),
-    cell('<span class="muted">waived</span>', 'effect'),
+    cell('<span class="muted">not counted</span>', 'effect'),
   ]);
   return table(['Severity', 'Findings', 'Effect'], rows, 'counts');
 }
@@ -117,8 +121,9 @@ function matrixSection(report: AuditReport): string {
     `<p class="intro muted">One row per requirement, one column per firewall.${text(variants)} A cell names the line(s) that decide it; hover for the rule text, or click to open it.</p>`,
     matrixGrid(report),
     '<h3>Deciding rules</h3>',
-    '<p class="intro muted">Every rule or default policy the grid cites, with the requirements it decides.</p>',
-    decidingRules(report),
+    ...(report.results.some((r) => r.decidedBy.length > 0)
+      ? ['<p class="intro muted">Every rule or default policy the grid cites, with the requirements it decides.</p>', decidingRules(report)]
+      : ['<p class="muted">No rule decides any cell.</p>']),
   ]);
 }
 

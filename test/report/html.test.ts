@@ -253,6 +253,30 @@ test('a firewall whose results have variants gets a column per variant', async (
   );
 });
 
+test('a quiet report says so: no findings, no deciding rules, a threshold nothing reaches', async () => {
+  const report = await exampleReport();
+  report.findings = report.findings.filter((f) => f.severity !== 'medium');
+  let html = htmlOf(report);
+  assert.match(
+    sectionOf(html, 'summary'),
+    /severity-medium">medium<\/span><\/th><td class="number">0<\/td><td class="effect">would fail the run<\/td>/,
+  );
+
+  report.findings = [];
+  report.failOn = 'none';
+  report.verdict = 'pass';
+  for (const r of report.results) r.decidedBy = [];
+  html = htmlOf(report);
+  assert.ok(sectionOf(html, 'findings').includes('<h2>Findings (0)</h2>\n<p>No findings.</p>'));
+  assert.ok(sectionOf(html, 'matrix').includes('<p class="muted">No rule decides any cell.</p>'));
+  assert.ok(!html.includes('<table class="rules">'));
+  assert.ok(html.includes('<div class="verdict verdict-pass"><strong>PASS</strong><span>no finding fails the run</span></div>'));
+  assert.match(
+    sectionOf(html, 'summary'),
+    /severity-high">high<\/span><\/th><td class="number">0<\/td><td class="effect"><span class="muted">reported only<\/span>/,
+  );
+});
+
 test('script tags and markup in rule text, messages and names come out as text', async () => {
   const report = await exampleReport();
   const finding = findingOf(report, 'extraneous', 'director01', { line: 20 });
