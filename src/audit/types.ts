@@ -129,6 +129,8 @@ export interface AuditReport {
   /** How the deployment defined `any`, when it did. */
   roles: { id: string; addresses: string[] }[];
   firewalls: FirewallSummary[];
+  /** Firewalls whose configuration could not be used, and why: the others are audited all the same. */
+  errors: ConfigWarning[];
   warnings: ConfigWarning[];
   results: RequirementResult[];
   findings: Finding[];

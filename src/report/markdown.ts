@@ -133,6 +133,12 @@ export function renderMarkdown(report: AuditReport): string {
     );
   }
 
+  if (report.errors.length > 0) {
+    out.push(`### Firewalls not audited (${report.errors.length})`, '');
+    for (const e of report.errors)
+      out.push(`- **${markdownText(e.firewall)}**: ${codeSpan(warningLocation(e), 'block')}: ${markdownText(e.message)}`);
+    out.push('');
+  }
   if (report.warnings.length > 0) {
     out.push(`### Configuration warnings (${report.warnings.length})`, '');
     for (const w of report.warnings)
