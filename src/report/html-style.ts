@@ -48,6 +48,9 @@ table.grid .status { overflow-wrap: normal; }
 .overview > div { flex: 1 1 auto; }
 .overview > div:first-child { flex-basis: 22rem; }
 .overview h3 { margin-top: .4rem; }
+.not-audited { border: 1px solid var(--denied-ink); border-left-width: 5px; background: var(--denied-bg); padding: .2rem .8rem .4rem; margin: .6rem 0 1rem; }
+.not-audited h3 { color: var(--denied-ink); margin-top: .4rem; }
+.not-audited table { background: #fff; }
 table.facts th { width: 9rem; background: var(--faint); font-weight: 600; }
 table.counts th[scope="row"] { font-weight: normal; white-space: nowrap; }
 table.counts td.effect { white-space: nowrap; }
@@ -121,7 +124,7 @@ const PRINT = `
   #matrix h2 { margin-top: 0; }
   h3, .intro, table.rules th.group { break-after: avoid; }
   thead { display: table-header-group; }
-  tr, .finding, .sign-off, .overview > div, dl.errata dt, dl.errata dd { break-inside: avoid; }
+  tr, .finding, .sign-off, .not-audited, .overview > div, dl.errata dt, dl.errata dd { break-inside: avoid; }
   td.cell summary:hover .status { text-decoration: none; }
   .sign-off { break-before: auto; }
   footer { display: none; }

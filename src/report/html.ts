@@ -46,8 +46,9 @@ function auditFacts(report: AuditReport): string {
     ['Matrix', matrix],
     ['Requirements', String(requirements)],
     ['Firewalls', text(report.firewalls.map((fw) => fw.name).join(', '))],
-    ['Fails on', text(report.failOn === 'none' ? 'nothing (--fail-on none)' : `${report.failOn} and above`)],
   ];
+  if (report.errors.length > 0) rows.push(['Not audited', text(notAuditedNames(report).join(', '))]);
+  rows.push(['Fails on', text(report.failOn === 'none' ? 'nothing (--fail-on none)' : `${report.failOn} and above`)]);
   if (report.waivers.length > 0) rows.push(['Waivers', text(waiverCounts(report.waivers))]);
   const definedAny = report.roles.find((r) => r.id === 'any');
   if (definedAny) rows.push([`Role "any"`, definedAny.addresses.map(code).join(', ')]);
@@ -99,9 +100,32 @@ function firewallsTable(report: AuditReport): string {
   );
 }
 
+function notAuditedNames(report: AuditReport): string[] {
+  return [...new Set(report.errors.map((e) => e.firewall))];
+}
+
+/** Firewalls whose configuration could not be used: first thing after the verdict, since the grid cannot show them. */
+function notAudited(report: AuditReport): string[] {
+  if (report.errors.length === 0) return [];
+  const firewalls = notAuditedNames(report);
+  return [
+    '<div class="not-audited">',
+    `<h3>${text(counted(firewalls.length, 'firewall'))} not audited: ${text(firewalls.join(', '))}</h3>`,
+    firewalls.length === 1
+      ? '<p>Its configuration could not be used, so the grid has no column for it and the verdict fails.</p>'
+      : '<p>Their configurations could not be used, so the grid has no column for them and the verdict fails.</p>',
+    table(
+      ['Firewall', 'Where', 'Error'],
+      report.errors.map((e) => [cell(text(e.firewall)), cell(code(warningLocation(e))), cell(text(e.message))]),
+    ),
+    '</div>',
+  ];
+}
+
 function summarySection(report: AuditReport): string {
   return section('summary', 'Summary', [
     `<p class="verdict-${escapeHtml(report.verdict)}"><strong>${text(verdictSummary(report))}</strong></p>`,
+    ...notAudited(report),
     '<div class="overview">',
     `<div><h3>Audit</h3>\n${auditFacts(report)}</div>`,
     `<div><h3>Findings by severity</h3>\n${severityTable(report)}</div>`,

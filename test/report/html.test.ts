@@ -221,6 +221,23 @@ test('the evidence names the time, the deployment and every file read with its d
   fs.rmSync(path.dirname(waivers), { recursive: true, force: true });
 });
 
+test('a firewall whose configuration could not be used is named first thing, with where and why', async () => {
+  const report = await exampleReport();
+  assert.equal(sectionOf(htmlOf(report), 'summary').includes('not-audited'), false);
+  report.errors = [
+    { firewall: 'edge-gw', file: 'configs/edge-gw.xml', line: 12, path: '/pfsense/filter/rule[2]', message: 'expected <type> pass|block' },
+  ];
+  const summary = sectionOf(htmlOf(report), 'summary');
+  assert.ok(summary.includes('<h3>1 firewall not audited: edge-gw</h3>'));
+  assert.ok(
+    summary.includes(
+      '<tr><td>edge-gw</td><td><code>configs/edge-gw.xml:12 at /pfsense/filter/rule[2]</code></td><td>expected &lt;type&gt; pass|block</td></tr>',
+    ),
+  );
+  assert.ok(summary.indexOf('not-audited') < summary.indexOf('<h3>Audit</h3>'), 'before the overview');
+  assert.ok(summary.includes('<tr><th scope="row">Not audited</th><td>edge-gw</td></tr>'));
+});
+
 test('a firewall whose results have variants gets a column per variant', async () => {
   const report = await exampleReport();
   const coreGw = report.results.filter((r) => r.firewall === 'core-gw');
