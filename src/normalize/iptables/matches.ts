@@ -4,7 +4,7 @@
  * rate, a user) becomes an undecided condition that names itself — never a guess.
  */
 import type { ModuleOption, MatchModule, Rule, Negatable } from '../../../parsers/iptables-parser/src';
-import { PacketSet, Ranges, parseNetwork, CtState, type Dimension, type Family } from '../../packetset';
+import { PacketSet, Ranges, parseNetwork, CtState, TcpFlag, type Dimension, type Family } from '../../packetset';
 import { allOf, exactly, undecided } from '../../model/match';
 import type { InterfaceUniverse, Match, Metadata } from '../../model/policy';
 import { PORTED_PROTOCOLS } from '../../model/protocols';
@@ -36,13 +36,8 @@ interface Condition {
   reads?: Metadata;
 }
 
-const CONNTRACK_STATES: Readonly<Record<string, number>> = {
-  NEW: CtState.NEW,
-  ESTABLISHED: CtState.ESTABLISHED,
-  RELATED: CtState.RELATED,
-  INVALID: CtState.INVALID,
-  UNTRACKED: CtState.UNTRACKED,
-};
+/** Names from the file are looked up in maps, where `constructor` or `__proto__` are ordinary unknown names. */
+const CONNTRACK_STATES: ReadonlyMap<string, number> = new Map(Object.entries(CtState));
 
 export function ruleMatch(rule: Rule, ctx: MatchContext): RuleMatch {
   const full = PacketSet.full(ctx.family);
@@ -82,8 +77,9 @@ export function protocolNumber(text: string): number {
   if (/^\d+$/.test(lower)) {
     const n = Number(lower);
     if (n <= 255) return n;
-  } else if (lower in PROTOCOLS) {
-    return PROTOCOLS[lower];
+  } else {
+    const known = PROTOCOLS.get(lower);
+    if (known !== undefined) return known;
   }
   throw new BadValue(`unknown protocol "${text}": expected a name such as tcp, udp, icmp, or a number 0-255`);
 }
@@ -101,7 +97,7 @@ function addresses(spec: Negatable<string>, family: Family): Ranges {
 
 function portNumber(text: string): number {
   if (/^\d+$/.test(text) && Number(text) <= 65535) return Number(text);
-  const service = SERVICES[text.toLowerCase()];
+  const service = SERVICES.get(text.toLowerCase());
   if (service === undefined) throw new BadValue(`"${text}" is not a port number or known service name`);
   return service;
 }
@@ -120,22 +116,21 @@ function portList(text: string): Ranges {
   return text.split(',').reduce((acc, item) => acc.union(portRange(item)), Ranges.EMPTY);
 }
 
-const TCP_FLAGS: Readonly<Record<string, number>> = {
-  FIN: 1,
-  SYN: 2,
-  RST: 4,
-  PSH: 8,
-  ACK: 16,
-  URG: 32,
-  ECE: 64,
-  CWR: 128,
-  ALL: 0x3f,
-  NONE: 0,
-};
+/** The flag names iptables knows (ECE and CWR it does not name: `--tcp-flags ECE ECE` is refused). */
+const TCP_FLAG_NAMES: ReadonlyMap<string, number> = new Map([
+  ['FIN', TcpFlag.FIN],
+  ['SYN', TcpFlag.SYN],
+  ['RST', TcpFlag.RST],
+  ['PSH', TcpFlag.PSH],
+  ['ACK', TcpFlag.ACK],
+  ['URG', TcpFlag.URG],
+  ['ALL', 0x3f],
+  ['NONE', 0],
+]);
 
 function tcpFlagSet(list: string): number {
   return list.split(',').reduce((bits, name) => {
-    const bit = TCP_FLAGS[name.toUpperCase()];
+    const bit = TCP_FLAG_NAMES.get(name.toUpperCase());
     if (bit === undefined) throw new BadValue(`unknown TCP flag "${name}": expected FIN, SYN, RST, PSH, ACK, URG, ALL or NONE`);
     return bits | bit;
   }, 0);
@@ -148,9 +143,9 @@ function tcpFlagsMatching(mask: number, compare: number): Ranges {
   return Ranges.fromIntervals(values);
 }
 
-function icmpRange(text: string, names: Readonly<Record<string, readonly number[]>>): Ranges {
+function icmpRange(text: string, names: ReadonlyMap<string, readonly number[]>): Ranges {
   if (text === 'any') return Ranges.of(0n, 65535n);
-  let typeCode: readonly number[] | undefined = names[text];
+  let typeCode: readonly number[] | undefined = names.get(text);
   if (!typeCode && /^\d+(\/\d+)?$/.test(text)) typeCode = text.split('/').map(Number);
   if (!typeCode || typeCode.some((n) => n > 255)) throw new BadValue(`"${text}" is not an ICMP type name or type[/code]`);
   const [type, code] = typeCode;
@@ -247,13 +242,13 @@ function packetTypeMatch(kind: string, ctx: MatchContext): { surely: Ranges; may
 }
 
 /** Conntrack options about the connection's original tuple, which dimensions of the packet give. */
-const ORIGINAL_TUPLE: Readonly<Record<string, Dimension>> = {
-  ctorigsrc: 'src',
-  ctorigdst: 'dst',
-  ctorigsrcport: 'sport',
-  ctorigdstport: 'dport',
-  ctproto: 'proto',
-};
+const ORIGINAL_TUPLE: ReadonlyMap<string, Dimension> = new Map([
+  ['ctorigsrc', 'src'],
+  ['ctorigdst', 'dst'],
+  ['ctorigsrcport', 'sport'],
+  ['ctorigdstport', 'dport'],
+  ['ctproto', 'proto'],
+]);
 
 /**
  * A conntrack option about the connection itself. The first packet of a new connection (state
@@ -265,7 +260,7 @@ function connectionTupleCondition(option: ModuleOption, module: MatchModule, ctx
   const fresh = full.restrict('state', Ranges.point(BigInt(CtState.NEW)));
   const reason = `--${option.name} of an established connection's packets depends on the connection, which fwmatrix does not track`;
   let newMatch: PacketSet;
-  const dim = ORIGINAL_TUPLE[option.name];
+  const dim = ORIGINAL_TUPLE.get(option.name);
   if (dim) {
     const text = single(option, module);
     let ranges: Ranges;
@@ -336,11 +331,7 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
             if (module.name !== 'tcp') conditions.push(unknownOption(option));
             else
               conditions.push({
-                match: on(
-                  'tcpflags',
-                  tcpFlagsMatching(TCP_FLAGS.FIN | TCP_FLAGS.SYN | TCP_FLAGS.RST | TCP_FLAGS.ACK, TCP_FLAGS.SYN),
-                  option.negated,
-                ),
+                match: on('tcpflags', tcpFlagsMatching(TcpFlag.FIN | TcpFlag.SYN | TcpFlag.RST | TcpFlag.ACK, TcpFlag.SYN), option.negated),
               });
             break;
           default:
@@ -416,7 +407,7 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
           continue;
         }
         const states = names.map((n) => {
-          const state = CONNTRACK_STATES[n];
+          const state = CONNTRACK_STATES.get(n);
           if (state === undefined)
             throw new BadValue(`unknown connection state "${n}": expected NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED`);
           return [BigInt(state), BigInt(state)] as const;
