@@ -136,7 +136,10 @@ function tcpFlagSet(list: string): number {
   }, 0);
 }
 
-/** The flag values v with v & mask == compare, as ranges over the 8-bit flags field. */
+/**
+ * The flag values v with (v & mask) == compare, as ranges over the 8-bit flags field. As in the
+ * kernel, `compare` is not masked: a compare with a flag outside the mask matches no packet.
+ */
 function tcpFlagsMatching(mask: number, compare: number): Ranges {
   const values: [bigint, bigint][] = [];
   for (let v = 0; v < 256; v++) if ((v & mask) === compare) values.push([BigInt(v), BigInt(v)]);
@@ -320,11 +323,7 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
               break;
             }
             conditions.push({
-              match: on(
-                'tcpflags',
-                tcpFlagsMatching(tcpFlagSet(option.values[0]), tcpFlagSet(option.values[1]) & tcpFlagSet(option.values[0])),
-                option.negated,
-              ),
+              match: on('tcpflags', tcpFlagsMatching(tcpFlagSet(option.values[0]), tcpFlagSet(option.values[1])), option.negated),
             });
             break;
           case 'syn':
