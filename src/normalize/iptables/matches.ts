@@ -10,6 +10,7 @@ import type { InterfaceUniverse, Match, Metadata } from '../../model/policy';
 import { PORTED_PROTOCOLS } from '../../model/protocols';
 import { ICMPV6_TYPES, ICMP_TYPES, PROTOCOLS, SERVICES } from './names';
 import { matchSetPackets, type IpSet } from './ipset';
+import { ADDRESS_TYPES, addressTypeDecision, decisionMatch, packetTypeDecision, packetTypeName } from './address-types';
 
 /** A problem with a value the kernel would refuse: the normalizer turns it into a located input error. */
 export class BadValue extends Error {}
@@ -154,94 +155,6 @@ function icmpRange(text: string, names: ReadonlyMap<string, readonly number[]>):
   const [type, code] = typeCode;
   if (code === undefined) return Ranges.of(BigInt(type * 256), BigInt(type * 256 + 255));
   return Ranges.point(BigInt(type * 256 + code));
-}
-
-const ADDRESS_TYPES = [
-  'UNSPEC',
-  'UNICAST',
-  'LOCAL',
-  'BROADCAST',
-  'ANYCAST',
-  'MULTICAST',
-  'BLACKHOLE',
-  'UNREACHABLE',
-  'PROHIBIT',
-  'THROW',
-  'NAT',
-  'XRESOLVE',
-];
-
-function network(text: string): Ranges {
-  return parseNetwork(text)!.ranges;
-}
-
-/**
- * The addresses surely and possibly of one of the given types, as the kernel tells them from its
- * local routing table: fixed ranges (multicast, loopback, the limited broadcast) are certain, and
- * the firewall's own addresses are LOCAL when the deployment names them. Any other address is
- * usually UNICAST, but a route in the local table (a subnet broadcast, say) can make it another type.
- */
-function addressTypeMatch(types: string[], ctx: MatchContext): { surely: Ranges; may: Ranges } {
-  for (const t of types)
-    if (!ADDRESS_TYPES.includes(t)) throw new BadValue(`unknown address type "${t}": expected one of ${ADDRESS_TYPES.join(', ')}`);
-  const wanted = new Set(types);
-  const classes: { addresses: Ranges; possible: string[] }[] = [];
-  const local = ctx.localAddresses ?? Ranges.EMPTY;
-  if (ctx.family === 4) {
-    const broadcast = network('0.0.0.0/8').union(network('255.255.255.255'));
-    const multicast = network('224.0.0.0/4');
-    const loopback = network('127.0.0.0/8').union(local).subtract(broadcast).subtract(multicast);
-    classes.push(
-      { addresses: broadcast, possible: ['BROADCAST'] },
-      { addresses: multicast, possible: ['MULTICAST'] },
-      { addresses: loopback, possible: ['LOCAL'] },
-    );
-    const rest = network('0.0.0.0/0').subtract(broadcast).subtract(multicast).subtract(loopback);
-    // Routes in the local table can give an address any type but multicast (and LOCAL, once the host's addresses are known).
-    classes.push({ addresses: rest, possible: ADDRESS_TYPES.filter((t) => t !== 'MULTICAST' && (t !== 'LOCAL' || !ctx.localAddresses)) });
-  } else {
-    const multicast = network('ff00::/8');
-    const own = network('::1').union(local).subtract(multicast);
-    // Link-local addresses are the host's own too, and no deployment lists them.
-    const linkLocal = network('fe80::/10').subtract(own);
-    classes.push({ addresses: multicast, possible: ['MULTICAST'] }, { addresses: own, possible: ['LOCAL'] });
-    classes.push({ addresses: linkLocal, possible: ADDRESS_TYPES.filter((t) => t !== 'MULTICAST') });
-    const rest = network('::/0').subtract(multicast).subtract(own).subtract(linkLocal);
-    classes.push({ addresses: rest, possible: ADDRESS_TYPES.filter((t) => t !== 'MULTICAST' && (t !== 'LOCAL' || !ctx.localAddresses)) });
-  }
-  let surely = Ranges.EMPTY;
-  let may = Ranges.EMPTY;
-  for (const { addresses, possible } of classes) {
-    if (possible.every((t) => wanted.has(t))) surely = surely.union(addresses);
-    if (possible.some((t) => wanted.has(t))) may = may.union(addresses);
-  }
-  return { surely, may };
-}
-
-/**
- * The destination addresses whose packets are surely and possibly of a link-layer type: multicast
- * addresses travel as multicast, the limited broadcast as broadcast, the host's own addresses as
- * unicast; any other address is unicast unless (IPv4) it is a subnet's broadcast address.
- */
-function packetTypeMatch(kind: string, ctx: MatchContext): { surely: Ranges; may: Ranges } {
-  if (!['unicast', 'broadcast', 'multicast'].includes(kind))
-    throw new BadValue(`unknown packet type "${kind}": expected unicast, broadcast or multicast`);
-  const multicast = network(ctx.family === 4 ? '224.0.0.0/4' : 'ff00::/8');
-  const broadcast = ctx.family === 4 ? network('255.255.255.255') : Ranges.EMPTY;
-  const own = (ctx.localAddresses ?? Ranges.EMPTY).subtract(multicast).subtract(broadcast);
-  const rest = network(ctx.family === 4 ? '0.0.0.0/0' : '::/0')
-    .subtract(multicast)
-    .subtract(broadcast)
-    .subtract(own);
-  switch (kind) {
-    case 'multicast':
-      return { surely: multicast, may: multicast };
-    case 'broadcast':
-      return { surely: broadcast, may: ctx.family === 4 ? broadcast.union(rest) : broadcast };
-    default:
-      // IPv6 has no broadcast: every other address is unicast.
-      return { surely: ctx.family === 4 ? own : own.union(rest), may: own.union(rest) };
-  }
 }
 
 /** Conntrack options about the connection's original tuple, which dimensions of the packet give. */
@@ -428,19 +341,14 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
           conditions.push(unknownOption(option));
           continue;
         }
-        const { surely, may } = addressTypeMatch(
-          single(option, module)
-            .split(',')
-            .map((t) => t.toUpperCase()),
-          ctx,
-        );
-        const sure = full.restrict(dim, surely);
-        const maybe = full.restrict(dim, may);
-        const reason = `whether an address is of type ${single(option, module)} depends on the routing table${ctx.localAddresses ? '' : ' and on the firewall\'s own addresses (give the deployment its "host:")'}`;
-        const match = { surely: sure, may: maybe, uncertain: sure.equals(maybe) ? [] : [reason] };
-        conditions.push({
-          match: option.negated ? { surely: full.subtract(maybe), may: full.subtract(sure), uncertain: match.uncertain } : match,
-        });
+        const text = single(option, module);
+        const types = text.split(',').map((t) => t.toUpperCase());
+        for (const t of types) {
+          if (!(ADDRESS_TYPES as readonly string[]).includes(t))
+            throw new BadValue(`unknown address type "${t}": expected one of ${ADDRESS_TYPES.join(', ')}`);
+        }
+        const reason = `whether the ${dim === 'src' ? 'source' : 'destination'} is of type ${text} depends on the firewall's routes${ctx.localAddresses ? '' : ' and its own addresses (give the deployment its "host:")'}`;
+        conditions.push({ match: decisionMatch(addressTypeDecision(dim, types, ctx), option.negated, reason, full) });
       }
       return conditions;
     }
@@ -450,19 +358,11 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
           conditions.push(unknownOption(option));
           continue;
         }
-        const kind = single(option, module).toLowerCase();
-        const { surely, may } = packetTypeMatch(kind, ctx);
-        const reason = `whether a packet to an address is link-layer ${kind} depends on the networks the firewall is on`;
-        const match = {
-          surely: full.restrict('dst', surely),
-          may: full.restrict('dst', may),
-          uncertain: surely.equals(may) ? [] : [reason],
-        };
-        conditions.push({
-          match: option.negated
-            ? { surely: full.subtract(match.may), may: full.subtract(match.surely), uncertain: match.uncertain }
-            : match,
-        });
+        const text = single(option, module);
+        const kind = packetTypeName(text);
+        if (!kind) throw new BadValue(`unknown packet type "${text}": expected unicast, broadcast, multicast or otherhost`);
+        const reason = `whether the packet came as a link-layer ${kind} frame is not in the rule set (only forwarded packets are surely unicast)`;
+        conditions.push({ match: decisionMatch(packetTypeDecision(kind, ctx), option.negated, reason, full) });
       }
       return conditions;
     }
