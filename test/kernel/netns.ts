@@ -598,6 +598,17 @@ export function restoreAccepts(rules: string, family: Family, backend: Backend =
   });
 }
 
+/**
+ * Whether `iptables-restore` (ip6tables-restore for family 6) loads `rules` into a fresh namespace:
+ * unlike --test this reaches the kernel, whose own checks refuse more.
+ */
+export function restoreLoads(rules: string, family: Family, backend: Backend): Promise<{ ok: boolean; message: string }> {
+  return withNamespaces(1, async ([namespace]) => {
+    const result = await execute('ip', ['netns', 'exec', namespace, restoreCommand(family, backend)], rules);
+    return { ok: result.status === 0, message: result.stderr.trim() };
+  });
+}
+
 /** Names of this process's namespaces that still exist (the self-test checks that none are left). */
 export function leftoverNamespaces(): string[] {
   return executeSync('ip', ['netns', 'list'])
