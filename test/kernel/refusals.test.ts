@@ -58,6 +58,8 @@ const CASES: Case[] = [
   refused(4, '-A INPUT -p tcp -m tcp --tcp-flags ECE ECE'),
   refused(4, '-A INPUT -m pkttype --pkt-type outgoing'),
   loaded(4, '-A INPUT -m pkttype --pkt-type otherhost'),
+  refused(4, '-A INPUT -m conntrack ! --ctdir REPLY'),
+  loaded(6, '-A INPUT -m conntrack --ctdir REPLY'),
 ];
 
 function fileOf(c: Case): string {

@@ -83,6 +83,8 @@ export function ruleRefusal(body: RuleBody): string | undefined {
       const unknown = module.options.find((option) => !isOptionOrPrefix(module, option));
       if (unknown) return `expected an option of the ${module.name} match, found --${unknown.name} (iptables knows no such option there)`;
     }
+    const inverted = module.name === 'conntrack' && module.options.find((option) => option.name === 'ctdir' && option.negated);
+    if (inverted) return 'expected --ctdir without "!": iptables cannot invert it (use the other direction)';
     if (module.name === 'multiport') {
       const refusal = multiportRefusal(module, protocol);
       if (refusal) return refusal;

@@ -98,6 +98,11 @@ describe('rules the kernel refuses', () => {
     assertSyntaxError(v6('-A INPUT -6 -j REJECT --reject-with tcp-reset'), 3, /expected -p tcp/);
   });
 
+  it('a negated --ctdir', () => {
+    assertSyntaxError(v4('-A INPUT -m conntrack ! --ctdir REPLY'), 2, /--ctdir without "!"/);
+    assert.equal(findChain(parseIptablesSave(v4('-A INPUT -m conntrack --ctdir REPLY')), 'filter', 'INPUT').rules.length, 1);
+  });
+
   it('keeps reading the old negation syntax that older iptables-save wrote', () => {
     const rule = findChain(parseIptablesSave(v4('-A INPUT -s ! 192.0.2.0/24 -p ! tcp -j DROP')), 'filter', 'INPUT').rules[0];
     assert.deepEqual(
