@@ -186,8 +186,8 @@ function randomTcpFlags(pick: Picker): string {
 interface RuleContext {
   family: Family;
   /**
-   * For raw and mangle PREROUTING: a source or destination prefix and at most a protocol and its
-   * ports, so that most probes still reach filter (and no state, which raw cannot know yet).
+   * For raw and mangle: a source or destination prefix and few other matches, so that most probes
+   * still reach filter.
    */
   narrow: boolean;
   /** A built-in INPUT or PREROUTING chain: no `-o` there. */
@@ -226,10 +226,7 @@ function randomMatches(pick: Picker, context: RuleContext): Matches {
     if (ranges.length === 0 || pick.chance(0.4)) ranges.push(`${negation(pick)}--dst-range ${randomAddressRange(pick, family)}`);
     parts.push(`-m iprange ${ranges.join(' ')}`);
   }
-  if (!narrow && pick.chance(0.18)) {
-    const states = pick.some(CONNTRACK_STATES).join(',');
-    parts.push(pick.chance(0.5) ? `-m conntrack ${negation(pick)}--ctstate ${states}` : `-m state ${negation(pick)}--state ${states}`);
-  }
+  if (pick.chance(narrow ? 0.12 : 0.18)) parts.push(conntrackMatch(pick, family));
   if (pick.chance(narrow ? 0.15 : 0.12)) parts.push(addressTypeMatch(pick, context));
   if (context.chain === 'FORWARD' && pick.chance(0.15)) {
     parts.push(`-m pkttype ${negation(pick, 0.3)}--pkt-type ${pick.one(['unicast', 'broadcast', 'multicast', 'host', 'otherhost'])}`);
@@ -240,6 +237,29 @@ function randomMatches(pick: Picker, context: RuleContext): Matches {
   }
   if (pick.chance(0.1)) parts.push(`-m comment --comment ${JSON.stringify(pick.one(COMMENTS))}`);
   return { text: parts.join(' '), protocol: required };
+}
+
+/**
+ * `-m state`, or `-m conntrack` with a state and (or only) options of the original tuple, which
+ * the kernel tests only for packets with a conntrack entry (in raw: none yet).
+ */
+function conntrackMatch(pick: Picker, family: Family): string {
+  const states = pick.some(CONNTRACK_STATES).join(',');
+  if (pick.chance(0.4)) return `-m state ${negation(pick)}--state ${states}`;
+  const options: string[] = [];
+  if (pick.chance(0.7)) options.push(`${negation(pick)}--ctstate ${states}`);
+  if (options.length === 0 || pick.chance(0.35)) {
+    const tuple = pick.one([
+      `--ctorigsrc ${randomPrefix(pick, family)}`,
+      `--ctorigdst ${randomPrefix(pick, family)}`,
+      `--ctproto ${pick.one(['tcp', 'udp', '6'])}`,
+      `--ctorigdstport ${pick.one(PORTS)}`,
+      `--ctdir ${pick.one(['ORIGINAL', 'REPLY'])}`,
+    ]);
+    // iptables refuses a negated --ctdir.
+    options.push(`${tuple.startsWith('--ctdir') ? '' : negation(pick)}${tuple}`);
+  }
+  return `-m conntrack ${options.join(' ')}`;
 }
 
 /**
@@ -351,6 +371,7 @@ export const FEATURE_CLASSES: Readonly<Record<string, RegExp>> = {
   'mark or connmark': /-m (?:conn)?mark /,
   'ICMP or ICMPv6 type': /--icmp(?:v6)?-type/,
   'conntrack state': /--(?:ct)?state /,
+  'conntrack tuple options': /--ctorig|--ctproto|--ctdir/,
 };
 
 /** Whether a rule's text has the feature: a regular expression, and for compared flags outside the mask a check of the flags. */

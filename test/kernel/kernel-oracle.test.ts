@@ -93,6 +93,7 @@ function countFeatures(family: Family, trace: TraceResult): void {
   const seen = new Set<string>();
   for (const step of trace.steps) {
     if (step.table === 'raw' || step.table === 'mangle') seen.add(`${step.table} rules`);
+    if (step.table === 'raw' && /-m (?:state|conntrack|connmark) /.test(step.text)) seen.add('conntrack matches in raw');
     for (const feature of Object.keys(FEATURE_CLASSES)) if (hasFeature(feature, step.text)) seen.add(feature);
   }
   for (const feature of seen) tally.featureProbes[`IPv${family} ${feature}`] = (tally.featureProbes[`IPv${family} ${feature}`] ?? 0) + 1;
@@ -323,7 +324,7 @@ describe('kernel oracle: fwmatrix trace agrees with Linux netfilter', { skip: ga
   });
 
   it(`tests at least ${MIN_PROBES_PER_FEATURE} probes per family on every feature class and on raw and mangle rules`, () => {
-    const classes = [...Object.keys(FEATURE_CLASSES), 'raw rules', 'mangle rules'];
+    const classes = [...Object.keys(FEATURE_CLASSES), 'raw rules', 'mangle rules', 'conntrack matches in raw'];
     const thin = [4, 6].flatMap((family) =>
       classes.map((feature) => `IPv${family} ${feature}`).filter((key) => (tally.featureProbes[key] ?? 0) < MIN_PROBES_PER_FEATURE),
     );

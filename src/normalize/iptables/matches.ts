@@ -172,7 +172,6 @@ const ORIGINAL_TUPLE: ReadonlyMap<string, Dimension> = new Map([
  * decided; for packets of other states they are not.
  */
 function connectionTupleCondition(option: ModuleOption, module: MatchModule, ctx: MatchContext, full: PacketSet): Condition {
-  if (ctx.table === 'raw') return { match: undecided(`--${option.name} is matched in the raw table, before connection tracking`, full) };
   const fresh = full.restrict('state', Ranges.point(BigInt(CtState.NEW)));
   const reason = `--${option.name} of an established connection's packets depends on the connection, which fwmatrix does not track`;
   let newMatch: PacketSet;
@@ -193,6 +192,61 @@ function connectionTupleCondition(option: ModuleOption, module: MatchModule, ctx
   }
   const sure = option.negated ? fresh.subtract(newMatch) : newMatch;
   return { match: { surely: sure, may: sure.union(full.subtract(fresh)), uncertain: [reason] }, reads: 'ctstate' };
+}
+
+/**
+ * The packets with no conntrack entry where the rule is: all of them in raw (which runs before
+ * connection tracking), elsewhere the INVALID and UNTRACKED ones.
+ */
+function withoutConntrack(ctx: MatchContext, full: PacketSet): PacketSet {
+  if (ctx.table === 'raw') return full;
+  return full.restrict('state', Ranges.fromIntervals([CtState.INVALID, CtState.UNTRACKED].map((s) => [BigInt(s), BigInt(s)] as const)));
+}
+
+/** `--state`/`--ctstate S`: a packet without a conntrack entry is INVALID in raw (UNTRACKED once NOTRACK ran), else its own state. */
+function stateCondition(option: ModuleOption, module: MatchModule, ctx: MatchContext, full: PacketSet): Condition {
+  const names = single(option, module)
+    .split(',')
+    .map((s) => s.toUpperCase());
+  const virtual = names.filter((n) => n === 'SNAT' || n === 'DNAT');
+  if (virtual.length > 0) return { match: undecided(`conntrack state ${virtual.join(',')} (address translation) is not modelled`, full) };
+  const states = names.map((n) => {
+    const state = CONNTRACK_STATES.get(n);
+    if (state === undefined)
+      throw new BadValue(`unknown connection state "${n}": expected NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED`);
+    return state;
+  });
+  if (ctx.table === 'raw')
+    return { match: exactly(states.includes(CtState.INVALID) !== option.negated ? full : PacketSet.EMPTY), reads: 'ctstate' };
+  const set = full.restrict('state', Ranges.fromIntervals(states.map((s) => [BigInt(s), BigInt(s)] as const)));
+  return { match: exactly(option.negated ? full.subtract(set) : set), reads: 'ctstate' };
+}
+
+/**
+ * The conditions of `-m state` or `-m conntrack`. For a packet without a conntrack entry the
+ * kernel's conntrack match tests the state option alone: it holds when the module has one and it
+ * holds, and is false when the module has none, whatever the other options (or their `!`) say.
+ */
+function conntrackConditions(module: MatchModule, ctx: MatchContext, full: PacketSet): Condition[] {
+  const untracked = withoutConntrack(ctx, full);
+  const tracked = full.subtract(untracked);
+  const hasState = module.options.some((o) => o.name === 'state' || o.name === 'ctstate');
+  return module.options.map((option): Condition => {
+    if (option.name === 'state' || option.name === 'ctstate') return stateCondition(option, module, ctx, full);
+    if (module.name !== 'conntrack') {
+      return { match: undecided(`option --${option.name} of match module "${module.name}" is not understood`, full) };
+    }
+    const { match } = connectionTupleCondition(option, module, ctx, full);
+    const alone = hasState ? untracked : PacketSet.EMPTY;
+    return {
+      match: {
+        surely: match.surely.intersect(tracked).union(alone),
+        may: match.may.intersect(tracked).union(alone),
+        uncertain: match.uncertain,
+      },
+      reads: 'ctstate',
+    };
+  });
 }
 
 function single(option: ModuleOption, module: MatchModule): string {
@@ -304,34 +358,8 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
       return conditions;
     }
     case 'state':
-    case 'conntrack': {
-      for (const option of module.options) {
-        if (option.name !== 'state' && option.name !== 'ctstate') {
-          conditions.push(module.name === 'conntrack' ? connectionTupleCondition(option, module, ctx, full) : unknownOption(option));
-          continue;
-        }
-        const names = single(option, module)
-          .split(',')
-          .map((s) => s.toUpperCase());
-        const virtual = names.filter((n) => n === 'SNAT' || n === 'DNAT');
-        if (virtual.length > 0) {
-          conditions.push({ match: undecided(`conntrack state ${virtual.join(',')} (address translation) is not modelled`, full) });
-          continue;
-        }
-        const states = names.map((n) => {
-          const state = CONNTRACK_STATES.get(n);
-          if (state === undefined)
-            throw new BadValue(`unknown connection state "${n}": expected NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED`);
-          return [BigInt(state), BigInt(state)] as const;
-        });
-        if (ctx.table === 'raw') {
-          conditions.push({ match: undecided('connection state is matched in the raw table, before connection tracking', full) });
-          continue;
-        }
-        conditions.push({ match: on('state', Ranges.fromIntervals(states), option.negated), reads: 'ctstate' });
-      }
-      return conditions;
-    }
+    case 'conntrack':
+      return conntrackConditions(module, ctx, full);
     case 'comment':
       return conditions;
     case 'addrtype': {
@@ -393,8 +421,10 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
         const value = BigInt(text.split('/')[0]);
         // A packet no rule has marked has mark 0, and (0 & mask) == value holds only for value 0.
         const zeroMatches = value === 0n;
+        // A connection mark needs a connection: without a conntrack entry -m connmark never matches, even negated.
+        const marked = module.name === 'mark' ? full : full.subtract(withoutConntrack(ctx, full));
         conditions.push({
-          match: exactly(zeroMatches !== option.negated ? full : PacketSet.EMPTY),
+          match: exactly(zeroMatches !== option.negated ? marked : PacketSet.EMPTY),
           reads: module.name === 'mark' ? 'mark' : 'connmark',
         });
       }
