@@ -71,8 +71,7 @@ function paths(ctx: AddressTypeContext): { delivered: PacketSet; forwarded: Pack
   const full = PacketSet.full(ctx.family);
   const none = Ranges.point(0n);
   const real = ctx.interfaces.any();
-  const loopback = ctx.interfaces.indexOf('lo');
-  const others = loopback === undefined ? real : real.subtract(Ranges.point(BigInt(loopback)));
+  const others = real.subtract(ctx.interfaces.loopback());
   return {
     delivered: full.restrict('iif', real).restrict('oif', none),
     forwarded: full.restrict('iif', real).restrict('oif', real),
