@@ -118,12 +118,15 @@ function sameEnd(a: Verdict, b: Verdict): boolean {
 export class Evaluator {
   /** Packets whose metadata a rule changed, and the rules that changed it, per metadata. */
   private tainted: Taints = new Map();
+  /** Packets a NOTRACK-like rule surely took out of connection tracking: their state is UNTRACKED from then on. */
+  private untracked: Untracked = NOT_UNTRACKED;
 
   constructor(private readonly program: PolicyProgram) {}
 
   /** Evaluates one enforcement point for a set of packets: every packet ends in exactly one outcome. */
   evaluatePoint(point: EnforcementPoint, packets: PacketSet): Outcome[] {
     this.tainted = new Map();
+    this.untracked = NOT_UNTRACKED;
     const ended: Outcome[] = [];
     let passing = packets;
     /** The accepting outcomes users see: the primary stage's (else the first stage's). */
@@ -136,7 +139,8 @@ export class Evaluator {
       let input = passing;
       let bypass = PacketSet.EMPTY;
       if (stage.firstPacketOnly) {
-        input = passing.restrict('state', Ranges.point(BigInt(CtState.NEW)));
+        // Untracked packets have no connection, and no first packet of one.
+        input = passing.restrict('state', Ranges.point(BigInt(CtState.NEW))).subtract(this.untracked.packets);
         bypass = passing.subtract(input);
       }
       const outcomes = this.evaluateBaseChain(chain, input);
@@ -229,12 +233,18 @@ export class Evaluator {
       const unsure = isInert(rule) ? PacketSet.EMPTY : top.remaining.intersect(may).subtract(sure);
       if (!unsure.isEmpty()) {
         // Each branch writes metadata of its own; afterwards the packets may carry what either wrote.
-        const before = this.tainted;
+        const [taintsBefore, untrackedBefore] = [this.tainted, this.untracked];
         const ifMatched = this.complete(top.chain, i, unsure, top.frames, true);
-        const afterMatched = this.tainted;
-        this.tainted = before;
+        const [taintsMatched, untrackedMatched] = [this.tainted, this.untracked];
+        [this.tainted, this.untracked] = [taintsBefore, untrackedBefore];
         const ifNot = this.complete(top.chain, i + 1, unsure, top.frames, false);
-        this.tainted = mergeTaints(afterMatched, this.tainted);
+        this.tainted = mergeTaints(taintsMatched, this.tainted);
+        // Untracked in one branch only: the state is no longer known.
+        const either = untrackedMatched.packets.union(this.untracked.packets);
+        const both = untrackedMatched.packets.intersect(this.untracked.packets);
+        const writers = new Set([...untrackedMatched.by, ...this.untracked.by]);
+        for (const writer of writers) if (!either.subtract(both).isEmpty()) this.taint('ctstate', either.subtract(both), writer);
+        this.untracked = { packets: both, by: writers };
         top.ended.push(...combineBranches(rule, uncertain, ifMatched, ifNot));
         top.remaining = top.remaining.subtract(unsure);
       }
@@ -314,7 +324,9 @@ export class Evaluator {
           continuing: PacketSet.EMPTY,
         };
       case 'continue':
-        if (action.writes) this.taint(action.writes, packets, rule);
+        if (action.writes === 'ctstate')
+          this.untracked = { packets: this.untracked.packets.union(packets), by: new Set(this.untracked.by).add(rule) };
+        else if (action.writes) this.taint(action.writes, packets, rule);
         return { ended: [], continuing: packets };
       case 'goto':
         // The called chain's returns are this chain's returns.
@@ -337,8 +349,22 @@ export class Evaluator {
 
   /** The rule's match, made uncertain for packets whose metadata an earlier rule changed. */
   private effectiveMatch(rule: DecisionRule): { surely: PacketSet; may: PacketSet; uncertain: string[] } {
-    const { surely, may, uncertain } = rule.match;
-    if (!rule.reads) return { surely, may, uncertain };
+    if (!rule.reads) return rule.match;
+    const { uncertain } = rule.match;
+    let { surely, may } = rule.match;
+    let relaxed = rule.reads.relaxed;
+    const untracked = this.untracked.packets;
+    if (rule.reads.metadata.includes('ctstate') && !untracked.isEmpty()) {
+      // An untracked packet is matched as if its state were UNTRACKED.
+      const asUntracked = (set: PacketSet): PacketSet =>
+        set.subtract(untracked).union(
+          set
+            .restrict('state', Ranges.point(BigInt(CtState.UNTRACKED)))
+            .relax('state')
+            .intersect(untracked),
+        );
+      [surely, may, relaxed] = [asUntracked(surely), asUntracked(may), asUntracked(relaxed)];
+    }
     let changed = PacketSet.EMPTY;
     const why: string[] = [];
     for (const metadata of rule.reads.metadata) {
@@ -348,7 +374,7 @@ export class Evaluator {
       why.push(changedMetadataReason(metadata, taint.writers));
     }
     if (changed.isEmpty()) return { surely, may, uncertain };
-    return { surely: surely.subtract(changed), may: may.union(rule.reads.relaxed.intersect(changed)), uncertain: [...uncertain, ...why] };
+    return { surely: surely.subtract(changed), may: may.union(relaxed.intersect(changed)), uncertain: [...uncertain, ...why] };
   }
 
   /** Copy on write: a branch's taints never change those saved before it. */
@@ -362,6 +388,13 @@ export class Evaluator {
 }
 
 type Taints = Map<Metadata, { packets: PacketSet; writers: Set<DecisionRule> }>;
+
+/** Packets surely untracked, and the rules that untracked them. */
+interface Untracked {
+  packets: PacketSet;
+  by: Set<DecisionRule>;
+}
+const NOT_UNTRACKED: Untracked = { packets: PacketSet.EMPTY, by: new Set() };
 
 /** The packets either set of taints says were changed, and by which rules. */
 function mergeTaints(a: Taints, b: Taints): Taints {

@@ -65,14 +65,16 @@ export function tracePacket(program: PolicyProgram, point: EnforcementPoint, pac
   if (unfiltered) return { verdict: 'accept', decidedBy: null, policy: unfiltered, steps: [], reasons: [] };
   const steps: TraceStep[] = [];
   const tainted = new Map<Metadata, Set<DecisionRule>>();
+  const untracked: Untracked = { value: false, by: new Set() };
   let accepting: DecisionRule | null = null;
   let acceptingPolicy: TraceResult['policy'];
   let firstStage = true;
 
   for (const stage of point.stages) {
-    if (stage.firstPacketOnly && packet.state !== CtState.NEW) continue;
+    // Untracked packets have no connection, and no first packet of one.
+    if (stage.firstPacketOnly && (packet.state !== CtState.NEW || untracked.value)) continue;
     const chain = chainOf(program, stage.chain);
-    const end = run({ program, packet, steps, tainted }, chain, 0, { base: chain, callers: undefined }, false);
+    const end = run({ program, packet, steps, tainted, untracked }, chain, 0, { base: chain, callers: undefined }, false);
     if (end.verdict === 'policy') {
       const { verdict, ref: policy } = policyOf(chain);
       steps.push({
@@ -116,7 +118,10 @@ function chainOf(program: PolicyProgram, name: string): DecisionChain {
 }
 
 /** Does the rule match this packet: surely, surely not, or unknown (the configuration does not say). */
-function matches(rule: DecisionRule, packet: Point, tainted: Map<Metadata, Set<DecisionRule>>): boolean | 'unknown' {
+function matches(rule: DecisionRule, w: Walk): boolean | 'unknown' {
+  const { tainted } = w;
+  // An untracked packet is matched as if its state were UNTRACKED.
+  const packet = w.untracked.value && rule.reads?.metadata.includes('ctstate') ? { ...w.packet, state: CtState.UNTRACKED } : w.packet;
   if (rule.reads && rule.reads.metadata.some((m) => tainted.has(m))) return rule.reads.relaxed.contains(packet) ? 'unknown' : false;
   if (rule.match.surely.contains(packet)) return true;
   return rule.match.may.contains(packet) ? 'unknown' : false;
@@ -141,6 +146,13 @@ interface Walk {
   steps: TraceStep[];
   /** Metadata rules on the packet's path changed, and which rules. */
   tainted: Map<Metadata, Set<DecisionRule>>;
+  /** Whether a NOTRACK-like rule took the packet out of connection tracking, and which rules did. */
+  untracked: Untracked;
+}
+
+interface Untracked {
+  value: boolean;
+  by: Set<DecisionRule>;
 }
 
 /** A final end (never 'return'): the packet's fate in this stage. */
@@ -172,7 +184,7 @@ function run(w: Walk, start: DecisionChain, first: number, startFrames: Frames, 
     }
     const rule = chain.rules[i];
     if (!pending) {
-      const matched = matches(rule, w.packet, w.tainted);
+      const matched = matches(rule, w);
       w.steps.push({
         ...chainNames(chain),
         line: rule.source.line,
@@ -200,7 +212,8 @@ function run(w: Walk, start: DecisionChain, first: number, startFrames: Frames, 
         i = chain.rules.length;
         continue;
       case 'continue':
-        if (action.writes) w.tainted.set(action.writes, new Set(w.tainted.get(action.writes)).add(rule));
+        if (action.writes === 'ctstate') [w.untracked.value, w.untracked.by] = [true, new Set(w.untracked.by).add(rule)];
+        else if (action.writes) w.tainted.set(action.writes, new Set(w.tainted.get(action.writes)).add(rule));
         i++;
         continue;
       case 'goto':
@@ -222,7 +235,12 @@ function run(w: Walk, start: DecisionChain, first: number, startFrames: Frames, 
  */
 function bothBranches(w: Walk, chain: DecisionChain, i: number, frames: Frames): Final {
   const rule = chain.rules[i];
-  const branch: Walk = { ...w, steps: [...w.steps], tainted: new Map([...w.tainted].map(([m, rules]) => [m, new Set(rules)])) };
+  const branch: Walk = {
+    ...w,
+    steps: [...w.steps],
+    tainted: new Map([...w.tainted].map(([m, rules]) => [m, new Set(rules)])),
+    untracked: { value: w.untracked.value, by: new Set(w.untracked.by) },
+  };
   const why = [
     ...rule.match.uncertain,
     ...(rule.reads?.metadata ?? []).flatMap((m) => (w.tainted.has(m) ? [changedMetadataReason(m, w.tainted.get(m)!)] : [])),
@@ -233,6 +251,10 @@ function bothBranches(w: Walk, chain: DecisionChain, i: number, frames: Frames):
   const deny = (v: Verdict): boolean => v === 'drop' || v === 'reject';
   if (b !== 'undetermined' && (a === b || (deny(a) && deny(b)))) {
     for (const [metadata, writers] of branch.tainted) w.tainted.set(metadata, new Set([...(w.tainted.get(metadata) ?? []), ...writers]));
+    const writers = new Set([...w.untracked.by, ...branch.untracked.by]);
+    // Untracked in one branch only: the state is no longer known.
+    if (branch.untracked.value !== w.untracked.value) w.tainted.set('ctstate', new Set([...(w.tainted.get('ctstate') ?? []), ...writers]));
+    [w.untracked.value, w.untracked.by] = [w.untracked.value && branch.untracked.value, writers];
     return ifNot;
   }
   return {

@@ -34,7 +34,7 @@ export interface RuleMatch {
 interface Condition {
   match: Match;
   /** Set when the condition reads metadata a rule may have changed. */
-  reads?: Metadata;
+  reads?: Metadata | readonly Metadata[];
 }
 
 /** Names from the file are looked up in maps, where `constructor` or `__proto__` are ordinary unknown names. */
@@ -66,7 +66,9 @@ export function ruleMatch(rule: Rule, ctx: MatchContext): RuleMatch {
     conditions.map((c) => c.match),
     full,
   );
-  const metadata = [...new Set(conditions.flatMap((c) => (c.reads ? [c.reads] : [])))];
+  const metadata = [
+    ...new Set(conditions.flatMap((c) => (c.reads === undefined ? [] : typeof c.reads === 'string' ? [c.reads] : c.reads))),
+  ];
   if (metadata.length === 0) return { match };
   const others = conditions.filter((c) => c.reads === undefined).map((c) => c.match);
   return { match, reads: { metadata, relaxed: allOf(others, full).may } };
@@ -210,8 +212,15 @@ function stateCondition(option: ModuleOption, module: MatchModule, ctx: MatchCon
       throw new BadValue(`unknown connection state "${n}": expected NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED`);
     return state;
   });
-  if (ctx.table === 'raw')
-    return { match: exactly(states.includes(CtState.INVALID) !== option.negated ? full : PacketSet.EMPTY), reads: 'ctstate' };
+  if (ctx.table === 'raw') {
+    // No packet has a conntrack entry yet: INVALID, or UNTRACKED once a NOTRACK before this rule untracked it.
+    const untracked = full.restrict('state', Ranges.point(BigInt(CtState.UNTRACKED)));
+    const holds = (state: number): boolean => states.includes(state) !== option.negated;
+    const set = (holds(CtState.INVALID) ? full.subtract(untracked) : PacketSet.EMPTY).union(
+      holds(CtState.UNTRACKED) ? untracked : PacketSet.EMPTY,
+    );
+    return { match: exactly(set), reads: 'ctstate' };
+  }
   const set = full.restrict('state', Ranges.fromIntervals(states.map((s) => [BigInt(s), BigInt(s)] as const)));
   return { match: exactly(option.negated ? full.subtract(set) : set), reads: 'ctstate' };
 }
@@ -419,7 +428,8 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
         const marked = module.name === 'mark' ? full : full.subtract(withoutConntrack(ctx, full));
         conditions.push({
           match: exactly(zeroMatches !== option.negated ? marked : PacketSet.EMPTY),
-          reads: module.name === 'mark' ? 'mark' : 'connmark',
+          // A connection mark also depends on whether the packet has a connection (NOTRACK takes it away).
+          reads: module.name === 'mark' ? 'mark' : ['connmark', 'ctstate'],
         });
       }
       return conditions;
