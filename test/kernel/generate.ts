@@ -226,7 +226,7 @@ function randomMatches(pick: Picker, context: RuleContext): Matches {
     if (ranges.length === 0 || pick.chance(0.4)) ranges.push(`${negation(pick)}--dst-range ${randomAddressRange(pick, family)}`);
     parts.push(`-m iprange ${ranges.join(' ')}`);
   }
-  if (pick.chance(narrow ? 0.12 : 0.18)) parts.push(conntrackMatch(pick, family));
+  if (pick.chance(narrow ? 0.25 : 0.18)) parts.push(conntrackMatch(pick, family));
   if (pick.chance(narrow ? 0.15 : 0.12)) parts.push(addressTypeMatch(pick, context));
   if (context.chain === 'FORWARD' && pick.chance(0.15)) {
     parts.push(`-m pkttype ${negation(pick, 0.3)}--pkt-type ${pick.one(['unicast', 'broadcast', 'multicast', 'host', 'otherhost'])}`);
@@ -329,7 +329,9 @@ function preroutingTable(pick: Picker, family: Family, table: 'raw' | 'mangle'):
   const rules = Array.from({ length: pick.integer(1, 3) }, () => {
     const chain = pick.one(chains);
     const matches = randomMatches(pick, { family, narrow: true, noOutput: chain !== 'FORWARD', chain }).text;
-    return `-A ${chain} ${matches} -j ${pick.chance(0.5) ? 'DROP' : 'ACCEPT'}`;
+    // raw can take packets out of connection tracking: later state and connmark matches see it.
+    const target = table === 'raw' && pick.chance(0.4) ? pick.one(['NOTRACK', 'CT --notrack']) : pick.chance(0.5) ? 'DROP' : 'ACCEPT';
+    return `-A ${chain} ${matches} -j ${target}`;
   });
   return [`*${table}`, ...builtins.map((c) => `:${c} ACCEPT [0:0]`), ...rules, 'COMMIT'].join('\n');
 }
@@ -372,6 +374,7 @@ export const FEATURE_CLASSES: Readonly<Record<string, RegExp>> = {
   'ICMP or ICMPv6 type': /--icmp(?:v6)?-type/,
   'conntrack state': /--(?:ct)?state /,
   'conntrack tuple options': /--ctorig|--ctproto|--ctdir/,
+  'NOTRACK or CT --notrack': /-j NOTRACK|--notrack/,
 };
 
 /** Whether a rule's text has the feature: a regular expression, and for compared flags outside the mask a check of the flags. */
