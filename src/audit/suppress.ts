@@ -5,17 +5,50 @@ import type { Waiver } from '../deployment';
 import type { Finding } from './types';
 
 /** The fingerprints of an earlier JSON report's findings. */
+/** A baseline is an earlier report: far larger than any is refused rather than read (/dev/zero never ends). */
+const MAX_BASELINE_BYTES = 256 * 1024 * 1024;
+
+/** The file's text, refused past `limit` bytes: read in chunks, so that a file without an end stops too. */
+function readLimited(file: string, limit: number): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(1024 * 1024);
+      const read = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      total += read;
+      if (total > limit) throw new Error(`the file is larger than ${limit / 1024 / 1024} MiB`);
+      chunks.push(chunk.subarray(0, read));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export function readBaseline(file: string): Set<string> {
   let report: unknown;
   try {
-    report = JSON.parse(fs.readFileSync(file, 'utf8'));
+    report = JSON.parse(readLimited(file, MAX_BASELINE_BYTES));
   } catch (e) {
     throw new InputError([{ location: { file }, message: `expected an fwmatrix JSON report (--format json): ${(e as Error).message}` }]);
   }
-  const findings = (report as { findings?: unknown }).findings;
+  const findings = typeof report === 'object' && report !== null ? (report as { findings?: unknown }).findings : undefined;
   if (!Array.isArray(findings))
     throw new InputError([{ location: { file, path: '/findings' }, message: 'expected an fwmatrix JSON report with a "findings" list' }]);
-  return new Set(findings.map((f: { fingerprint?: unknown }) => f.fingerprint).filter((f): f is string => typeof f === 'string'));
+  const fingerprints = new Set<string>();
+  findings.forEach((finding: unknown, i) => {
+    const fingerprint = typeof finding === 'object' && finding !== null ? (finding as { fingerprint?: unknown }).fingerprint : undefined;
+    if (typeof fingerprint !== 'string') {
+      throw new InputError([
+        { location: { file, path: `/findings/${i}` }, message: 'expected a finding object with a "fingerprint" string' },
+      ]);
+    }
+    fingerprints.add(fingerprint);
+  });
+  return fingerprints;
 }
 
 function waiverCovers(waiver: Waiver, finding: Finding, today: string): boolean {
