@@ -402,10 +402,11 @@ export interface ProbeOptions {
 }
 
 /**
- * ICMP types that open a connection (conntrack's "valid new" types: echo, timestamp and address
- * mask requests; IPv6 echo and node information queries), so that a probe is NEW as fwmatrix's are.
+ * ICMP types of probes: mostly ones that open a connection (echo, timestamp and address mask
+ * requests; IPv6 echo requests and node information queries), and replies, errors and (IPv6)
+ * neighbour discovery, which conntrack sees INVALID or UNTRACKED with no connection before them.
  */
-const NEW_CONNECTION_ICMP_TYPES: Record<Family, number[]> = { 4: [8, 8, 13, 17], 6: [128, 128, 139] };
+const PROBE_ICMP_TYPES: Record<Family, number[]> = { 4: [8, 8, 8, 13, 17, 0, 3, 11, 14], 6: [128, 128, 128, 139, 129, 1, 135, 136] };
 
 const PORT_OPTION = /--(?:dport|sport|dports|sports|ports|destination-ports?|source-ports?)\s+(\S+)/g;
 const ADDRESS_OPTION = /(?:^|\s)-[sd]\s+(?:!\s+)?([0-9a-fA-F.:]+(?:\/\d+)?)(?=\s|$)/g;
@@ -486,7 +487,7 @@ export function boundaryProbes(text: string, options: ProbeOptions): Probe[] {
       to,
       proto,
       ...(hasPorts ? { sport: pick.chance(0.5) ? pick.one(ports) : pick.integer(32768, 60999), dport: pick.one(ports) } : {}),
-      ...(icmp ? { icmpType: pick.one(NEW_CONNECTION_ICMP_TYPES[family]), icmpCode: pick.one([0, 0, 1]) } : {}),
+      ...(icmp ? { icmpType: pick.one(PROBE_ICMP_TYPES[family]), icmpCode: pick.one([0, 0, 1]) } : {}),
       in: input,
       ...(chain === 'FORWARD' ? { out: pick.one(interfaces.filter((name) => name !== input)) } : {}),
       chain,

@@ -89,8 +89,10 @@ const tally: Tally = {
 };
 
 /** Counts the feature classes and the tables of the rules a compared probe was tested against. */
-function countFeatures(family: Family, trace: TraceResult): void {
+function countFeatures(family: Family, trace: TraceResult, probe: Probe): void {
   const seen = new Set<string>();
+  // Replies, errors and neighbour discovery: INVALID or UNTRACKED to conntrack, not NEW.
+  if (probe.icmpType !== undefined && ![8, 13, 15, 17, 128, 139].includes(probe.icmpType)) seen.add('ICMP opening no connection');
   for (const step of trace.steps) {
     if (step.table === 'raw' || step.table === 'mangle') seen.add(`${step.table} rules`);
     if (step.table === 'raw' && /-m (?:state|conntrack|connmark) /.test(step.text)) seen.add('conntrack matches in raw');
@@ -168,7 +170,7 @@ async function compare(workDir: string, ruleset: RulesetCase): Promise<void> {
       return;
     }
     tally.compared++;
-    if (ruleset.generated) countFeatures(ruleset.family, trace);
+    if (ruleset.generated) countFeatures(ruleset.family, trace, probe);
     const key = `IPv${ruleset.family} ${probe.chain}`;
     tally.comparedBy[key] = (tally.comparedBy[key] ?? 0) + 1;
     const agrees = kernel[i].accepted ? trace.verdict === 'accept' : trace.verdict === 'drop' || trace.verdict === 'reject';
@@ -324,7 +326,13 @@ describe('kernel oracle: fwmatrix trace agrees with Linux netfilter', { skip: ga
   });
 
   it(`tests at least ${MIN_PROBES_PER_FEATURE} probes per family on every feature class and on raw and mangle rules`, () => {
-    const classes = [...Object.keys(FEATURE_CLASSES), 'raw rules', 'mangle rules', 'conntrack matches in raw'];
+    const classes = [
+      ...Object.keys(FEATURE_CLASSES),
+      'raw rules',
+      'mangle rules',
+      'conntrack matches in raw',
+      'ICMP opening no connection',
+    ];
     const thin = [4, 6].flatMap((family) =>
       classes.map((feature) => `IPv${family} ${feature}`).filter((key) => (tally.featureProbes[key] ?? 0) < MIN_PROBES_PER_FEATURE),
     );
