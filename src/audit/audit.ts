@@ -213,9 +213,10 @@ function auditFirewall(
         }
       }
     }
-    findings.push(...permissionFindings(firewall.name, variant, program, outcomesByPoint, requiredByPoint));
-    findings.push(...shadowFindings(firewall.name, variant, program));
-    findings.push(...unfilteredFindings(firewall.name, variant, program));
+    // Not push(...list): a spread of more than ~120,000 findings overflows the call stack.
+    appendAll(findings, permissionFindings(firewall.name, variant, program, outcomesByPoint, requiredByPoint));
+    appendAll(findings, shadowFindings(firewall.name, variant, program));
+    appendAll(findings, unfilteredFindings(firewall.name, variant, program));
   }
 
   const results: RequirementResult[] = [];
@@ -223,7 +224,7 @@ function auditFirewall(
     const entry = gathered.get(req.id)!;
     const result = requirementResult(firewall.name, variant, req, flowText(req, firewall.placement), entry);
     results.push(result);
-    findings.push(...requirementFindings(result, req, entry.parts));
+    appendAll(findings, requirementFindings(result, req, entry.parts));
   }
   return { results, findings };
 }
@@ -638,4 +639,9 @@ export function pointToWitness(p: Point, point: string, program: PolicyProgram):
   if (oif) witness.out = oif;
   witness.chain = point;
   return witness;
+}
+
+/** Appends every item of `items` to `list`, however many (a spread argument list has a size limit). */
+function appendAll<T>(list: T[], items: Iterable<T>): void {
+  for (const item of items) list.push(item);
 }
