@@ -24,6 +24,8 @@ interface OpenElement {
   childNames: Map<string, number> | undefined;
   /** Its text so far, joined when it closes (appending to a string as it comes would keep every piece). */
   textPieces: string[] | undefined;
+  /** Its first piece of text: most elements have one, and need no array. */
+  firstText: string | undefined;
 }
 
 /** Past this many distinct strings, a document's names and indentation are no longer shared. */
@@ -137,7 +139,8 @@ export class TreeBuilder {
   }
 
   private appendText(element: OpenElement, text: string): void {
-    if (element.textPieces === undefined) element.textPieces = [text];
+    if (element.firstText === undefined) element.firstText = text;
+    else if (element.textPieces === undefined) element.textPieces = [element.firstText, text];
     else element.textPieces.push(text);
   }
 
@@ -242,7 +245,7 @@ export class TreeBuilder {
       parent.childNames.set(name, element.siblingPosition);
       parent.element.appendChild(element);
     }
-    if (!empty) this.open.push({ element, childNames: undefined, textPieces: undefined });
+    if (!empty) this.open.push({ element, childNames: undefined, textPieces: undefined, firstText: undefined });
     return end;
   }
 
@@ -304,7 +307,9 @@ export class TreeBuilder {
       this.fail('malformed', start, `end tag </${name}> where </${expected.name}> (for line ${expected.line}) was expected`);
     }
     if (closing.childNames !== undefined) this.settleSiblingPositions(closing);
-    if (closing.textPieces !== undefined) expected.text = this.pool.share(closing.textPieces.join(''));
+    const text = closing.textPieces === undefined ? closing.firstText : closing.textPieces.join('');
+    // The text between child elements is indentation, the same throughout a document: share it.
+    if (text !== undefined) expected.text = expected.children.length > 0 ? this.pool.share(text) : text;
     return end + 1;
   }
 
