@@ -352,7 +352,7 @@ function permissionFindings(
     if (point.unfiltered) continue;
     const required = requiredByPoint.get(point) ?? PacketSet.EMPTY;
     for (const outcome of outcomes) {
-      if (outcome.verdict !== 'accept') continue;
+      if (outcome.verdict !== 'accept' || outcome.rule?.implicit) continue;
       const decider = deciderOf(outcome);
       const key = outcome.rule ? outcome.rule.id : `policy:${decider.chain}`;
       const entry = byDecider.get(key) ?? { decider, accepted: PacketSet.EMPTY, required, point };
@@ -428,7 +428,7 @@ function shadowFindings(firewall: string, variant: string | undefined, program: 
   for (const chain of program.chains.values()) {
     const entered = chain.rules.some((rule) => reached.has(rule));
     chain.rules.forEach((rule, i) => {
-      if (matched.has(rule)) return;
+      if (matched.has(rule) || rule.implicit) return;
       let why: string;
       if (!entered) why = `no packet enters ${chain.phrase} (nothing leads to it from where packets enter)`;
       else if (!reached.has(rule)) {

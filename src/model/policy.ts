@@ -79,6 +79,12 @@ export interface DecisionRule {
    * unknown (the rule's other conditions alone).
    */
   reads?: { metadata: Metadata[]; relaxed: PacketSet };
+  /**
+   * A rule the firewall adds by itself rather than one the configuration writes (pf's default
+   * deny, pfSense's anti-lockout rule): it decides like any other, but findings about rules
+   * (shadowed, extraneous, overly broad) leave it out, since no one can edit it.
+   */
+  implicit?: boolean;
 }
 
 /**
