@@ -85,7 +85,8 @@ export function normalizeConfig(config: ConfigDocument, file: string, context: N
         return group === undefined ? undefined : interfaces.members(group).map((member) => member.key);
       },
       egress: routeOf(declared, family),
-      ruleCount: config.filterRules.length + config.mvcFilterRules.length,
+      // Reports add up the programs' counts: the written rules are counted once, with IPv4.
+      ruleCount: family === 4 ? config.filterRules.length + config.mvcFilterRules.length : 0,
       ...(unfiltered ? { unfiltered } : {}),
     }),
   );
