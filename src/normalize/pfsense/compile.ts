@@ -77,11 +77,19 @@ function interfaceRanges(scope: InterfaceScope, input: CompileInput): Ranges {
   return scope.kind === 'only' ? named : universe.any().subtract(named);
 }
 
+const flagTests = new Map<number, Ranges>();
+
 /** The flags bytes `flags set/mask` lets through. */
 function flagValues(test: { set: number; mask: number }): Ranges {
-  const values: [bigint, bigint][] = [];
-  for (let v = 0; v < 256; v++) if ((v & test.mask) === test.set) values.push([BigInt(v), BigInt(v)]);
-  return Ranges.fromIntervals(values);
+  const key = test.set * 256 + test.mask;
+  let values = flagTests.get(key);
+  if (values === undefined) {
+    const list: [bigint, bigint][] = [];
+    for (let v = 0; v < 256; v++) if ((v & test.mask) === test.set) list.push([BigInt(v), BigInt(v)]);
+    values = Ranges.fromIntervals(list);
+    flagTests.set(key, values);
+  }
+  return values;
 }
 
 function boxOf(

@@ -9,6 +9,28 @@ function rootName(head: string): string | undefined {
   return /<([A-Za-z_][\w.:-]*)/.exec(head.replace(/<!--[\s\S]*?-->/g, ''))?.[1];
 }
 
+/**
+ * More rules than any real firewall holds (the GUI itself becomes unusable long before): such a
+ * file is refused at once, before it is read, rather than audited for minutes.
+ */
+export const MAX_RULES = 25_000;
+
+/** Where the first `<rule` past the limit starts, if the text holds that many. */
+function ruleBeyondLimit(text: string): number | undefined {
+  let at = -1;
+  for (let count = 0; count <= MAX_RULES; count++) {
+    at = text.indexOf('<rule', at + 1);
+    if (at === -1) return undefined;
+  }
+  return at;
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && at < offset; at = text.indexOf('\n', at + 1)) line++;
+  return line;
+}
+
 function load(vendor: Vendor, sources: SourceFile[], context: NormalizeContext): Normalized {
   if (sources.length !== 1) {
     throw new InputError([
@@ -16,6 +38,15 @@ function load(vendor: Vendor, sources: SourceFile[], context: NormalizeContext):
     ]);
   }
   const [{ file, text }] = sources;
+  const beyond = ruleBeyondLimit(text);
+  if (beyond !== undefined) {
+    throw new InputError([
+      {
+        location: { file, line: lineAt(text, beyond) },
+        message: `more than ${MAX_RULES} rules (this is rule ${MAX_RULES + 1}): fwmatrix reads configurations of up to ${MAX_RULES} rules`,
+      },
+    ]);
+  }
   let config;
   try {
     config = parseConfigXml(text);

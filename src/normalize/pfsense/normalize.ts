@@ -94,7 +94,15 @@ export function normalizeConfig(config: ConfigDocument, file: string, context: N
   const own: AddressSet = { 4: interfaces.self(4).surely, 6: interfaces.self(6).surely };
   return {
     programs,
-    trees: [{ file, tree: plainTree(config) }],
+    // Written out only when asked for (fwmatrix parse): large configurations need not pay for it.
+    trees: [
+      {
+        file,
+        get tree() {
+          return plainTree(config);
+        },
+      },
+    ],
     warnings,
     interfaces: declared,
     ownAddresses: own,
