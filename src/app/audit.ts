@@ -12,6 +12,8 @@ import { loadConfig, type LoadedConfig } from '../normalize/load';
 import { audit, type FirewallUnderAudit, type RequirementUnderAudit } from '../audit/audit';
 import { SEVERITY_RANK, type AuditReport, type ConfigWarning, type Finding, type FirewallSummary, type Severity } from '../audit/types';
 import { applySuppressions, readBaseline } from '../audit/suppress';
+import { loadWaivers } from '../audit/waivers';
+import { applySeverityPolicy } from '../audit/severity';
 import { loadMatrix, type Matrix } from '../matrix';
 import { displayPath } from '../input';
 import {
@@ -19,12 +21,12 @@ import {
   checkDeploymentFiles,
   loadDeployment,
   loadDeploymentMatrix,
-  loadWaivers,
   translationMembers,
   type Deployment,
   type Firewall,
   type Translation,
 } from '../deployment';
+import { auditEvidence } from './evidence';
 import { VERSION } from './version';
 
 /** How findings are judged: the lowest severity that fails the run, and what suppresses findings. */
@@ -100,6 +102,7 @@ export function deploymentOf(target: ConfigurationTarget): { deployment: Deploym
     firewalls: [firewall],
     optional: [],
     translations: [],
+    severities: { kinds: {}, overrides: [] },
     locate: (pointer) => ({
       file: pointer === '/matrix' ? field('matrix').file : pointer.startsWith('/roles') ? field('roles').file : 'command line',
       path: pointer,
@@ -253,14 +256,18 @@ export function auditLoadedFirewalls(
 
   const waivers = judge.waivers !== undefined ? loadWaivers(judge.waivers) : [];
   const baseline = judge.baseline !== undefined ? readBaseline(judge.baseline) : new Set<string>();
-  const { active, suppressed } = applySuppressions(findings, waivers, baseline, judge.now ?? new Date());
+  const now = judge.now ?? new Date();
+  const judged = applySeverityPolicy(findings, deployment.severities);
+  const { active, suppressed: waived, waivers: waiverStatuses } = applySuppressions(judged.findings, waivers, baseline, now);
+  const suppressed = [...judged.off, ...waived];
   const failing = judge.failOn !== 'none' && active.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[judge.failOn]);
   return {
     schemaVersion: 1,
     tool: { name: 'fwmatrix', version: VERSION },
     verdict: failing ? 'fail' : 'pass',
     failOn: judge.failOn,
-    matrix: { id: matrix.id, title: matrix.title },
+    matrix: { id: matrix.id, title: matrix.title, ...(matrix.version !== undefined ? { version: matrix.version } : {}) },
+    evidence: auditEvidence(deployment, matrix, judge, now),
     roles: [...roles]
       .filter(([id]) => id !== ANY_ROLE || deployment.roles.has(ANY_ROLE))
       .map(([id, a]) => ({ id, addresses: [...formatRanges(4, a[4]), ...formatRanges(6, a[6])] })),
@@ -269,6 +276,7 @@ export function auditLoadedFirewalls(
     results,
     findings: sortFindings(active),
     suppressed: sortFindings(suppressed),
+    waivers: waiverStatuses.map((w) => ({ ...w, file: displayPath(path.resolve(w.file)) })),
     errata: matrix.errata.map((e) => ({ id: e.id, title: e.title, text: e.text })),
   };
 }

@@ -1,7 +1,7 @@
 /** The human report: a table of statuses, the findings with their rules and witnesses, the errata. */
 import pc from 'picocolors';
 import type { AuditReport, Finding, Status, Witness } from '../audit/types';
-import { firewallLabel, warningLocation } from './common';
+import { evidenceLines, firewallLabel, verdictSummary, waiverScope, waiverState, warningLocation } from './common';
 
 type Colors = Pick<typeof pc, 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold' | 'magenta'>;
 
@@ -30,7 +30,11 @@ export function renderText(report: AuditReport, options: { color: boolean }): st
     'not-applicable': c.dim,
   };
   const lines: string[] = [];
-  lines.push(c.bold(`fwmatrix ${report.tool.version} — ${report.matrix.title} (${report.matrix.id})`));
+  lines.push(
+    c.bold(
+      `fwmatrix ${report.tool.version} — ${report.matrix.title} (${report.matrix.id}${report.matrix.version ? ` ${report.matrix.version}` : ''})`,
+    ),
+  );
   for (const fw of report.firewalls)
     lines.push(`  firewall ${c.bold(fw.name)}: ${fw.type}, ${fw.placement}, ${fw.rules} rules, ${(fw.files ?? [fw.file]).join(', ')}`);
   const definedAny = report.roles.find((r) => r.id === 'any');
@@ -87,16 +91,18 @@ export function renderText(report: AuditReport, options: { color: boolean }): st
     lines.push('', c.bold('Notes on the source documents (errata):'));
     for (const e of errata) lines.push(`  ${e.id} — ${e.title}: ${e.text}`);
   }
-  const counts = countBy(report.findings.map((f) => f.severity));
-  lines.push(
-    '',
-    `${report.verdict === 'pass' ? c.green('PASS') : c.red('FAIL')} (fail on ${report.failOn}): ${counts.high ?? 0} high, ${counts.medium ?? 0} medium, ${counts.low ?? 0} low; ${report.suppressed.length} suppressed`,
-  );
+  if (report.waivers.length > 0) {
+    lines.push('', c.bold(`Waivers (${report.waivers.length}):`));
+    for (const w of report.waivers) {
+      const state = waiverState(w);
+      lines.push(
+        `  ${w.status === 'applied' ? state : c.yellow(state)}: ${waiverScope(w)} (${w.file}${w.line ? `:${w.line}` : ''}): ${w.reason}`,
+      );
+    }
+  }
+  lines.push('', c.bold('Evidence:'), ...evidenceLines(report).map((line) => `  ${line}`));
+  const verdict = verdictSummary(report);
+  // The verdict word (PASS or FAIL, four letters) in colour, the counts as every format says them.
+  lines.push('', (report.verdict === 'pass' ? c.green('PASS') : c.red('FAIL')) + verdict.slice(4));
   return lines.join('\n') + '\n';
-}
-
-function countBy(values: string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
-  return counts;
 }
