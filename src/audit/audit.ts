@@ -223,6 +223,7 @@ function auditFirewall(
     const result = requirementResult(firewall.name, variant, req, flowText(req, firewall.placement), entry);
     results.push(result);
     findings.push(...requirementFindings(result, req, entry.parts));
+    if (!req.optional) findings.push(...unloadedFindings(result, req, entry.parts));
   }
   return { results, findings };
 }
@@ -346,6 +347,41 @@ function percent(part: bigint, whole: bigint): string {
   if (tenths === 0 && part > 0n) return 'under 0.1%';
   if (tenths === 1000 && part < whole) return 'over 99.9%';
   return `${(tenths / 10).toFixed(tenths % 10 === 0 ? 0 : 1)}%`;
+}
+
+/** Rules the firewall does not load that would let denied packets of a required flow through. */
+function unloadedFindings(result: RequirementResult, req: RequirementUnderAudit, parts: Part[]): Finding[] {
+  const findings: Finding[] = [];
+  const at = { firewall: result.firewall, variant: result.variant, requirement: req.id, errata: req.errata };
+  const reported = new Set<string>();
+  for (const part of parts) {
+    if (part.verdict !== 'drop' && part.verdict !== 'reject') continue;
+    for (const rule of part.program.unloaded ?? []) {
+      const key = `${rule.source.file}:${rule.source.line}`;
+      const served = rule.wouldAccept.intersect(part.set);
+      if (reported.has(key) || served.isEmpty()) continue;
+      reported.add(key);
+      const line = rule.source.line;
+      const by: Decider = {
+        ref: rule.source,
+        identity: rule.identity,
+        chain: '',
+        phrase: `the rule at line ${line}`,
+        subject: `rule at line ${line}`,
+        isPolicy: false,
+      };
+      findings.push(
+        finding(
+          'not-loaded',
+          at,
+          by,
+          witnessOf({ set: served, point: part.point.id, program: part.program }),
+          `rule at line ${line} could let required flow ${result.flow} through, but the firewall does not load it: ${rule.reason}`,
+        ),
+      );
+    }
+  }
+  return findings;
 }
 
 /** Overly broad and extraneous rules: what each accepting rule lets through against what is required. */
