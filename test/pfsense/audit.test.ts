@@ -66,6 +66,18 @@ describe('the Lync site behind pfSense', () => {
     );
   });
 
+  it('finds the rule pfSense does not load that could serve a denied required flow', () => {
+    const notLoaded = report.findings.filter((f) => f.kind === 'not-loaded');
+    assert.deepEqual(
+      notLoaded.map((f) => [f.firewall, f.requirement, f.severity, f.rule?.line, f.rule?.path, f.witness?.dst, f.witness?.dport]),
+      [['lync-pfsense', 'clients-director-https', 'medium', 256, '/pfsense/filter/rule[8]', '192.0.2.50', 443]],
+    );
+    assert.equal(
+      notLoaded[0].message,
+      'rule at line 256 could let required flow tcp/443 from internal-clients to director-vip through, but the firewall does not load it: destination alias web_proxy is not defined',
+    );
+  });
+
   it('warns of the rules pfSense does not load, where they are', () => {
     assert.deepEqual(
       report.warnings.filter((w) => w.firewall === 'lync-pfsense').map((w) => [w.line, w.path, w.message]),

@@ -22,6 +22,7 @@ import {
   type Match,
   type PolicyProgram,
   type SourceRef,
+  type UnloadedRule,
 } from '../../model/policy';
 import { Box, PacketSet, Ranges, type Dimension, type Family } from '../../packetset';
 import type { Forward } from './forwards';
@@ -42,6 +43,8 @@ export interface CompileInput {
   /** The interface packets to an address leave by. */
   readonly egress: (address: bigint) => string | undefined;
   readonly ruleCount: number;
+  /** Rules the firewall does not load, and why. */
+  readonly unloaded: readonly { readonly rule: PfRule; readonly reason: string }[];
   /** Set when filtering is off altogether (pfSense `<disablefilter>`). */
   readonly unfiltered?: { readonly reason: string; readonly source: SourceRef };
 }
@@ -274,5 +277,15 @@ export function compileProgram(input: CompileInput): PolicyProgram {
     },
     { id: 'outbound', label: 'outbound (from the firewall)', traffic: 'outbound', ...unfiltered, stages: stages(['out'], 'out') },
   ];
-  return { family: input.family, file: input.file, chains, points, interfaces: input.universe, ruleCount: input.ruleCount };
+  const unloaded: UnloadedRule[] = input.unloaded
+    .filter(({ rule }) => rule.family === input.family && rule.action === 'pass')
+    .map(({ rule, reason }) => ({
+      source: sourceOf(rule.origin),
+      identity: rule.origin.identity,
+      reason,
+      wouldAccept: (['in', 'out'] as const)
+        .filter((way) => rule.direction === way || rule.direction === 'both')
+        .reduce((set, way) => set.union(ruleMatch(rule, way, input).may), PacketSet.EMPTY),
+    }));
+  return { family: input.family, file: input.file, chains, points, interfaces: input.universe, ruleCount: input.ruleCount, unloaded };
 }

@@ -51,6 +51,7 @@ export function normalizeConfig(config: ConfigDocument, file: string, context: N
   const ruleContext: RuleContext = {
     file,
     warnings,
+    unloaded: [],
     interfaces,
     aliases,
     schedules: new Set(config.schedules.map((schedule) => schedule.name?.value ?? '')),
@@ -87,6 +88,7 @@ export function normalizeConfig(config: ConfigDocument, file: string, context: N
       egress: routeOf(declared, family),
       // Reports add up the programs' counts: the written rules are counted once, with IPv4.
       ruleCount: family === 4 ? config.filterRules.length + config.mvcFilterRules.length : 0,
+      unloaded: ruleContext.unloaded,
       ...(unfiltered ? { unfiltered } : {}),
     }),
   );

@@ -14,6 +14,7 @@ import { opnsenseAddresses } from './addresses';
 import { OPNSENSE } from './dialect';
 import { tcpFlagsOf, undecidedConditions } from './conditions';
 import { exact, unionFuzzy, type Fuzzy } from './fuzzy';
+import { allAddresses } from './interfaces';
 import type { Direction, InterfaceScope, PfAction, PfRule, Section } from './pf-rule';
 import { ALL_PROTOCOLS, carriesPorts, icmpTypesOf, protocolsOf } from './protocols';
 import { renderRule } from './render';
@@ -189,16 +190,23 @@ function loaded(key: string, context: RuleContext): boolean {
 
 function specRules(spec: OpnSpec, context: RuleContext): PfRule[] {
   if (spec.disabled) return [];
+  const warned = new Set<string>();
   const warn = (message: string): void => {
+    if (warned.has(message)) return;
+    warned.add(message);
     context.warnings.push({ location: { file: context.file, line: spec.line, path: spec.path }, message });
   };
   const portBased = carriesPorts(spec.protocol);
-  const fromPorts = portBased ? portsOf(spec.fromPort, context) : undefined;
-  const toPorts = portBased ? portsOf(spec.toPort, context) : undefined;
-  if (typeof fromPorts === 'string' || typeof toPorts === 'string') {
-    warn(`rule disabled by OPNsense: ${typeof fromPorts === 'string' ? fromPorts : String(toPorts)}`);
-    return [];
-  }
+  // What makes OPNsense disable the rule; its copies are still built, to say what they would match.
+  const problems: string[] = [];
+  const ports = (written: string): Ranges | undefined => {
+    const resolved = portBased ? portsOf(written, context) : undefined;
+    if (typeof resolved !== 'string') return resolved;
+    problems.push(resolved);
+    return undefined;
+  };
+  const fromPorts = ports(spec.fromPort);
+  const toPorts = ports(spec.toPort);
   const { section, order } = sectionOf(spec, context);
   const undecided = undecidedConditions(spec.conditions, spec.protocol, context);
   const copies: PfRule[] = [];
@@ -208,13 +216,17 @@ function specRules(spec: OpnSpec, context: RuleContext): PfRule[] {
   for (const from of froms) {
     for (const to of tos) {
       for (const iface of interfaceCopies) {
-        if (iface !== undefined && !loaded(iface, context)) {
-          warn(`rule disabled by OPNsense: interface ${iface} is not an enabled interface or an interface group`);
-          continue;
-        }
+        const missing =
+          iface !== undefined && !loaded(iface, context) ? [`interface ${iface} is not an enabled interface or an interface group`] : [];
         for (const family of spec.families) {
-          const rule = copy(spec, { from, to, iface, family, section, order, undecided }, context, warn, { fromPorts, toPorts });
-          if (rule !== undefined) copies.push(rule);
+          const built = copy(spec, { from, to, iface, family, section, order, undecided }, context, { fromPorts, toPorts });
+          if (built === undefined) continue;
+          const reason = [...problems, ...missing, ...built.problems][0];
+          if (reason === undefined) copies.push(built.rule);
+          else {
+            context.unloaded.push({ rule: built.rule, reason });
+            warn(`rule disabled by OPNsense: ${reason}`);
+          }
         }
       }
     }
@@ -240,23 +252,23 @@ function addressesOf(word: string, negated: boolean, family: Family, context: Ru
   return family === 6 && isInterface && !negated ? unionFuzzy(resolved.value, exact(LINK_LOCAL)) : resolved.value;
 }
 
+/** One copy of a rule, and what keeps OPNsense from loading it (what it cannot map is taken as everything). */
 function copy(
   spec: OpnSpec,
   at: CopyOf,
   context: RuleContext,
-  warn: (message: string) => void,
   ports: { fromPorts: Ranges | undefined; toPorts: Ranges | undefined },
-): PfRule | undefined {
-  const source = addressesOf(at.from, spec.fromNot, at.family, context, 'source');
-  const destination = addressesOf(at.to, spec.toNot, at.family, context, 'destination');
-  for (const side of [source, destination]) {
-    if (typeof side === 'string') {
-      warn(`rule disabled by OPNsense: ${side}`);
-      return undefined;
-    }
-  }
+): { rule: PfRule; problems: string[] } | undefined {
+  const problems: string[] = [];
+  const side = (resolved: Fuzzy | string): Fuzzy => {
+    if (typeof resolved !== 'string') return resolved;
+    problems.push(resolved);
+    return exact(allAddresses(at.family));
+  };
+  const source = side(addressesOf(at.from, spec.fromNot, at.family, context, 'source'));
+  const destination = side(addressesOf(at.to, spec.toNot, at.family, context, 'destination'));
   // A copy for a family its addresses do not have matches nothing: it is not one.
-  if (spec.families.length > 1 && ((source as Fuzzy).may.isEmpty() || (destination as Fuzzy).may.isEmpty())) return undefined;
+  if (problems.length === 0 && spec.families.length > 1 && (source.may.isEmpty() || destination.may.isEmpty())) return undefined;
   const protocols = spec.protocol === '' ? ALL_PROTOCOLS : protocolsOf(spec.protocol, at.family);
   if (protocols === undefined) {
     throw new InputError([
@@ -293,7 +305,7 @@ function copy(
     ],
     description: spec.description,
   });
-  return {
+  const rule: PfRule = {
     origin: { file: context.file, line: spec.line, path: spec.path, text, identity: text },
     implicit: false,
     section: at.section,
@@ -306,12 +318,13 @@ function copy(
     protocols,
     icmp,
     tcpFlags: spec.protocol === 'tcp' ? tcpFlagsOf(spec.flags, flag(spec.flags.tcpflags_any), undefined) : undefined,
-    source: source as Fuzzy,
-    destination: destination as Fuzzy,
+    source,
+    destination,
     sourcePorts: ports.fromPorts,
     destinationPorts: ports.toPorts,
     undecided: at.undecided,
   };
+  return { rule, problems };
 }
 
 export function opnsenseLegacyRules(rule: FilterRule, context: RuleContext): PfRule[] {

@@ -10,16 +10,25 @@ import { InputError, type Diagnostic } from '../../model/errors';
 import { Ranges, type Family } from '../../packetset';
 import { pfsenseAddresses, type AddressContext, type PfsenseEndpoint } from './addresses';
 import { present } from './dialect';
-import type { Fuzzy } from './fuzzy';
+import { exact, type Fuzzy } from './fuzzy';
+import { allAddresses } from './interfaces';
 import type { Direction, InterfaceScope, PfAction, PfRule, Section } from './pf-rule';
 import { ALL_PROTOCOLS, TCP, carriesPorts, icmpTypesOf, protocolsOf } from './protocols';
 import { endpointWords, renderRule } from './render';
 import { portRange } from './services';
 import { SYN_OF_SYN_ACK, tcpFlagsOf, undecidedConditions } from './conditions';
 
+/** A rule the firewall does not load: why, and the rule as it would be (what it cannot resolve taken as everything). */
+export interface UnloadedRule {
+  readonly rule: PfRule;
+  readonly reason: string;
+}
+
 export interface RuleContext extends AddressContext {
   readonly file: string;
   readonly warnings: Diagnostic[];
+  /** Where the rules the firewall does not load go, with what they would match. */
+  readonly unloaded: UnloadedRule[];
   /** Schedule names `<schedules>` defines. */
   readonly schedules: ReadonlySet<string>;
   /** The position of each interface group in `<ifgroups>`: group rules come in that order. */
@@ -49,22 +58,30 @@ function endpointOf(endpoint: Endpoint | undefined): PfsenseEndpoint {
   };
 }
 
-/** The interfaces a rule is on, or why pfSense does not load it. */
-function scopeOf(rule: FilterRule, context: RuleContext): { scope: InterfaceScope; section: Section; order: number[] } | string {
+/** The interfaces a rule is on, or why pfSense does not load it (with the interfaces as written). */
+function scopeOf(rule: FilterRule, context: RuleContext): { scope: InterfaceScope; section: Section; order: number[]; problem?: string } {
   const { interfaces } = context;
   const loaded = (key: string): boolean => interfaces.get(key)?.enabled === true || interfaces.group(key) !== undefined;
   if (present(rule.floating)) {
     const written = value(rule.interface);
     if (written === '' || written === 'any') return { scope: { kind: 'all' }, section: 'floating', order: [rule.position] };
     const keys = written.split(',').filter(loaded);
-    if (keys.length === 0) return `none of its interfaces (${written}) is an enabled interface or an interface group`;
-    return { scope: { kind: 'only', keys }, section: 'floating', order: [rule.position] };
+    if (keys.length > 0) return { scope: { kind: 'only', keys }, section: 'floating', order: [rule.position] };
+    const problem = `none of its interfaces (${written}) is an enabled interface or an interface group`;
+    return { scope: { kind: 'only', keys: written.split(',') }, section: 'floating', order: [rule.position], problem };
   }
   const key = value(rule.interface);
-  if (!loaded(key)) return `its interface ${key || '(none)'} is not an enabled interface or an interface group`;
+  const scope: InterfaceScope = { kind: 'only', keys: [key] };
+  if (!loaded(key))
+    return {
+      scope,
+      section: 'interface',
+      order: [rule.position],
+      problem: `its interface ${key || '(none)'} is not an enabled interface or an interface group`,
+    };
   const group = context.groupOrder.get(key);
-  if (group !== undefined) return { scope: { kind: 'only', keys: [key] }, section: 'group', order: [group, rule.position] };
-  return { scope: { kind: 'only', keys: [key] }, section: 'interface', order: [rule.position] };
+  if (group !== undefined) return { scope, section: 'group', order: [group, rule.position] };
+  return { scope, section: 'interface', order: [rule.position] };
 }
 
 function directionOf(rule: FilterRule, context: RuleContext): Direction {
@@ -95,22 +112,23 @@ function portsOf(
 export function pfsenseRules(rule: FilterRule, context: RuleContext): PfRule[] {
   if (present(rule.disabled)) return [];
   const placed = scopeOf(rule, context);
-  if (typeof placed === 'string') {
-    warn(context, rule, `rule not loaded: ${placed}`);
-    return [];
-  }
+  // What keeps the whole rule from being loaded; its copies are still built, to say what they would match.
+  const problems: string[] = placed.problem !== undefined ? [placed.problem] : [];
   const written = value(rule.ipprotocol);
   const families: Family[] = written === 'inet46' ? [4, 6] : written === 'inet6' ? [6] : [4];
   const protocol = value(rule.protocol);
   const source = endpointOf(rule.source);
   const destination = endpointOf(rule.destination);
   const portBased = protocol === '' ? value(rule.source?.port) !== '' || value(rule.destination?.port) !== '' : carriesPorts(protocol);
-  const sourcePorts = portBased ? portsOf(rule.source, context, 'source') : { ok: true as const, ports: undefined };
-  const destinationPorts = portBased ? portsOf(rule.destination, context, 'destination') : { ok: true as const, ports: undefined };
-  if (!sourcePorts.ok || !destinationPorts.ok) {
-    warn(context, rule, `rule not loaded: ${!sourcePorts.ok ? sourcePorts.reason : !destinationPorts.ok ? destinationPorts.reason : ''}`);
-    return [];
-  }
+  const ports = (endpoint: Endpoint | undefined, side: string): Ranges | undefined => {
+    if (!portBased) return undefined;
+    const resolved = portsOf(endpoint, context, side);
+    if (resolved.ok) return resolved.ports;
+    problems.push(resolved.reason);
+    return undefined;
+  };
+  const sourcePorts = ports(rule.source, 'source');
+  const destinationPorts = ports(rule.destination, 'destination');
   const type = value(rule.type);
   const action: PfAction = ACTIONS.has(type as PfAction) ? (type as PfAction) : 'pass';
   const direction = directionOf(rule, context);
@@ -138,15 +156,13 @@ export function pfsenseRules(rule: FilterRule, context: RuleContext): PfRule[] {
     ] as const) {
       const resolved = pfsenseAddresses(endpoint, family, context, side);
       if (resolved.ok) addresses.push(resolved.value);
-      else missing ??= resolved.reason;
-    }
-    if (missing !== undefined) {
-      const copy = families.length > 1 ? `its IPv${family} copy is not loaded` : 'rule not loaded';
-      warn(context, rule, `${copy}: ${missing}`);
-      continue;
+      else {
+        missing ??= resolved.reason;
+        addresses.push(exact(allAddresses(family)));
+      }
     }
     // An inet46 rule's copy for a family its addresses do not have matches nothing: it is not one.
-    if (families.length > 1 && addresses.some((set) => set.may.isEmpty())) continue;
+    if (missing === undefined && families.length > 1 && addresses.some((set) => set.may.isEmpty())) continue;
     const icmpWritten = value(rule.icmptype);
     let icmp: Ranges | undefined;
     if (protocol === 'icmp' && icmpWritten !== '' && icmpWritten !== 'any') {
@@ -168,7 +184,7 @@ export function pfsenseRules(rule: FilterRule, context: RuleContext): PfRule[] {
       extras: extrasOf(rule, icmp !== undefined),
       description: value(rule.descr),
     });
-    pfRules.push({
+    const pfRule: PfRule = {
       origin: { file: context.file, line: rule.line, path: rule.path, text, identity: text },
       implicit: false,
       section: placed.section,
@@ -183,11 +199,17 @@ export function pfsenseRules(rule: FilterRule, context: RuleContext): PfRule[] {
       tcpFlags: protocol === 'tcp' ? tcpFlagsOf(rule, present(rule.tcpflags_any), SYN_OF_SYN_ACK) : undefined,
       source: addresses[0],
       destination: addresses[1],
-      sourcePorts: sourcePorts.ports,
-      destinationPorts: destinationPorts.ports,
+      sourcePorts,
+      destinationPorts,
       undecided,
-    });
+    };
+    const reason = problems[0] ?? missing;
+    if (reason === undefined) pfRules.push(pfRule);
+    else context.unloaded.push({ rule: pfRule, reason });
+    if (reason !== undefined && problems.length === 0)
+      warn(context, rule, `${families.length > 1 ? `its IPv${family} copy is not loaded` : 'rule not loaded'}: ${reason}`);
   }
+  if (problems.length > 0) warn(context, rule, `rule not loaded: ${problems[0]}`);
   return pfRules;
 }
 
