@@ -94,6 +94,16 @@ function waiverCase(w: WaiverStatus): TestCase {
   };
 }
 
+/** A configuration that could not be used fails its firewall's audit. */
+function errorCase(e: ConfigWarning): TestCase {
+  return {
+    classname: e.firewall,
+    name: `configuration at ${warningLocation(e)}`,
+    outcome: { kind: 'failed', type: 'input-error', message: e.message, details: `${warningLocation(e)}: ${e.message}` },
+    output: '',
+  };
+}
+
 /** A warning fails nothing: a passed case whose output says what was noticed. */
 function warningCase(w: ConfigWarning): TestCase {
   return { classname: w.firewall, name: `warning at ${warningLocation(w)}`, outcome: { kind: 'passed' }, output: w.message };
@@ -157,6 +167,7 @@ export function renderJunit(report: AuditReport): string {
       }),
   }));
   suites.push({ name: 'findings', cases: everyFinding.filter((f) => !shownWithResult.has(f)).map((f) => findingCase(f, report)) });
+  if (report.errors.length > 0) suites.push({ name: 'configurations not audited', cases: report.errors.map(errorCase) });
   if (report.warnings.length > 0) suites.push({ name: 'configuration warnings', cases: report.warnings.map(warningCase) });
   // An expired or stale waiver fails nothing, but a CI dashboard should show it.
   const lapsed = report.waivers.filter((w) => w.status !== 'applied');

@@ -129,9 +129,11 @@ export function renderSarif(report: AuditReport): string {
         // What the parsers noticed and did not stop on: notifications of a successful run, not results.
         invocations: [
           {
-            executionSuccessful: true,
+            // A firewall that could not be audited makes the run unsuccessful (exit code 2).
+            executionSuccessful: report.errors.length === 0,
             startTimeUtc: report.evidence.generatedAt,
             toolExecutionNotifications: [
+              ...report.errors.map((e) => ({ ...notification(e), level: 'error' })),
               ...report.warnings.map(notification),
               ...report.waivers.filter((w) => w.status !== 'applied').map(waiverNotification),
             ],

@@ -37,6 +37,8 @@ export function renderText(report: AuditReport, options: { color: boolean }): st
   );
   for (const fw of report.firewalls)
     lines.push(`  firewall ${c.bold(fw.name)}: ${fw.type}, ${fw.placement}, ${fw.rules} rules, ${(fw.files ?? [fw.file]).join(', ')}`);
+  for (const e of report.errors)
+    lines.push(`  firewall ${c.bold(e.firewall)}: ${c.red('not audited')}: ${warningLocation(e)}: ${e.message}`);
   const definedAny = report.roles.find((r) => r.id === 'any');
   if (definedAny) lines.push(`  role "any" is defined by the deployment as ${definedAny.addresses.join(', ')}`);
   lines.push('');
@@ -52,7 +54,9 @@ export function renderText(report: AuditReport, options: { color: boolean }): st
     ),
   );
   for (const r of report.results) {
-    const by = r.decidedBy.map((d) => `line ${d.line}`).join(', ');
+    // A firewall of several files (IPv4 and IPv6) names the file of each line.
+    const files = new Set(r.decidedBy.map((d) => d.file));
+    const by = r.decidedBy.map((d) => (files.size > 1 ? `${d.file}:${d.line}` : `line ${d.line}`)).join(', ');
     const detail = `${r.flow}${r.optional ? ' (optional)' : ''}${by ? c.dim(` — ${by}`) : ''}`;
     lines.push(
       `${pad(firewallLabel(r), widths.firewall)}  ${pad(r.requirement, widths.requirement)}  ${statusColor[r.status](pad(r.status, widths.status))}  ${detail}`,
@@ -101,8 +105,13 @@ export function renderText(report: AuditReport, options: { color: boolean }): st
     }
   }
   lines.push('', c.bold('Evidence:'), ...evidenceLines(report).map((line) => `  ${line}`));
-  const verdict = verdictSummary(report);
-  // The verdict word (PASS or FAIL, four letters) in colour, the counts as every format says them.
-  lines.push('', (report.verdict === 'pass' ? c.green('PASS') : c.red('FAIL')) + verdict.slice(4));
+  lines.push('', renderVerdictLine(report, options));
   return lines.join('\n') + '\n';
+}
+
+/** The verdict line every format ends with, its verdict word in colour when asked. */
+export function renderVerdictLine(report: AuditReport, options: { color: boolean }): string {
+  const c: Colors = options.color ? pc : plain;
+  // PASS and FAIL are four letters: the rest is the counts as every format says them.
+  return (report.verdict === 'pass' ? c.green('PASS') : c.red('FAIL')) + verdictSummary(report).slice(4);
 }
