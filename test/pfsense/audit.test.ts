@@ -78,6 +78,23 @@ describe('the Lync site behind pfSense', () => {
     );
   });
 
+  it('hints at the rules that almost serve a denied flow, never an implicit one nor one that did its part', () => {
+    const hints = (requirement: string): [number, string][] =>
+      (report.findings.find((f) => f.firewall === 'lync-pfsense' && f.requirement === requirement)?.hints ?? []).map((h) => [
+        h.rule.line,
+        h.condition,
+      ]);
+    // Not the anti-lockout rule (line 12), which pfSense writes itself.
+    assert.deepEqual(hints('clients-director-https'), []);
+    // The LAN pass at line 241 let the packet in; it is stopped leaving into the DMZ: no order hint.
+    assert.deepEqual(hints('fe-edge-sip'), [[289, 'src']]);
+    // The floating quick block decides before the interface pass at line 207.
+    assert.deepEqual(hints('cls-50002'), [
+      [146, 'dport'],
+      [207, 'order'],
+    ]);
+  });
+
   it('warns of the rules pfSense does not load, where they are', () => {
     assert.deepEqual(
       report.warnings.filter((w) => w.firewall === 'lync-pfsense').map((w) => [w.line, w.path, w.message]),
