@@ -98,11 +98,6 @@ export function deploymentOf(target: ConfigurationTarget): { deployment: Deploym
   if (firewall.placement === 'host' && firewall.host.length === 0) {
     throw new InputError([{ location: field('host'), message: 'a host firewall needs the addresses it protects (ADDR[,ADDR…])' }]);
   }
-  if (firewall.placement === 'network' && interfaces.size === 0) {
-    throw new InputError([
-      { location: field('interfaces'), message: 'a network firewall needs the networks behind each interface (NAME=NET[,NET…])' },
-    ]);
-  }
   const deployment: Deployment = {
     file: 'command line',
     matrix: target.matrix,
@@ -196,6 +191,15 @@ export function loadFirewall(deployment: Deployment, fw: Firewall): LoadedFirewa
     ...(fw.placement === 'host' ? { localAddresses: host } : {}),
   });
   const interfaces = [...loaded.interfaces.filter((i) => !declared.some((d) => d.name === i.name)), ...declared];
+  // Some configurations name their interfaces and networks (pfSense); the others need the deployment to.
+  if (fw.placement === 'network' && interfaces.length === 0) {
+    throw new InputError([
+      {
+        location: deployment.locate(`${fw.pointer}/interfaces`),
+        message: 'a network firewall needs the networks behind each interface (NAME=NET[,NET…]): its configuration names none',
+      },
+    ]);
+  }
   const own = fw.placement === 'host' ? host : (loaded.ownAddresses ?? NO_ADDRESSES);
   return {
     firewall: fw,

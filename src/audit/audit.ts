@@ -225,6 +225,7 @@ function auditFirewall(
     const result = requirementResult(firewall.name, variant, req, flowText(req, firewall.placement), entry);
     results.push(result);
     appendAll(findings, requirementFindings(result, req, entry.parts));
+    if (!req.optional) appendAll(findings, unloadedFindings(result, req, entry.parts));
   }
   return { results, findings };
 }
@@ -347,6 +348,41 @@ function percent(part: bigint, whole: bigint): string {
   return `${(tenths / 10).toFixed(tenths % 10 === 0 ? 0 : 1)}%`;
 }
 
+/** Rules the firewall does not load that would let denied packets of a required flow through. */
+function unloadedFindings(result: RequirementResult, req: RequirementUnderAudit, parts: Part[]): Finding[] {
+  const findings: Finding[] = [];
+  const at = { firewall: result.firewall, variant: result.variant, requirement: req.id, errata: req.errata };
+  const reported = new Set<string>();
+  for (const part of parts) {
+    if (part.verdict !== 'drop' && part.verdict !== 'reject') continue;
+    for (const rule of part.program.unloaded ?? []) {
+      const key = `${rule.source.file}:${rule.source.line}`;
+      const served = rule.wouldAccept.intersect(part.set);
+      if (reported.has(key) || served.isEmpty()) continue;
+      reported.add(key);
+      const line = rule.source.line;
+      const by: Decider = {
+        ref: rule.source,
+        identity: rule.identity,
+        chain: '',
+        phrase: `the rule at line ${line}`,
+        subject: `rule at line ${line}`,
+        isPolicy: false,
+      };
+      findings.push(
+        finding(
+          'not-loaded',
+          at,
+          by,
+          witnessOf({ set: served, point: part.point.id, program: part.program }),
+          `rule at line ${line} could let required flow ${result.flow} through, but the firewall does not load it: ${rule.reason}`,
+        ),
+      );
+    }
+  }
+  return findings;
+}
+
 /** Overly broad and extraneous rules: what each accepting rule lets through against what is required. */
 function permissionFindings(
   firewall: string,
@@ -361,7 +397,7 @@ function permissionFindings(
     if (point.unfiltered) continue;
     const required = requiredByPoint.get(point) ?? PacketSet.EMPTY;
     for (const outcome of outcomes) {
-      if (outcome.verdict !== 'accept') continue;
+      if (outcome.verdict !== 'accept' || outcome.rule?.implicit) continue;
       const decider = deciderOf(outcome);
       const key = outcome.rule ? outcome.rule.id : `policy:${decider.chain}`;
       const entry = byDecider.get(key) ?? { decider, accepted: PacketSet.EMPTY, required, point };
@@ -465,7 +501,7 @@ function shadowFindings(firewall: string, variant: string | undefined, program: 
   for (const chain of program.chains.values()) {
     const entered = chain.rules.some((rule) => reached.has(rule));
     chain.rules.forEach((rule, i) => {
-      if (matched.has(rule)) return;
+      if (matched.has(rule) || rule.implicit) return;
       let why: string;
       if (!entered) why = `no packet enters ${chain.phrase} (nothing leads to it from where packets enter)`;
       else if (!reached.has(rule)) {

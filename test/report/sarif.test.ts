@@ -112,6 +112,7 @@ test('the rules are the finding kinds, with default levels', async () => {
       ['shadowed', 'note'],
       ['undetermined', 'warning'],
       ['unfiltered', 'error'],
+      ['not-loaded', 'warning'],
     ],
   );
   // GitHub code scanning shows a rule's help beside each alert, and wants it.
