@@ -19,7 +19,9 @@ export function ipv6Value(text: string): bigint | undefined {
   let hex = text;
   const lastColon = text.lastIndexOf(':');
   if (text.includes('.')) {
-    const v4 = ipv4Value(text.slice(lastColon + 1));
+    // The dotted tail is inet_pton's: no leading zeros.
+    const dotted = text.slice(lastColon + 1);
+    const v4 = /^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/.test(dotted) ? ipv4Value(dotted) : undefined;
     if (v4 === undefined || lastColon < 0) return undefined;
     hex = `${text.slice(0, lastColon + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
   }

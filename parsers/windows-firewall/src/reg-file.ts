@@ -132,13 +132,17 @@ function openKey(keys: Map<string, KeyState>, path: string, location: Location):
 
 /** A hex value continues on the next line after a trailing backslash. */
 function joinContinuations(lines: string[], index: number, source: string): { text: string; lastIndex: number } {
-  let text = source.trimEnd();
+  const first = source.trimEnd();
+  if (!first.endsWith('\\') || !/^\s*(@|"(?:[^"\\]|\\.)*")=hex(\([0-9a-fA-F]+\))?:/.test(first)) return { text: first, lastIndex: index };
+  const parts = [first.slice(0, -1)];
   let lastIndex = index;
-  while (text.endsWith('\\') && /=\s*hex(\([0-9a-fA-F]+\))?:/.test(text) && lastIndex + 1 < lines.length) {
-    lastIndex++;
-    text = text.slice(0, -1) + lines[lastIndex].replace(/\r$/, '').trim();
+  while (lastIndex + 1 < lines.length) {
+    const next = lines[++lastIndex].replace(/\r$/, '').trim();
+    const continues = next.endsWith('\\');
+    parts.push(continues ? next.slice(0, -1) : next);
+    if (!continues) break;
   }
-  return { text, lastIndex };
+  return { text: parts.join(''), lastIndex };
 }
 
 function applyValueLine(state: KeyState, text: string, location: Location, warnings: ParseWarning[]): void {
@@ -184,26 +188,30 @@ function sameData(a: RegistryData, b: RegistryData): boolean {
   return false;
 }
 
-/** A quoted string from `offset` (the opening quote): `\\` is a backslash and `\"` a quote. */
+/** A quoted string from `offset` (the opening quote): `\\\\` is a backslash and `\\"` a quote. */
 function readQuoted(text: string, offset: number, line: number): { value: string; raw: string; end: number } {
-  let value = '';
-  let i = offset + 1;
-  while (i < text.length) {
-    const char = text[i];
-    if (char === '"') return { value, raw: text.slice(offset + 1, i), end: i + 1 };
-    if (char === '\\') {
+  const parts: string[] = [];
+  let from = offset + 1;
+  for (let i = from; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (char === QUOTE) {
+      parts.push(text.slice(from, i));
+      return { value: parts.join(''), raw: text.slice(offset + 1, i), end: i + 1 };
+    }
+    if (char === BACKSLASH) {
       const next = text[i + 1];
       if (next !== '\\' && next !== '"')
         fail({ line, column: i + 1 }, 'expected \\\\ or \\" after a backslash in a quoted string (reg export doubles every backslash)');
-      value += next;
-      i += 2;
-      continue;
+      parts.push(text.slice(from, i), next);
+      i++;
+      from = i + 1;
     }
-    value += char;
-    i++;
   }
   return fail({ line, column: offset + 1 }, 'expected " closing the quoted string on the same line');
 }
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
 function readData(text: string, offset: number, line: number): RegistryData {
   const at = (o: number): Location => ({ line, column: o + 1 });

@@ -20,7 +20,7 @@ function fail(location: Location, expected: string): never {
 
 /** A decimal of at most `digits` digits and at most `max`, or undefined. */
 export function decimal(text: string, digits: number, max: number): number | undefined {
-  if (!new RegExp(`^\\d{1,${digits}}$`).test(text)) return undefined;
+  if (text.length < 1 || text.length > digits || !/^\d+$/.test(text)) return undefined;
   const value = Number(text);
   return value <= max ? value : undefined;
 }
