@@ -205,6 +205,8 @@ export interface FirewallRule {
   securityRealmId?: TextValue;
   /** Fields whose key MS-GPFAS does not define, kept as written (and warned about). */
   unknown: RuleField[];
+  /** RSoP reports: the GPO the rule came from. */
+  origin?: SettingOrigin;
 }
 
 /* ------------------------------------------------------------------ policy */
@@ -212,10 +214,12 @@ export interface FirewallRule {
 /** The profile keys of MS-GPFAS 2.2.3; Standard applies to Private and Public when neither exists. */
 export type ProfileKey = 'DomainProfile' | 'PrivateProfile' | 'PublicProfile' | 'StandardProfile';
 
-/** Where a setting came from in an RSoP report: the GPO that won and its precedence. */
+/** Where a setting or rule came from in an RSoP report: its GPO and that GPO's precedence (1 wins). */
 export interface SettingOrigin {
   gpoIdentifier?: string;
   gpoDomain?: string;
+  /** The GPO's name, when the report's list of GPOs gives it. */
+  gpoName?: string;
   precedence?: number;
 }
 
@@ -275,8 +279,11 @@ export interface FirewallPolicy {
   /** The store's root key path, the GPO's name, or the file. */
   name: string;
   location: Location;
-  /** For GPO reports: the GPO's identifier and domain, when the report gives them. */
-  gpo?: { identifier?: string; domain?: string; name?: string };
+  /**
+   * For GPO reports: the GPO's identifier, domain and name, when the report gives them, and
+   * whether its computer settings are enabled (`<Computer><Enabled>`; false: none of them apply).
+   */
+  gpo?: { identifier?: string; domain?: string; name?: string; computerEnabled?: boolean };
   /** Values of the store's root key (PolicyVersion, IPSecExempt, …) or GlobalSettings. */
   global: NamedSetting[];
   profiles: ProfileSettings[];

@@ -6,3 +6,5 @@ export { parseRegistryPolicies, type RegistryPolicies } from './registry-policy'
 export { parseRuleList, type RuleListPolicies } from './rule-list';
 export { recognizeUnusableExport } from './unusable';
 export { parseWindowsFirewallText, type WindowsFirewallText } from './text';
+export { FIREWALL_NAMESPACE, RSOP_NAMESPACE, SETTINGS_NAMESPACE, type GpoReport, parseGpoReport } from './gpo-report';
+export { decodeExportBytes } from './decode';

@@ -32,7 +32,7 @@ export function profileKey(name: string): ProfileKey | undefined {
 }
 
 /** A setting's value as its source wrote it: a DWORD number, or `true`/`false` from a GPO report. */
-export type SettingInput = NamedSetting & { value: string | number | boolean };
+export type SettingInput = Omit<NamedSetting, 'value'> & { value: string | number | boolean };
 
 function fail(location: Location, expected: string): never {
   throw new WindowsFirewallSyntaxError(location, expected);
@@ -61,6 +61,11 @@ function interfaceList(setting: SettingInput): string[] {
   return guids;
 }
 
+/** A setting as NamedSetting: a GPO report's booleans as written (`true`, `false`). */
+export function asNamedSetting(input: SettingInput): NamedSetting {
+  return { ...input, value: typeof input.value === 'boolean' ? String(input.value) : input.value };
+}
+
 export function buildProfileSettings(
   profile: ProfileKey,
   location: Location,
@@ -71,10 +76,10 @@ export function buildProfileSettings(
   const settings: ProfileSettings = {
     profile,
     location,
-    settings: inputs.map(({ value, ...rest }) => ({ ...rest, value: typeof value === 'boolean' ? String(value) : value })),
+    settings: inputs.map(asNamedSetting),
     sections,
   };
-  for (const input of inputs) {
+  for (const input of winners(inputs, profile, warnings)) {
     const name = input.name.toLowerCase();
     if (profile === 'StandardProfile' && NOT_ON_STANDARD_PROFILE.has(name)) {
       warnings.push({
@@ -108,4 +113,32 @@ export function buildProfileSettings(
     }
   }
   return settings;
+}
+
+/**
+ * One input per setting name. An RSoP report may list a setting once per GPO that sets it: the
+ * one of precedence 1 (the lowest number) is in force. Anywhere else a setting given twice is refused.
+ */
+function winners(inputs: SettingInput[], profile: ProfileKey, warnings: ParseWarning[]): SettingInput[] {
+  const byName = new Map<string, SettingInput>();
+  for (const input of inputs) {
+    const name = input.name.toLowerCase();
+    const held = byName.get(name);
+    if (!held) {
+      byName.set(name, input);
+      continue;
+    }
+    const [heldRank, rank] = [held.origin?.precedence, input.origin?.precedence];
+    if (heldRank === undefined || rank === undefined) {
+      fail(input.location, `${input.name} appears twice in ${profile} (also at line ${held.location.line}); a GPO sets it once`);
+    }
+    if (rank === heldRank && input.value !== held.value) {
+      warnings.push({
+        location: input.location,
+        message: `${input.name} has two values of precedence ${rank} in ${profile} (also at line ${held.location.line}); the first is taken`,
+      });
+    }
+    if (rank < heldRank) byName.set(name, input);
+  }
+  return [...byName.values()];
 }
