@@ -43,7 +43,7 @@ for (const name of fs.readdirSync(CONFIGS).sort()) {
       const traceTime = best(() => packets.forEach((p) => tracePacket(program, point, p)));
       const equivalent = Math.round((setTime / traceTime) * TRACES);
       console.log(
-        `${name.padEnd(44)}${point.name.padEnd(9)}${setTime.toFixed(1).padStart(13)}${traceTime.toFixed(1).padStart(19)}${String(equivalent).padStart(22)}`,
+        `${name.padEnd(44)}${point.id.padEnd(9)}${setTime.toFixed(1).padStart(13)}${traceTime.toFixed(1).padStart(19)}${String(equivalent).padStart(22)}`,
       );
     }
   }

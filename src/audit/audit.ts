@@ -12,16 +12,25 @@ import {
   formatAddress,
   parseAddress,
   parseNetwork,
+  type AddressSet,
   type Dimension,
   type Family,
   type Point,
 } from '../packetset';
-import { InterfaceUniverse, type PolicyProgram, type SourceRef } from '../model/policy';
+import {
+  InterfaceUniverse,
+  programVariants,
+  type EnforcementPoint,
+  type PolicyProgram,
+  type SourceRef,
+  type Traffic,
+} from '../model/policy';
 import { Evaluator, type Outcome } from '../engine/evaluate';
 import { ruleReachability } from '../engine/reach';
 import { PORTED_PROTOCOLS, PROTOCOL_NAMES } from '../model/protocols';
-import { addressPackets, newConnections, placePackets, type AddressSet, type Placement } from './scope';
-import type { ErratumRef, Finding, FindingKind, RequirementResult, Severity, Status, Witness } from './types';
+import { FINDING_KINDS } from './finding-kinds';
+import { addressPackets, appliesIn, newConnections, placePackets, routeToPoints, type Placement } from './scope';
+import type { ErratumRef, Finding, FindingKind, RequirementResult, Status, Witness } from './types';
 
 export interface RequirementUnderAudit {
   id: string;
@@ -54,29 +63,66 @@ export interface AuditInput {
   firewalls: FirewallUnderAudit[];
 }
 
-const SEVERITY: Readonly<Record<FindingKind, Severity>> = {
-  missing: 'high',
-  undetermined: 'medium',
-  'overly-broad': 'medium',
-  extraneous: 'medium',
-  shadowed: 'low',
-};
-
 /** Where one part of a flow ended, at one enforcement point of one family's program. */
 interface Part extends Outcome {
-  point: string;
+  point: EnforcementPoint;
   program: PolicyProgram;
 }
+
+/** What decided some packets, as findings cite it and fingerprint it. */
+interface Decider {
+  ref: SourceRef | null;
+  /** The decider's text as fingerprints take it (a rule's identity, a policy's text). */
+  identity: string;
+  chain: string;
+  /** How a sentence names it as an object (`dropped by the rule at line 12`) and as a subject (`rule at line 12 lets in`). */
+  phrase: string;
+  subject: string;
+}
+
+function deciderOf(outcome: Outcome): Decider {
+  if (outcome.rule) {
+    const line = outcome.rule.source.line;
+    return {
+      ref: outcome.rule.source,
+      identity: outcome.rule.identity,
+      chain: outcome.rule.chain,
+      phrase: `the rule at line ${line}`,
+      subject: `rule at line ${line}`,
+    };
+  }
+  const policy = outcome.policy;
+  const phrase = policy?.phrase ?? 'no rule';
+  return { ref: policy?.source ?? null, identity: policy?.source?.text ?? '', chain: policy?.chain ?? '', phrase, subject: phrase };
+}
+
+/** How a finding says what a rule permits, by the traffic it sees. */
+const LETS: Readonly<Record<Traffic, string>> = { inbound: 'lets in', forwarded: 'lets through', outbound: 'lets out' };
+
+/** What each traffic kind is, for a flow no enforcement point sees. */
+const TRAFFIC_WORDS: Readonly<Record<Traffic, string>> = {
+  inbound: 'traffic to the firewall itself',
+  forwarded: 'traffic passing through it',
+  outbound: 'traffic it sends',
+};
 
 export function audit(input: AuditInput): { results: RequirementResult[]; findings: Finding[] } {
   const results: RequirementResult[] = [];
   const findings: Finding[] = [];
   for (const firewall of input.firewalls) {
-    const audited = auditFirewall(firewall, input);
-    results.push(...audited.results);
-    findings.push(...audited.findings);
+    for (const variant of firewallVariants(firewall)) {
+      const audited = auditFirewall(firewall, input, variant);
+      for (const result of audited.results) results.push(result);
+      for (const finding of audited.findings) findings.push(finding);
+    }
   }
   return { results, findings };
+}
+
+/** The variants to audit a firewall in, each on its own (Windows profiles); one unnamed variant when its points have none. */
+function firewallVariants(firewall: FirewallUnderAudit): (string | undefined)[] {
+  const variants = [...new Set(firewall.programs.flatMap(programVariants))];
+  return variants.length > 0 ? variants : [undefined];
 }
 
 /**
@@ -101,11 +147,21 @@ function roleOf(input: AuditInput, role: string): AddressSet {
   return addresses;
 }
 
-function auditFirewall(firewall: FirewallUnderAudit, input: AuditInput): { results: RequirementResult[]; findings: Finding[] } {
+/** What a firewall's audit gathers about one requirement across families and points. */
+interface RequirementParts {
+  inScope: boolean;
+  parts: Part[];
+  /** Why some of its packets are of no program's concern (a family without rules, traffic no point sees). */
+  unknown: string[];
+}
+
+function auditFirewall(
+  firewall: FirewallUnderAudit,
+  input: AuditInput,
+  variant: string | undefined,
+): { results: RequirementResult[]; findings: Finding[] } {
   const findings: Finding[] = [];
-  const partsByRequirement = new Map<string, Part[]>(input.requirements.map((r) => [r.id, []]));
-  const inScope = new Map<string, boolean>(input.requirements.map((r) => [r.id, false]));
-  const missingFamilies = new Map<string, Family[]>();
+  const gathered = new Map<string, RequirementParts>(input.requirements.map((r) => [r.id, { inScope: false, parts: [], unknown: [] }]));
 
   for (const family of FAMILIES) {
     const program = firewall.programs.find((p) => p.family === family);
@@ -114,8 +170,9 @@ function auditFirewall(firewall: FirewallUnderAudit, input: AuditInput): { resul
       for (const req of input.requirements) {
         const probe = placePackets(requiredPackets(req, input, family, firewall.placement), firewall.placement, new InterfaceUniverse([]));
         if (probe.length === 0) continue;
-        inScope.set(req.id, true);
-        missingFamilies.set(req.id, [...(missingFamilies.get(req.id) ?? []), family]);
+        const entry = gathered.get(req.id)!;
+        entry.inScope = true;
+        entry.unknown.push(`no IPv${family} rule set was given for this firewall`);
       }
       continue;
     }
@@ -123,41 +180,56 @@ function auditFirewall(firewall: FirewallUnderAudit, input: AuditInput): { resul
       addressPackets('dst', input.roleAddresses, newConnections([family])),
     );
     const evaluator = new Evaluator(program);
-    const outcomesByPoint = new Map<string, Outcome[]>();
+    const outcomesByPoint = new Map<EnforcementPoint, Outcome[]>();
     for (const query of placePackets(touching, firewall.placement, program.interfaces)) {
-      const point = program.points.find((p) => p.name === query.point);
-      if (point) outcomesByPoint.set(query.point, evaluator.evaluatePoint(point, query.set));
+      for (const { point, set } of routeToPoints(program, query, variant).routed)
+        outcomesByPoint.set(point, evaluator.evaluatePoint(point, set));
     }
-    const requiredByPoint = new Map<string, PacketSet>();
+    const requiredByPoint = new Map<EnforcementPoint, PacketSet>();
     for (const req of input.requirements) {
+      const entry = gathered.get(req.id)!;
       for (const query of placePackets(requiredPackets(req, input, family, firewall.placement), firewall.placement, program.interfaces)) {
-        inScope.set(req.id, true);
-        // A client's source port is its own business: breadth is judged without it.
-        requiredByPoint.set(query.point, (requiredByPoint.get(query.point) ?? PacketSet.EMPTY).union(query.set.relax('sport')));
-        for (const outcome of outcomesByPoint.get(query.point) ?? []) {
-          const set = outcome.set.intersect(query.set);
-          if (!set.isEmpty()) partsByRequirement.get(req.id)!.push({ ...outcome, set, point: query.point, program });
+        entry.inScope = true;
+        const { routed, unplaced } = routeToPoints(program, query, variant);
+        if (!unplaced.isEmpty()) entry.unknown.push(unplacedReason(query.traffic, unplaced, program));
+        for (const { point, set } of routed) {
+          // A client's source port is its own business: breadth is judged without it.
+          requiredByPoint.set(point, (requiredByPoint.get(point) ?? PacketSet.EMPTY).union(set.relax('sport')));
+          for (const outcome of outcomesByPoint.get(point) ?? []) {
+            const part = outcome.set.intersect(set);
+            if (!part.isEmpty()) entry.parts.push({ ...outcome, set: part, point, program });
+          }
         }
       }
     }
-    findings.push(...permissionFindings(firewall.name, program, outcomesByPoint, requiredByPoint));
-    findings.push(...shadowFindings(firewall.name, program));
+    findings.push(...permissionFindings(firewall.name, variant, program, outcomesByPoint, requiredByPoint));
+    findings.push(...shadowFindings(firewall.name, variant, program));
+    findings.push(...unfilteredFindings(firewall.name, variant, program));
   }
 
   const results: RequirementResult[] = [];
   for (const req of input.requirements) {
-    const result = requirementResult(
-      firewall.name,
-      req,
-      flowText(req, firewall.placement),
-      partsByRequirement.get(req.id)!,
-      inScope.get(req.id)!,
-      missingFamilies.get(req.id) ?? [],
-    );
+    const entry = gathered.get(req.id)!;
+    const result = requirementResult(firewall.name, variant, req, flowText(req, firewall.placement), entry);
     results.push(result);
-    findings.push(...requirementFindings(result, req, partsByRequirement.get(req.id)!));
+    findings.push(...requirementFindings(result, req, entry.parts));
   }
   return { results, findings };
+}
+
+/** Why packets no point of the program sees are undetermined: which traffic, on which interfaces. */
+function unplacedReason(traffic: Traffic, unplaced: PacketSet, program: PolicyProgram): string {
+  const example = unplaced.witness();
+  const interfaces = example
+    ? [example.iif, example.oif]
+        .map((index, i) =>
+          index < program.interfaces.size && index !== InterfaceUniverse.NONE
+            ? `${i === 0 ? 'arriving on' : 'leaving by'} ${program.interfaces.nameOf(index)}`
+            : '',
+        )
+        .filter(Boolean)
+    : [];
+  return `no enforcement point of ${program.file} filters ${TRAFFIC_WORDS[traffic]}${interfaces.length > 0 ? ` ${interfaces.join(' and ')}` : ''}`;
 }
 
 function flowText(req: RequirementUnderAudit, placement: Placement): string {
@@ -168,41 +240,39 @@ function flowText(req: RequirementUnderAudit, placement: Placement): string {
 
 function requirementResult(
   firewall: string,
+  variant: string | undefined,
   req: RequirementUnderAudit,
   flow: string,
-  parts: Part[],
-  inScope: boolean,
-  missingFamilies: Family[],
+  entry: RequirementParts,
 ): RequirementResult {
-  const base = { firewall, requirement: req.id, flow, errata: req.errata, ...(req.optional ? { optional: true } : {}) };
-  if (!inScope) {
+  const base = {
+    firewall,
+    ...(variant !== undefined ? { variant } : {}),
+    requirement: req.id,
+    flow,
+    errata: req.errata,
+    ...(req.optional ? { optional: true } : {}),
+  };
+  if (!entry.inScope) {
     return { ...base, status: 'not-applicable', decidedBy: [], witness: null, reasons: ['the flow does not cross this firewall'] };
   }
+  const { parts, unknown } = entry;
   const denied = parts.filter((p) => p.verdict === 'drop' || p.verdict === 'reject');
   const undetermined = parts.filter((p) => p.verdict === 'undetermined');
   const accepted = parts.filter((p) => p.verdict === 'accept');
-  const reasons = [
-    ...new Set([
-      ...undetermined.flatMap((p) => p.reasons.map((r) => `${r.why} (line ${r.rule.source.line})`)),
-      ...missingFamilies.map((f) => `no IPv${f} rule set was given for this firewall`),
-    ]),
-  ];
+  const reasons = [...new Set([...undetermined.flatMap((p) => p.reasons.map((r) => `${r.why} (line ${r.rule.source.line})`)), ...unknown])];
   let status: Status;
-  if (denied.length > 0) status = accepted.length > 0 || undetermined.length > 0 || missingFamilies.length > 0 ? 'partial' : 'denied';
-  else status = undetermined.length > 0 || missingFamilies.length > 0 ? 'undetermined' : 'allowed';
+  if (denied.length > 0) status = accepted.length > 0 || undetermined.length > 0 || unknown.length > 0 ? 'partial' : 'denied';
+  else status = undetermined.length > 0 || unknown.length > 0 ? 'undetermined' : 'allowed';
   const deciding = status === 'allowed' ? accepted : status === 'denied' ? denied : [...denied, ...undetermined, ...accepted];
   const witnessPart = denied[0] ?? undetermined[0];
   return {
     ...base,
     status,
-    decidedBy: uniqueRefs(deciding.map(decider).filter((r): r is SourceRef => r !== null)),
-    witness: witnessPart ? witnessOf(witnessPart) : null,
+    decidedBy: uniqueRefs(deciding.map((p) => deciderOf(p).ref).filter((r): r is SourceRef => r !== null)),
+    witness: witnessPart ? witnessOf({ ...witnessPart, point: witnessPart.point.id }) : null,
     reasons,
   };
-}
-
-function decider(outcome: Outcome): SourceRef | null {
-  return outcome.rule?.source ?? outcome.policy?.source ?? null;
 }
 
 function uniqueRefs(refs: SourceRef[]): SourceRef[] {
@@ -213,59 +283,53 @@ function uniqueRefs(refs: SourceRef[]): SourceRef[] {
 
 function requirementFindings(result: RequirementResult, req: RequirementUnderAudit, parts: Part[]): Finding[] {
   const findings: Finding[] = [];
+  const at = { firewall: result.firewall, variant: result.variant, requirement: req.id, errata: req.errata };
   const denied = parts.filter((p) => p.verdict === 'drop' || p.verdict === 'reject');
   if (denied.length > 0 && !req.optional) {
     const part = denied[0];
     const total = parts.reduce((n, p) => n + p.set.size(), 0n);
     const blocked = denied.reduce((n, p) => n + p.set.size(), 0n);
-    const by = part.rule
-      ? `the rule at line ${part.rule.source.line}`
-      : `the ${part.policy?.chain.split('/')[1] ?? ''} chain's default policy`;
+    const by = deciderOf(part);
     const share = blocked === total ? 'entirely' : `partly (${percent(blocked, total)} of its packets)`;
     findings.push(
       finding(
         'missing',
-        result.firewall,
-        req.id,
-        decider(part),
-        witnessOf(part),
-        `required flow ${result.flow} is denied ${share}; e.g. this packet is ${part.verdict === 'reject' ? 'rejected' : 'dropped'} by ${by}`,
-        req.errata,
-        part.rule?.chain ?? part.policy?.chain ?? '',
+        at,
+        by,
+        witnessOf({ ...part, point: part.point.id }),
+        `required flow ${result.flow} is denied ${share}; e.g. this packet is ${part.verdict === 'reject' ? 'rejected' : 'dropped'} by ${by.phrase}`,
       ),
     );
   }
   const undetermined = parts.filter((p) => p.verdict === 'undetermined');
   if (undetermined.length > 0) {
     const part = undetermined[0];
+    // Fingerprinted by the rule whose match is undecided, never by a policy.
+    const by = { ...deciderOf(part), chain: part.rule?.chain ?? '' };
     findings.push(
       finding(
         'undetermined',
-        result.firewall,
-        req.id,
-        decider(part),
-        witnessOf(part),
+        at,
+        by,
+        witnessOf({ ...part, point: part.point.id }),
         `whether required flow ${result.flow} is allowed depends on what the configuration does not say: ${result.reasons.join('; ')}`,
-        req.errata,
-        part.rule?.chain ?? '',
       ),
     );
   } else if (result.status !== 'not-applicable' && result.reasons.length > 0) {
     findings.push(
       finding(
         'undetermined',
-        result.firewall,
-        req.id,
-        null,
+        at,
+        NO_DECIDER,
         null,
         `whether required flow ${result.flow} is allowed cannot be told: ${result.reasons.join('; ')}`,
-        req.errata,
-        '',
       ),
     );
   }
   return findings;
 }
+
+const NO_DECIDER: Decider = { ref: null, identity: '', chain: '', phrase: 'no rule', subject: 'no rule' };
 
 function percent(part: bigint, whole: bigint): string {
   const tenths = Number((part * 1000n) / (whole === 0n ? 1n : whole));
@@ -277,53 +341,51 @@ function percent(part: bigint, whole: bigint): string {
 /** Overly broad and extraneous rules: what each accepting rule lets through against what is required. */
 function permissionFindings(
   firewall: string,
+  variant: string | undefined,
   program: PolicyProgram,
-  outcomesByPoint: Map<string, Outcome[]>,
-  requiredByPoint: Map<string, PacketSet>,
+  outcomesByPoint: Map<EnforcementPoint, Outcome[]>,
+  requiredByPoint: Map<EnforcementPoint, PacketSet>,
 ): Finding[] {
-  const byDecider = new Map<string, { ref: SourceRef | null; chain: string; accepted: PacketSet; required: PacketSet; point: string }>();
+  const byDecider = new Map<string, { decider: Decider; accepted: PacketSet; required: PacketSet; point: EnforcementPoint }>();
   for (const [point, outcomes] of outcomesByPoint) {
+    // A point that filters nothing is one finding of its own, not one per kind of traffic it lets through.
+    if (point.unfiltered) continue;
     const required = requiredByPoint.get(point) ?? PacketSet.EMPTY;
     for (const outcome of outcomes) {
       if (outcome.verdict !== 'accept') continue;
-      const chain = outcome.rule?.chain ?? outcome.policy?.chain ?? '';
-      const key = outcome.rule ? outcome.rule.id : `policy:${chain}`;
-      const entry = byDecider.get(key) ?? { ref: decider(outcome), chain, accepted: PacketSet.EMPTY, required, point };
+      const decider = deciderOf(outcome);
+      const key = outcome.rule ? outcome.rule.id : `policy:${decider.chain}`;
+      const entry = byDecider.get(key) ?? { decider, accepted: PacketSet.EMPTY, required, point };
       entry.accepted = entry.accepted.union(outcome.set);
       byDecider.set(key, entry);
     }
   }
   const findings: Finding[] = [];
-  for (const entry of byDecider.values()) {
-    const served = entry.accepted.intersect(entry.required);
-    const excess = entry.accepted.subtract(entry.required);
+  const at = { firewall, variant, requirement: null, errata: [] };
+  for (const { decider, accepted, required, point } of byDecider.values()) {
+    const served = accepted.intersect(required);
+    const excess = accepted.subtract(required);
     if (excess.isEmpty()) continue;
-    const who = entry.ref ? `rule at line ${entry.ref.line}` : `the ${entry.chain.split('/')[1]} chain's default policy`;
-    const witness = witnessOf({ set: excess, point: entry.point, program });
+    const witness = witnessOf({ set: excess, point: point.id, program });
+    const lets = LETS[point.traffic];
     if (served.isEmpty()) {
       findings.push(
         finding(
           'extraneous',
-          firewall,
-          null,
-          entry.ref,
+          at,
+          decider,
           witness,
-          `${who} ${LETS[entry.point]} new connections to or from the matrix's roles that no required flow needs (${describeExtent(excess, program.family)})`,
-          [],
-          entry.chain,
+          `${decider.subject} ${lets} new connections to or from the matrix's roles that no required flow needs (${describeExtent(excess, program.family)})`,
         ),
       );
     } else {
       findings.push(
         finding(
           'overly-broad',
-          firewall,
-          null,
-          entry.ref,
+          at,
+          decider,
           witness,
-          `${who} serves required flows but is broader than they are: ${excessText(entry.accepted, served, program.family, LETS[entry.point])}`,
-          [],
-          entry.chain,
+          `${decider.subject} serves required flows but is broader than they are: ${excessText(accepted, served, program.family, lets)}`,
         ),
       );
     }
@@ -342,9 +404,6 @@ function counted(n: bigint, one: string, many: string): string {
   return `${describeCount(n)} ${n === 1n ? one : many}`;
 }
 
-/** How a finding says what a rule permits, by where the packets go. */
-const LETS: Readonly<Record<string, string>> = { INPUT: 'lets in', FORWARD: 'lets through', OUTPUT: 'lets out' };
-
 function excessText(accepted: PacketSet, served: PacketSet, family: Family, lets: string): string {
   const parts: string[] = [];
   for (const [dim, one, many] of QUANTIFIED) {
@@ -362,64 +421,104 @@ function describeExtent(set: PacketSet, family: Family): string {
 }
 
 /** Rules that no packet can ever reach or match. */
-function shadowFindings(firewall: string, program: PolicyProgram): Finding[] {
+function shadowFindings(firewall: string, variant: string | undefined, program: PolicyProgram): Finding[] {
   const { reached, matched } = ruleReachability(program);
   const findings: Finding[] = [];
+  const at = { firewall, variant, requirement: null, errata: [] };
   for (const chain of program.chains.values()) {
-    const chainName = chain.name.split('/')[1];
     const entered = chain.rules.some((rule) => reached.has(rule));
     chain.rules.forEach((rule, i) => {
       if (matched.has(rule)) return;
       let why: string;
-      if (!entered) why = `no packet enters chain ${chainName} (nothing jumps to it from a built-in chain)`;
+      if (!entered) why = `no packet enters ${chain.phrase} (nothing leads to it from where packets enter)`;
       else if (!reached.has(rule)) {
         const last = chain.rules
           .slice(0, i)
           .filter((r) => reached.has(r))
           .pop();
-        why = `every packet that enters chain ${chainName} is decided before it${last ? ` (by line ${last.source.line} and the rules before it)` : ''}`;
+        why =
+          chain.order === 'precedence'
+            ? `every packet it could match is decided by rules that take precedence over it${last ? ` (line ${last.source.line} among them)` : ''}`
+            : `every packet that enters ${chain.phrase} is decided before it${last ? ` (by line ${last.source.line} and the rules before it)` : ''}`;
       } else why = 'no packet that reaches it can match it';
-      findings.push(
-        finding('shadowed', firewall, null, rule.source, null, `rule at line ${rule.source.line} can never match: ${why}`, [], rule.chain),
-      );
+      const decider = { ref: rule.source, identity: rule.identity, chain: rule.chain, phrase: '', subject: '' };
+      findings.push(finding('shadowed', at, decider, null, `rule at line ${rule.source.line} can never match: ${why}`));
     });
   }
   return findings;
 }
 
-function finding(
-  kind: FindingKind,
-  firewall: string,
-  requirement: string | null,
-  rule: SourceRef | null,
-  witness: Witness | null,
-  message: string,
-  errata: ErratumRef[],
-  chain: string,
-): Finding {
+/** Points the configuration does not filter at all (in this variant): one high finding each. */
+function unfilteredFindings(firewall: string, variant: string | undefined, program: PolicyProgram): Finding[] {
+  const at = { firewall, variant, requirement: null, errata: [] };
+  return program.points.flatMap((point) => {
+    if (!point.unfiltered || !appliesIn(point, variant)) return [];
+    const source = point.unfiltered.source ?? null;
+    const by = { ref: source, identity: source?.text ?? point.id, chain: point.id, phrase: point.label, subject: point.label };
+    return [
+      finding(
+        'unfiltered',
+        at,
+        by,
+        null,
+        `${point.label}: ${point.unfiltered.reason}, so every packet is let through whatever the rules say`,
+      ),
+    ];
+  });
+}
+
+/** Where a finding belongs: its firewall (and variant), requirement and the errata it cites. */
+interface FindingPlace {
+  firewall: string;
+  variant: string | undefined;
+  requirement: string | null;
+  errata: ErratumRef[];
+}
+
+function finding(kind: FindingKind, at: FindingPlace, by: Decider, witness: Witness | null, message: string): Finding {
   return {
-    fingerprint: fingerprint(firewall, kind, requirement, rule, chain),
+    fingerprint: fingerprint({
+      firewall: at.firewall,
+      kind,
+      requirement: at.requirement,
+      chain: by.chain,
+      identity: by.identity,
+      variant: at.variant,
+    }),
     kind,
-    severity: SEVERITY[kind],
-    firewall,
-    requirement,
-    rule,
+    severity: FINDING_KINDS[kind].severity,
+    firewall: at.firewall,
+    ...(at.variant !== undefined ? { variant: at.variant } : {}),
+    requirement: at.requirement,
+    rule: by.ref,
     witness,
     message,
-    ...(errata.length > 0 ? { errata } : {}),
+    ...(at.errata.length > 0 ? { errata: at.errata } : {}),
   };
 }
 
-/** Stable across runs and unrelated edits: built from names and the rule's text, never its line. */
-export function fingerprint(firewall: string, kind: string, requirement: string | null, rule: SourceRef | null, chain: string): string {
-  const text = (rule?.text ?? '')
-    .replace(/^\[\d+:\d+\]\s*/, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return createHash('sha256')
-    .update([firewall, kind, requirement ?? '', chain, text].join('\u0000'))
-    .digest('hex')
-    .slice(0, 24);
+/**
+ * Stable across runs and unrelated edits: built from names and the rule's identity, never its
+ * line. A variant joins only when there is one, so that fingerprints without variants stay.
+ */
+export function fingerprint(parts: {
+  firewall: string;
+  kind: string;
+  requirement: string | null;
+  chain: string;
+  identity: string;
+  variant?: string | undefined;
+}): string {
+  const text = parts.identity.replace(/\s+/g, ' ').trim();
+  const fields = [
+    parts.firewall,
+    parts.kind,
+    parts.requirement ?? '',
+    parts.chain,
+    text,
+    ...(parts.variant !== undefined ? [parts.variant] : []),
+  ];
+  return createHash('sha256').update(fields.join('\u0000')).digest('hex').slice(0, 24);
 }
 
 function protocolName(proto: number): string {

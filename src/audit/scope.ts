@@ -3,30 +3,20 @@
  * traffic, or traffic forwarded between the networks behind its interfaces) turns a flow between
  * two roles into packet sets per enforcement point.
  */
-import { Box, CtState, FAMILIES, PacketSet, Ranges, TcpFlag, type Family } from '../packetset';
-import { InterfaceUniverse } from '../model/policy';
-
-/** Addresses per family. */
-export type AddressSet = Readonly<Record<Family, Ranges>>;
-
-export const NO_ADDRESSES: AddressSet = { 4: Ranges.EMPTY, 6: Ranges.EMPTY };
-
-export interface InterfaceNetworks {
-  name: string;
-  networks: AddressSet;
-}
+import { Box, CtState, FAMILIES, PacketSet, Ranges, TcpFlag, type AddressSet, type Family } from '../packetset';
+import { InterfaceUniverse, type DeclaredInterface, type EnforcementPoint, type PolicyProgram, type Traffic } from '../model/policy';
 
 export interface Placement {
   kind: 'host' | 'network';
   /** The firewall's own addresses (a host's; a network firewall's, if given). */
   host: AddressSet;
   /** Interfaces and the networks routed to each (longest prefix wins); may be empty for a host. */
-  interfaces: InterfaceNetworks[];
+  interfaces: DeclaredInterface[];
 }
 
-/** Packets bound for one enforcement point. */
-export interface PointQuery {
-  point: 'INPUT' | 'FORWARD' | 'OUTPUT';
+/** Packets of one kind of traffic, with the interfaces they arrive on and leave by. */
+export interface TrafficQuery {
+  traffic: Traffic;
   set: PacketSet;
 }
 
@@ -37,22 +27,6 @@ export function addressPackets(dim: 'src' | 'dst', addresses: AddressSet, base: 
       return ranges.isEmpty() ? [] : [box.with(dim, ranges)];
     }),
   );
-}
-
-export function union(a: AddressSet, b: AddressSet): AddressSet {
-  return { 4: a[4].union(b[4]), 6: a[6].union(b[6]) };
-}
-
-export function minus(a: AddressSet, b: AddressSet): AddressSet {
-  return { 4: a[4].subtract(b[4]), 6: a[6].subtract(b[6]) };
-}
-
-export function intersection(a: AddressSet, b: AddressSet): AddressSet {
-  return { 4: a[4].intersect(b[4]), 6: a[6].intersect(b[6]) };
-}
-
-export function isEmptyAddressSet(a: AddressSet): boolean {
-  return a[4].isEmpty() && a[6].isEmpty();
 }
 
 /**
@@ -73,7 +47,7 @@ export function newConnections(families: readonly Family[] = FAMILIES): PacketSe
 }
 
 /** Splits addresses by the interface they are routed to: the most specific network wins. */
-export function routeByInterface(interfaces: InterfaceNetworks[]): { name: string; owned: AddressSet }[] {
+export function routeByInterface(interfaces: DeclaredInterface[]): { name: string; owned: AddressSet }[] {
   const entries = interfaces.flatMap((iface) =>
     FAMILIES.flatMap((family) =>
       iface.networks[family].intervals.map(([lo, hi]) => ({ iface: iface.name, family, ranges: Ranges.of(lo, hi), size: hi - lo })),
@@ -98,15 +72,14 @@ function interfaceIndex(universe: InterfaceUniverse, name: string): Ranges {
 }
 
 /**
- * Splits packets (src and dst already set) into what each enforcement point of the firewall sees.
- * Packets from the host to itself travel over loopback and are out of scope; so are packets a
- * network firewall does not route between two different interfaces.
+ * Splits packets (src and dst already set) by the traffic they are to the firewall. Packets from
+ * the host to itself travel over loopback and are out of scope; so are packets a network firewall
+ * does not route between two different interfaces.
  */
-export function placePackets(packets: PacketSet, placement: Placement, universe: InterfaceUniverse): PointQuery[] {
-  const queries: PointQuery[] = [];
+export function placePackets(packets: PacketSet, placement: Placement, universe: InterfaceUniverse): TrafficQuery[] {
+  const queries: TrafficQuery[] = [];
   const none = Ranges.point(BigInt(InterfaceUniverse.NONE));
-  const loopback = interfaceIndex(universe, 'lo');
-  const realInterfaces = universe.any().subtract(loopback);
+  const realInterfaces = universe.any().subtract(universe.loopback());
   const routes = routeByInterface(placement.interfaces);
   /** Which interface packets arrive on (by source) or leave by (by destination). */
   const byRoute = (set: PacketSet, dim: 'src' | 'dst', ifaceDim: 'iif' | 'oif'): PacketSet => {
@@ -121,8 +94,8 @@ export function placePackets(packets: PacketSet, placement: Placement, universe:
   const fromHost = addressPackets('src', placement.host, packets);
   const inbound = toHost.subtract(fromHost);
   const outbound = fromHost.subtract(toHost);
-  if (!inbound.isEmpty()) queries.push({ point: 'INPUT', set: byRoute(inbound, 'src', 'iif').restrict('oif', none) });
-  if (!outbound.isEmpty()) queries.push({ point: 'OUTPUT', set: byRoute(outbound, 'dst', 'oif').restrict('iif', none) });
+  if (!inbound.isEmpty()) queries.push({ traffic: 'inbound', set: byRoute(inbound, 'src', 'iif').restrict('oif', none) });
+  if (!outbound.isEmpty()) queries.push({ traffic: 'outbound', set: byRoute(outbound, 'dst', 'oif').restrict('iif', none) });
 
   if (placement.kind === 'network') {
     const transit = packets.subtract(toHost).subtract(fromHost);
@@ -136,7 +109,42 @@ export function placePackets(packets: PacketSet, placement: Placement, universe:
         );
       }
     }
-    if (!forwarded.isEmpty()) queries.push({ point: 'FORWARD', set: forwarded });
+    if (!forwarded.isEmpty()) queries.push({ traffic: 'forwarded', set: forwarded });
   }
   return queries.filter((q) => !q.set.isEmpty());
+}
+
+/** The packets of a traffic kind a point sees: those on the interfaces it is scoped to. */
+export function pointScope(point: EnforcementPoint, universe: InterfaceUniverse, set: PacketSet): PacketSet {
+  const scope = point.interfaces;
+  let seen = set;
+  if (scope?.in) seen = seen.restrict('iif', universe.named(scope.in));
+  if (scope?.out) seen = seen.restrict('oif', universe.named(scope.out));
+  return seen;
+}
+
+/** Whether a point applies in a variant: it has none (always applies), or that one. */
+export function appliesIn(point: EnforcementPoint, variant: string | undefined): boolean {
+  return point.variant === undefined || point.variant === variant;
+}
+
+/**
+ * Where packets of one traffic kind meet a program in a variant: the points that see them, each
+ * with its part, and the packets no point sees (of which the configuration says nothing).
+ */
+export function routeToPoints(
+  program: PolicyProgram,
+  query: TrafficQuery,
+  variant: string | undefined,
+): { routed: { point: EnforcementPoint; set: PacketSet }[]; unplaced: PacketSet } {
+  const routed: { point: EnforcementPoint; set: PacketSet }[] = [];
+  let unplaced = query.set;
+  for (const point of program.points) {
+    if (point.traffic !== query.traffic || !appliesIn(point, variant)) continue;
+    const set = pointScope(point, program.interfaces, unplaced);
+    if (set.isEmpty()) continue;
+    routed.push({ point, set });
+    unplaced = unplaced.subtract(set);
+  }
+  return { routed, unplaced };
 }

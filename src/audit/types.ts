@@ -1,8 +1,9 @@
 /** What an audit produces: per firewall and requirement a status, and findings with witnesses. */
 import type { SourceRef } from '../model/policy';
+import type { FlowChange } from './compare';
 
 export type Status = 'allowed' | 'partial' | 'denied' | 'undetermined' | 'not-applicable';
-export type FindingKind = 'missing' | 'overly-broad' | 'extraneous' | 'shadowed' | 'undetermined';
+export type FindingKind = 'missing' | 'overly-broad' | 'extraneous' | 'shadowed' | 'undetermined' | 'unfiltered';
 export type Severity = 'high' | 'medium' | 'low';
 
 export const SEVERITY_RANK: Readonly<Record<Severity | 'none', number>> = { none: 0, low: 1, medium: 2, high: 3 };
@@ -19,7 +20,7 @@ export interface Witness {
   /** Interfaces, where the firewall's rules name them. */
   in?: string;
   out?: string;
-  /** The enforcement point the packet crosses (INPUT, FORWARD, OUTPUT). */
+  /** The enforcement point the packet crosses (its id: INPUT, FORWARD, OUTPUT, lan-in, …). */
   chain?: string;
 }
 
@@ -30,6 +31,8 @@ export interface ErratumRef {
 
 export interface RequirementResult {
   firewall: string;
+  /** The variant of the firewall the result holds in (a Windows profile), when its points have variants. */
+  variant?: string;
   requirement: string;
   status: Status;
   decidedBy: SourceRef[];
@@ -47,6 +50,8 @@ export interface Finding {
   kind: FindingKind;
   severity: Severity;
   firewall: string;
+  /** As in RequirementResult. */
+  variant?: string;
   requirement: string | null;
   rule: SourceRef | null;
   witness: Witness | null;
@@ -65,6 +70,16 @@ export interface FirewallSummary {
   placement: 'host' | 'network';
 }
 
+/** Something a parser or normalizer noticed in a configuration and did not stop on (an option ignored, a rule the firewall drops). */
+export interface ConfigWarning {
+  firewall: string;
+  file: string;
+  line?: number;
+  /** For XML inputs: an XPath-like locator. */
+  path?: string;
+  message: string;
+}
+
 export interface AuditReport {
   schemaVersion: 1;
   tool: { name: 'fwmatrix'; version: string };
@@ -74,8 +89,33 @@ export interface AuditReport {
   /** How the deployment defined `any`, when it did. */
   roles: { id: string; addresses: string[] }[];
   firewalls: FirewallSummary[];
+  warnings: ConfigWarning[];
   results: RequirementResult[];
   findings: Finding[];
   suppressed: Finding[];
   errata: { id: string; title: string; text: string }[];
+}
+
+export interface FindingChanges {
+  /** Findings of AFTER that BEFORE does not have. */
+  introduced: Finding[];
+  /** Findings of BEFORE that AFTER no longer has. */
+  fixed: Finding[];
+  /** How many findings both have. */
+  unchanged: number;
+}
+
+/** What `fwmatrix diff` reports: the flows a change alters and, with a matrix, the findings it introduces and fixes. */
+export interface DiffReport {
+  schemaVersion: 1;
+  tool: { name: 'fwmatrix'; version: string };
+  verdict: 'pass' | 'fail';
+  failOn: Severity | 'none';
+  before: string;
+  after: string;
+  /** What BEFORE and AFTER stand for: a deployment's firewall, a matrix. */
+  subject?: string;
+  changes: FlowChange[];
+  /** Present when there was a matrix to audit against. */
+  findings?: FindingChanges;
 }

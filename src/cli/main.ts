@@ -1,19 +1,24 @@
 /**
- * The command line: wires the stages together and maps what happened to an exit code
- * (0 pass, 1 findings at or above --fail-on, 2 unusable input, 3 a bug).
+ * The command line: parses options, calls the application layer, hands the result to a reporter,
+ * and maps what happened to an exit code (0 pass, 1 findings at or above --fail-on, 2 unusable
+ * input, 3 a bug).
  */
 import * as fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { InputError, formatDiagnostic } from '../model/errors';
-import { CONFIG_TYPES, loadConfig, readConfigText, type ConfigType } from '../normalize/load';
-import { parseProbes, traceProbe, traceText, type Probe } from './trace';
-import { runAudit, type AuditOptions } from './audit-command';
-import { runDiff, type DiffOptions } from './diff-command';
+import { InputError, formatDiagnostic, type Location } from '../model/errors';
+import { CONFIG_TYPES, loadConfig, readConfigText } from '../normalize';
+import { parseProbe, traceProbe, type Probe } from '../app/trace';
+import { VERSION } from '../app/version';
+import { loadMatrix, builtinMatrices } from '../matrix';
+import { REPORT_FORMATS } from '../report';
+import { DIFF_FORMATS } from '../report/diff';
+import { renderModelJson } from '../report/model';
+import { renderTraceText } from '../report/trace';
+import { runAudit } from './audit-command';
+import { runDiff, type DiffCliOptions } from './diff-command';
+import { configType, optionError, type AuditCliOptions } from './options';
 import { matrixListText, matrixShowText } from './matrix-command';
 import { validateCommand } from './validate-command';
-import { loadMatrix, builtinMatrices } from '../matrix';
-import { VERSION } from './version';
-import { REPORT_FORMATS } from '../report';
 
 /** Thrown by a command to end with a given exit code after it printed what it had to. */
 class Exit extends Error {
@@ -36,27 +41,19 @@ const defaultIo: Io = {
   isTty: Boolean(process.stdout.isTTY),
 };
 
+/** Writes the report to the output file, or to stdout. */
 function write(io: Io, text: string, output: string | undefined): void {
   if (output === undefined) return io.stdout(text);
   try {
     fs.writeFileSync(output, text);
   } catch (e) {
-    throw new InputError([
-      { location: { file: output }, message: `cannot write the report: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` },
-    ]);
+    throw optionError(output, `cannot write the report: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-}
-
-function configType(value: string | undefined): ConfigType | undefined {
-  if (value === undefined) return undefined;
-  if (!(CONFIG_TYPES as readonly string[]).includes(value))
-    throw new InputError([{ location: { file: '--type' }, message: `expected one of ${CONFIG_TYPES.join(', ')}, got "${value}"` }]);
-  return value as ConfigType;
 }
 
 function integerOption(name: string) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value)) throw new InputError([{ location: { file: name }, message: `expected a whole number, got "${value}"` }]);
+    if (!/^\d+$/.test(value)) throw optionError(name, `expected a whole number, got "${value}"`);
     return Number(value);
   };
 }
@@ -73,7 +70,6 @@ function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
 
-  /** The options of the commands that audit: report, suppression, and the firewall without a deployment. */
   const common = (cmd: Command, formats: readonly string[] = REPORT_FORMATS): Command =>
     cmd
       .addOption(new Option('-f, --format <format>', 'report format').choices(formats).default('text'))
@@ -100,8 +96,7 @@ function buildProgram(io: Io): Command {
       .command('audit [deployment]')
       .description('audit every firewall of a deployment file (default ./fwmatrix.yml), or one --config')
       .option('--config <file>', 'one configuration, without a deployment file'),
-  ).action((deployment: string | undefined, opts: AuditOptions) => {
-    configType(opts.type);
+  ).action((deployment: string | undefined, opts: AuditCliOptions) => {
     const { text, exitCode } = runAudit(deployment, { ...opts, color: opts.color !== false && io.isTty });
     write(io, text, opts.output);
     throw new Exit(exitCode);
@@ -113,13 +108,9 @@ function buildProgram(io: Io): Command {
       .description('what a change to a configuration does: flows newly allowed or denied, findings introduced and fixed')
       .option('--deployment <file>', 'a deployment file: BEFORE and AFTER stand for one of its firewalls')
       .option('--firewall <name>', 'which firewall of the deployment (when it has several)'),
-    ['text', 'json'],
-  ).action((before: string, after: string, opts: DiffOptions & { output?: string; type?: string }) => {
-    const { text, exitCode } = runDiff(before, after, {
-      ...opts,
-      ...(opts.type !== undefined ? { type: configType(opts.type) } : {}),
-      color: opts.color !== false && io.isTty,
-    });
+    DIFF_FORMATS,
+  ).action((before: string, after: string, opts: DiffCliOptions) => {
+    const { text, exitCode } = runDiff(before, after, { ...opts, color: opts.color !== false && io.isTty });
     write(io, text, opts.output);
     throw new Exit(exitCode);
   });
@@ -134,36 +125,43 @@ function buildProgram(io: Io): Command {
     .option('--sport <port>', 'source port (default 40000)', integerOption('--sport'))
     .option('--in <iface>', 'interface the packet arrives on')
     .option('--out <iface>', 'interface the packet leaves by')
-    .addOption(new Option('--chain <chain>', 'enforcement point').choices(['INPUT', 'FORWARD', 'OUTPUT']))
+    .option('--chain <point>', 'enforcement point (iptables: INPUT, FORWARD, OUTPUT); by default chosen from --in and --out')
     .option('--type <type>', `configuration format: ${CONFIG_TYPES.join(', ')}`)
     .option('--profile <profile>', 'Windows profile (domain, private, public)')
     .option('--probes <file>', 'one JSON packet a line (- for stdin); one JSON result a line comes out')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-o, --output <file>', 'write the result to a file')
     .action((config: string, opts: Record<string, string | number | undefined>) => {
-      const loaded = loadConfig([config], { type: configType(opts.type as string | undefined) });
-      if (opts.profile !== undefined && !loaded.type.startsWith('windows')) {
-        throw new InputError([
-          { location: { file: '--profile' }, message: `a Windows Firewall profile means nothing to an ${loaded.type} configuration` },
-        ]);
+      const type = configType(opts.type as string | undefined);
+      const loaded = loadConfig([config], type !== undefined ? { type } : {});
+      const variant = opts.profile === undefined ? {} : { variant: String(opts.profile) };
+      if (opts.profile !== undefined && !loaded.programs.some((p) => p.points.some((point) => point.variant !== undefined))) {
+        throw optionError('--profile', `a Windows Firewall profile means nothing to an ${loaded.type} configuration`);
       }
       if (opts.probes !== undefined) {
         const file = String(opts.probes);
         const text = file === '-' ? io.stdin() : readConfigText(file);
-        const lines = parseProbes(text, file === '-' ? '<stdin>' : file).map(({ probe, line }) =>
-          JSON.stringify(traceProbe(loaded.programs, probe, { file, line })),
-        );
-        write(io, lines.map((l) => l + '\n').join(''), opts.output as string | undefined);
+        const shown = file === '-' ? '<stdin>' : file;
+        // Each result is written as soon as it is known: a bad line later loses nothing before it.
+        const out = opts.output === undefined ? io.stdout : appender(String(opts.output));
+        text.split(/\r?\n/).forEach((raw, index) => {
+          if (raw.trim() === '') return;
+          const where: Location = { file: shown, line: index + 1 };
+          out(JSON.stringify(traceProbe(loaded.programs, parseProbe(raw, where), where, variant)) + '\n');
+        });
         return;
       }
-      if (opts.from === undefined || opts.to === undefined || opts.proto === undefined) {
-        throw new InputError([{ location: { file: 'trace' }, message: 'give --from, --to and --proto (or --probes FILE)' }]);
-      }
+      if (opts.from === undefined || opts.to === undefined || opts.proto === undefined)
+        throw optionError('trace', 'give --from, --to and --proto (or --probes FILE)');
       const probe: Probe = { from: String(opts.from), to: String(opts.to), proto: String(opts.proto) };
       for (const key of ['sport', 'dport'] as const) if (opts[key] !== undefined) probe[key] = Number(opts[key]);
       for (const key of ['in', 'out', 'chain'] as const) if (opts[key] !== undefined) probe[key] = String(opts[key]);
-      const result = traceProbe(loaded.programs, probe, { file: 'command line' });
-      write(io, opts.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : traceText(result), opts.output as string | undefined);
+      const result = traceProbe(loaded.programs, probe, { file: 'command line' }, variant);
+      write(
+        io,
+        opts.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : renderTraceText(result),
+        opts.output as string | undefined,
+      );
     });
 
   const matrix = program.command('matrix').description('the built-in matrices');
@@ -185,8 +183,8 @@ function buildProgram(io: Io): Command {
     .description('the normalized model of a configuration, as JSON')
     .option('--type <type>', `configuration format: ${CONFIG_TYPES.join(', ')}`)
     .action((config: string, opts: { type?: string }) => {
-      const loaded = loadConfig([config], { type: configType(opts.type) });
-      io.stdout(JSON.stringify(modelJson(loaded), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
+      const type = configType(opts.type);
+      io.stdout(renderModelJson(loadConfig([config], type !== undefined ? { type } : {})));
     });
 
   program
@@ -203,29 +201,10 @@ function buildProgram(io: Io): Command {
   return program;
 }
 
-function modelJson(loaded: ReturnType<typeof loadConfig>): unknown {
-  return {
-    type: loaded.type,
-    files: loaded.files,
-    trees: loaded.trees,
-    programs: loaded.programs.map((p) => ({
-      family: p.family,
-      file: p.file,
-      rules: p.ruleCount,
-      points: p.points,
-      chains: [...p.chains.values()].map((c) => ({
-        name: c.name,
-        policy: c.policy ?? null,
-        rules: c.rules.map((r) => ({
-          id: r.id,
-          line: r.source.line,
-          text: r.source.text,
-          action: r.action,
-          undetermined: r.match.uncertain,
-        })),
-      })),
-    })),
-  };
+/** Appends to a file created empty first, for results written one at a time. */
+function appender(file: string): (text: string) => void {
+  write(defaultIo, '', file);
+  return (text) => fs.appendFileSync(file, text);
 }
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {

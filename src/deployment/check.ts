@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { type Matrix } from '../matrix';
-import { escapePointerSegment } from '../matrix/document';
+import { escapePointerSegment } from '../input/document';
 import { type Diagnostic } from '../model/errors';
+import { vendorOptions } from '../normalize/registry';
 import { type Deployment, translationMembers } from './types';
 
 /** The role fwmatrix itself gives addresses to: every address, unless a deployment says otherwise. */
@@ -81,7 +82,10 @@ export function checkDeploymentFiles(deployment: Deployment): Diagnostic[] {
   for (const firewall of deployment.firewalls) {
     // `config/0` also locates a config written as a single string.
     firewall.configs.forEach((file, index) => check(file, `${firewall.pointer}/config/${index}`, 'configuration file'));
-    if (firewall.ipsets !== undefined) check(firewall.ipsets, `${firewall.pointer}/ipsets`, 'ipset file');
+    for (const [name, option] of vendorOptions()) {
+      const value = firewall.options[name];
+      if (option.file && typeof value === 'string') check(value, `${firewall.pointer}/${name}`, option.title);
+    }
   }
   return problems;
 }

@@ -1,8 +1,7 @@
-export type { Deployment, Firewall, FirewallType, HostFirewall, NetworkFirewall, Translation, WindowsProfile } from './types';
+export type { Deployment, Firewall, HostFirewall, NetworkFirewall, Translation } from './types';
 export { translationMembers } from './types';
 export { loadDeployment, loadDeploymentMatrix } from './load';
 export { checkDeploymentAgainstMatrix, checkDeploymentFiles, checkRolesAgainstMatrix } from './check';
-export { addressError } from './address';
 export { loadWaivers } from './waivers';
 export type { Waiver } from './waivers';
 export { validateFile } from './validate';

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { builtinMatrixIds, loadMatrix, type Matrix } from '../matrix';
-import { type ParsedInput, parseInputFile } from '../matrix/document';
-import { schemaDiagnostics } from '../matrix/schema';
+import { type ParsedInput, parseInputFile } from '../input/document';
+import { schemaDiagnostics } from '../input/schema';
 import { type Diagnostic, InputError } from '../model/errors';
-import { type Deployment, type Firewall, type FirewallType, type Translation, type WindowsProfile } from './types';
+import { vendorOptions } from '../normalize/registry';
+import { type Deployment, type Firewall, type Translation } from './types';
 
 /** A deployment file as written: what the schema allows. */
 interface DeploymentFile {
@@ -18,12 +19,12 @@ interface DeploymentFile {
 interface FirewallFile {
   name: string;
   config: string | string[];
-  type?: FirewallType;
+  type?: string;
   placement: 'host' | 'network';
   host?: string[];
   interfaces?: Record<string, string[]>;
-  ipsets?: string;
-  profiles?: WindowsProfile[];
+  /** Options of one format or another (iptables: `ipsets`), which the schema defines. */
+  [option: string]: unknown;
 }
 
 /** A deployment file (YAML or JSON), validated; its paths resolved against its folder. */
@@ -57,12 +58,21 @@ function toFirewall(written: FirewallFile, pointer: string, resolve: (relative: 
     configs: (typeof written.config === 'string' ? [written.config] : written.config).map(resolve),
     ...(written.type !== undefined && { type: written.type }),
     ...(written.interfaces !== undefined && { interfaces: new Map(Object.entries(written.interfaces)) }),
-    ...(written.ipsets !== undefined && { ipsets: resolve(written.ipsets) }),
-    ...(written.profiles !== undefined && { profiles: written.profiles }),
+    options: optionsOf(written, resolve),
     pointer,
   };
   // The schema requires host for placement host.
   return written.placement === 'host' ? { ...common, placement: 'host', host: written.host ?? [] } : { ...common, placement: 'network' };
+}
+
+/** The vendor options a firewall gives, their file paths resolved. */
+function optionsOf(written: FirewallFile, resolve: (relative: string) => string): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const [name, option] of vendorOptions()) {
+    const value = written[name];
+    if (value !== undefined) options[name] = option.file && typeof value === 'string' ? resolve(value) : value;
+  }
+  return options;
 }
 
 function duplicateFirewallNames(deployment: DeploymentFile, input: ParsedInput): Diagnostic[] {

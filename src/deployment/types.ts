@@ -17,21 +17,16 @@ export interface Deployment {
   locate(pointer: string, part?: 'key' | 'value'): Location;
 }
 
-export type FirewallType = 'iptables' | 'pfsense' | 'opnsense' | 'windows-gpo' | 'windows-reg';
-export type WindowsProfile = 'domain' | 'private' | 'public';
-
 interface FirewallCommon {
   name: string;
   /** The configuration files (absolute): one, or e.g. an iptables-save and an ip6tables-save dump. */
   configs: string[];
-  /** The configuration's format; detected from the content when absent. */
-  type?: FirewallType;
+  /** The configuration's format (a `--type` id); detected from the content when absent. */
+  type?: string;
   /** Interface name -> the networks behind it, as written. */
   interfaces?: Map<string, string[]>;
-  /** An `ipset save` file (absolute) resolving the configuration's `-m set` matches. */
-  ipsets?: string;
-  /** Windows only: the profiles to audit; absent: every enabled profile. */
-  profiles?: WindowsProfile[];
+  /** Options only the configuration's format reads (iptables: `ipsets`), by name; file paths absolute. */
+  options: Record<string, unknown>;
   /** The firewall's JSON pointer in the deployment file (`/firewalls/0`), for `locate`. */
   pointer: string;
 }

@@ -1,5 +1,5 @@
 import { matrixFromInput } from '../matrix/load';
-import { type ParsedInput, parseInputFile, sortByPosition } from '../matrix/document';
+import { type ParsedInput, parseInputFile, sortByPosition } from '../input/document';
 import { type Diagnostic, InputError } from '../model/errors';
 import { checkDeploymentAgainstMatrix, checkDeploymentFiles } from './check';
 import { deploymentFromInput, loadDeploymentMatrix } from './load';

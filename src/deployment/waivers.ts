@@ -1,5 +1,5 @@
-import { type ParsedInput, parseInputFile } from '../matrix/document';
-import { schemaDiagnostics } from '../matrix/schema';
+import { type ParsedInput, parseInputFile } from '../input/document';
+import { schemaDiagnostics } from '../input/schema';
 import { InputError, type Location } from '../model/errors';
 
 /** An accepted finding: it suppresses the findings that match all of its given fields, until it expires. */

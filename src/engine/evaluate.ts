@@ -25,9 +25,36 @@ export interface Outcome {
   verdict: Verdict;
   /** The rule that decided, or null when a chain policy did (then `policy` says which). */
   rule: DecisionRule | null;
-  policy?: { chain: string; source?: SourceRef };
+  policy?: PolicyRef;
   /** Why the packets are undetermined (empty for decided outcomes): each names the rule whose match is not decided. */
   reasons: Reason[];
+}
+
+/** The chain whose default decided, where it is written, and how a sentence names it. */
+export interface PolicyRef {
+  chain: string;
+  source?: SourceRef;
+  phrase: string;
+}
+
+/** The default a base chain applies to what falls off its end: its policy, or accept when it has none. */
+export function policyOf(chain: DecisionChain): { verdict: 'accept' | 'drop'; ref: PolicyRef } {
+  const policy = chain.policy;
+  return {
+    verdict: policy?.verdict ?? 'accept',
+    ref: {
+      chain: chain.name,
+      phrase: policy?.phrase ?? `the end of ${chain.phrase}`,
+      ...(policy?.source ? { source: policy.source } : {}),
+    },
+  };
+}
+
+/** What lets every packet through a point the configuration does not filter: the setting that turns filtering off. */
+export function unfilteredRef(point: EnforcementPoint): PolicyRef | undefined {
+  const off = point.unfiltered;
+  if (!off) return undefined;
+  return { chain: point.id, phrase: `${point.label} (${off.reason})`, ...(off.source ? { source: off.source } : {}) };
 }
 
 export interface Reason {
@@ -95,14 +122,17 @@ export class Evaluator {
       if (stage.primary || accepted === undefined) {
         accepted = bypass.isEmpty()
           ? stageAccepts
-          : [...stageAccepts, { set: bypass, verdict: 'accept', rule: null, reasons: [], policy: { chain: chain.name } }];
+          : [...stageAccepts, { set: bypass, verdict: 'accept', rule: null, reasons: [], policy: policyOf(chain).ref }];
         stoppedLater = PacketSet.EMPTY;
       } else {
         stoppedLater = PacketSet.unionOfDisjoint([stoppedLater, ...stopped.map((o) => o.set)]);
       }
       passing = PacketSet.unionOfDisjoint([bypass, ...stageAccepts.map((o) => o.set)]);
     }
-    if (accepted === undefined) return [{ set: packets, verdict: 'accept', rule: null, reasons: [] }];
+    if (accepted === undefined) {
+      const unfiltered = unfilteredRef(point);
+      return [{ set: packets, verdict: 'accept', rule: null, reasons: [], ...(unfiltered ? { policy: unfiltered } : {}) }];
+    }
     for (const outcome of accepted) {
       const set = stoppedLater.isEmpty() ? outcome.set : outcome.set.subtract(stoppedLater);
       if (!set.isEmpty()) ended.push({ ...outcome, set });
@@ -186,16 +216,8 @@ export class Evaluator {
   private resume(packets: PacketSet, frames: Frames): Outcome[] {
     const caller = frames.callers[frames.callers.length - 1];
     if (!caller) {
-      const verdict = frames.base.policy?.verdict ?? 'accept';
-      return [
-        {
-          set: packets,
-          verdict,
-          rule: null,
-          reasons: [],
-          policy: { chain: frames.base.name, ...(frames.base.policy?.source ? { source: frames.base.policy.source } : {}) },
-        },
-      ];
+      const { verdict, ref } = policyOf(frames.base);
+      return [{ set: packets, verdict, rule: null, reasons: [], policy: ref }];
     }
     return this.complete(caller.chain, caller.resume, packets, { base: frames.base, callers: frames.callers.slice(0, -1) }, false);
   }

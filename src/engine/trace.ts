@@ -5,13 +5,13 @@
  */
 import { CtState, type Point } from '../packetset';
 import type { DecisionChain, DecisionRule, EnforcementPoint, Metadata, PolicyProgram, SourceRef } from '../model/policy';
-import { changedMetadataReason, isInert, type Verdict } from './evaluate';
+import { changedMetadataReason, isInert, policyOf, unfilteredRef, type PolicyRef, type Verdict } from './evaluate';
 
 export interface TraceStep {
-  /** The chain's own name (INPUT, a user chain). */
+  /** The chain as the configuration names it (INPUT, a user chain). */
   chain: string;
-  /** Its table (filter, nat, mangle, raw, security). */
-  table: string;
+  /** Its group, where the configuration has them (iptables: filter, nat, mangle, raw, security). */
+  table?: string;
   line: number;
   text: string;
   matched: boolean | 'unknown';
@@ -19,11 +19,31 @@ export interface TraceStep {
   action: string;
 }
 
+/** A packet to trace, as the command line and the probes file give it. */
+export interface Probe {
+  from: string;
+  to: string;
+  proto: string | number;
+  sport?: number;
+  dport?: number;
+  in?: string;
+  out?: string;
+  /** The enforcement point's id (INPUT, FORWARD, OUTPUT, …); by default chosen from `in` and `out`. */
+  chain?: string;
+  icmpType?: number;
+  icmpCode?: number;
+}
+
+export interface TraceOutput extends TraceResult {
+  /** The probe, with the enforcement point it crossed. */
+  packet: Probe & { chain: string };
+}
+
 export interface TraceResult {
   verdict: Verdict;
   /** The deciding rule; null when a chain policy decided (then `policy` names the chain). */
   decidedBy: SourceRef | null;
-  policy?: { chain: string; source?: SourceRef };
+  policy?: PolicyRef;
   steps: TraceStep[];
   /** Why the verdict is undetermined. */
   reasons: { rule: SourceRef; why: string }[];
@@ -41,6 +61,8 @@ type End = {
 };
 
 export function tracePacket(program: PolicyProgram, point: EnforcementPoint, packet: Point): TraceResult {
+  const unfiltered = unfilteredRef(point);
+  if (unfiltered) return { verdict: 'accept', decidedBy: null, policy: unfiltered, steps: [], reasons: [] };
   const steps: TraceStep[] = [];
   const tainted = new Map<Metadata, Set<DecisionRule>>();
   let accepting: DecisionRule | null = null;
@@ -52,8 +74,7 @@ export function tracePacket(program: PolicyProgram, point: EnforcementPoint, pac
     const chain = chainOf(program, stage.chain);
     const end = walk({ program, packet, steps, tainted }, chain, 0, { base: chain, callers: [] });
     if (end.verdict === 'return' || end.verdict === 'policy') {
-      const verdict = chain.policy?.verdict ?? 'accept';
-      const policy = { chain: chain.name, ...(chain.policy?.source ? { source: chain.policy.source } : {}) };
+      const { verdict, ref: policy } = policyOf(chain);
       steps.push({
         ...chainNames(chain),
         line: chain.policy?.source?.line ?? 0,
@@ -83,10 +104,9 @@ export function tracePacket(program: PolicyProgram, point: EnforcementPoint, pac
   };
 }
 
-/** `filter/INPUT` → { chain: 'INPUT', table: 'filter' }. */
-function chainNames(chain: DecisionChain): { chain: string; table: string } {
-  const slash = chain.name.indexOf('/');
-  return { chain: chain.name.slice(slash + 1), table: chain.name.slice(0, slash) };
+/** How a step names its chain: as the configuration does. */
+function chainNames(chain: DecisionChain): { chain: string; table?: string } {
+  return { chain: chain.title, ...(chain.table !== undefined ? { table: chain.table } : {}) };
 }
 
 function chainOf(program: PolicyProgram, name: string): DecisionChain {
@@ -128,7 +148,7 @@ function walk(w: Walk, chain: DecisionChain, start: number, frames: Frames): End
       line: rule.source.line,
       text: rule.source.text,
       matched,
-      action: matched === false ? '' : describe(rule),
+      action: matched === false ? '' : describe(w.program, rule),
     });
     if (matched === false) continue;
     if (matched === 'unknown' && !isInert(rule)) {
@@ -172,7 +192,7 @@ function complete(w: Walk, chain: DecisionChain, i: number, frames: Frames, appl
   }
   if (end.verdict !== 'return') return end as Final;
   const caller = frames.callers[frames.callers.length - 1];
-  if (!caller) return { verdict: 'policy', policyVerdict: frames.base.policy?.verdict ?? 'accept', rule: null, reasons: [] };
+  if (!caller) return { verdict: 'policy', policyVerdict: policyOf(frames.base).verdict, rule: null, reasons: [] };
   return complete(w, caller.chain, caller.resume, { base: frames.base, callers: frames.callers.slice(0, -1) }, false);
 }
 
@@ -206,12 +226,12 @@ function act(w: Walk, chain: DecisionChain, i: number, frames: Frames): End {
   }
 }
 
-function describe(rule: DecisionRule): string {
+function describe(program: PolicyProgram, rule: DecisionRule): string {
   const a = rule.action;
   switch (a.kind) {
     case 'jump':
     case 'goto':
-      return `${a.kind} ${a.chain.split('/')[1]}`;
+      return `${a.kind} ${chainOf(program, a.chain).title}`;
     case 'undetermined':
       return 'undetermined';
     default:

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Diagnostic, InputError } from '../model/errors';
-import { displayPath, type ParsedInput, parseInputFile, sortByPosition } from './document';
-import { packageRoot } from './package-root';
+import { displayPath, type ParsedInput, parseInputFile, sortByPosition } from '../input/document';
+import { packageRoot } from '../input/package-root';
 import { parsePortRange } from './ports';
-import { schemaDiagnostics } from './schema';
+import { schemaDiagnostics } from '../input/schema';
 import { type Matrix, type Requirement } from './types';
 
 /** The client port of a required flow, where the documents do not constrain it: the ephemeral range. */

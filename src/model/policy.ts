@@ -1,13 +1,16 @@
 /**
- * The normalized policy model: what every vendor's configuration compiles to.
+ * The normalized policy model: what every vendor's configuration compiles to, in words no vendor
+ * owns.
  *
- * A firewall is a set of enforcement points (iptables: INPUT, FORWARD, OUTPUT; pfSense: an
- * interface's inbound list; Windows: a profile's inbound list). A point runs its stages in order
- * (iptables: raw, mangle, nat, filter, security), each stage a chain of first-match rules that may
- * jump to other chains. A packet that a stage accepts goes on to the next stage; the point accepts
- * what the last stage accepts.
+ * A firewall is a set of enforcement points, each seeing one kind of traffic (addressed to the
+ * firewall itself, sent by it, or passing through it), possibly only on some interfaces or in one
+ * variant (a Windows network profile). A point runs its stages in order, each stage a chain of
+ * first-match rules that may jump to other chains; a packet that a stage accepts goes on to the
+ * next stage, and the point accepts what the last stage accepts. Every vendor's evaluation order
+ * (iptables' chains, pf's last match with quick, Windows' block-before-allow) compiles to this.
+ * The normalizer also supplies the words reports use for its chains, policies and points.
  */
-import { Ranges, type Family, type PacketSet } from '../packetset';
+import { Ranges, type AddressSet, type Family, type PacketSet } from '../packetset';
 
 /** Where a rule (or a policy) was written. */
 export interface SourceRef {
@@ -59,13 +62,18 @@ export type Action =
   | { kind: 'undetermined'; reason: string };
 
 export interface DecisionRule {
-  /** Stable identity inside the program: `table/chain#index`. */
+  /** Unique in the program (iptables: `table/chain#index`). */
   id: string;
-  /** `filter/INPUT`, `mangle/PREROUTING`, `pfsense/lan`, … */
+  /** The name of the chain that holds it. */
   chain: string;
   match: Match;
   action: Action;
   source: SourceRef;
+  /**
+   * What identifies the rule across edits of the file (its text without what changes on its own,
+   * such as iptables' packet counters): fingerprints are made from it, never from the line.
+   */
+  identity: string;
   /**
    * Metadata the match reads, and `relaxed`: the packets it may match once that metadata is
    * unknown (the rule's other conditions alone).
@@ -73,16 +81,37 @@ export interface DecisionRule {
   reads?: { metadata: Metadata[]; relaxed: PacketSet };
 }
 
+/**
+ * How a chain's rules were ordered by the vendor: `sequence` when the written order decides
+ * (iptables, pf's quick rules), `precedence` when classes of rules decide (Windows: any block
+ * before any allow) and the order within a class does not matter.
+ */
+export type RuleOrder = 'sequence' | 'precedence';
+
 export interface DecisionChain {
-  /** `table/CHAIN`. */
+  /** Unique in the program (iptables: `table/CHAIN`); fingerprints use it. */
   name: string;
+  /** The chain as the configuration names it (`INPUT`, `LYNC-IN`), for traces. */
+  title: string;
+  /** The group the configuration puts it in (iptables: its table), for traces. */
+  table?: string;
+  /** How a sentence names the chain: `chain LYNC-IN`, `the Domain profile's inbound rules`. */
+  phrase: string;
+  order: RuleOrder;
   rules: DecisionRule[];
   /** A base chain's policy; user chains return to their caller instead. */
-  policy?: { verdict: 'accept' | 'drop'; source?: SourceRef };
+  policy?: ChainPolicy;
+}
+
+export interface ChainPolicy {
+  verdict: 'accept' | 'drop';
+  source?: SourceRef;
+  /** How a sentence names it: `the INPUT chain's default policy`. */
+  phrase: string;
 }
 
 export interface Stage {
-  /** `table/CHAIN` of the stage's base chain. */
+  /** The name of the stage's base chain. */
   chain: string;
   /** The stage sees only a connection's first packet (iptables' nat table). */
   firstPacketOnly?: boolean;
@@ -90,9 +119,35 @@ export interface Stage {
   primary?: boolean;
 }
 
+/**
+ * What traffic a point sees: `inbound` is addressed to the firewall (the host) itself,
+ * `outbound` is sent by it, `forwarded` passes through it from one interface to another.
+ */
+export type Traffic = 'inbound' | 'outbound' | 'forwarded';
+export const TRAFFIC_KINDS: readonly Traffic[] = ['inbound', 'forwarded', 'outbound'];
+
 export interface EnforcementPoint {
-  /** INPUT, FORWARD, OUTPUT, or a vendor's name for it. */
-  name: string;
+  /** Unique in the program: `INPUT`, `lan-in`, `domain-inbound`. */
+  id: string;
+  /** How reports name it: `INPUT`, `inbound on LAN`, `Domain profile, inbound`. */
+  label: string;
+  traffic: Traffic;
+  /**
+   * The point sees only packets arriving on (`in`) or leaving by (`out`) these interfaces; all
+   * packets of its traffic when absent. Points of one traffic kind and variant do not overlap.
+   */
+  interfaces?: { in?: readonly string[]; out?: readonly string[] };
+  /**
+   * The firewall is in one variant at a time (Windows: the network profile of the host's
+   * interface): a point with a variant applies only then; points without one always apply.
+   */
+  variant?: string;
+  /**
+   * Set when the configuration turns filtering off for this point (a Windows profile with its
+   * firewall disabled, pf with all filtering disabled): why, and where it says so. The point then
+   * has no stages and lets every packet through.
+   */
+  unfiltered?: { reason: string; source?: SourceRef };
   stages: Stage[];
 }
 
@@ -107,6 +162,17 @@ export interface PolicyProgram {
   ruleCount: number;
 }
 
+/** An interface and the networks behind it (longest prefix wins), as a deployment or a configuration declares them. */
+export interface DeclaredInterface {
+  name: string;
+  networks: AddressSet;
+}
+
+/** The variants a program's points distinguish (Windows profiles), in the order first seen. */
+export function programVariants(program: PolicyProgram): string[] {
+  return [...new Set(program.points.flatMap((p) => (p.variant === undefined ? [] : [p.variant])))];
+}
+
 /**
  * Interfaces are a packet dimension whose values are indices: 0 means "no interface" (the out
  * interface of a packet that is delivered locally), then every name the configuration or the
@@ -118,8 +184,12 @@ export class InterfaceUniverse {
   private readonly entries: { name: string; wildcard: boolean }[] = [{ name: '', wildcard: false }];
   private readonly index = new Map<string, number>();
 
-  constructor(names: Iterable<string>) {
-    const exact = new Set<string>(['lo']);
+  /** The names of loopback interfaces (iptables: `lo`), which packets from other hosts never arrive on. */
+  readonly loopbackNames: readonly string[];
+
+  constructor(names: Iterable<string>, loopback: readonly string[] = []) {
+    this.loopbackNames = loopback;
+    const exact = new Set<string>(loopback);
     const prefixes = new Set<string>();
     for (const name of names) {
       if (name.endsWith('+')) prefixes.add(name.slice(0, -1));
@@ -145,8 +215,8 @@ export class InterfaceUniverse {
   }
 
   /**
-   * The indices an iptables-style pattern matches: `eth0` exactly, `eth+` every name starting with
-   * `eth` and the stand-ins of prefixes that start with `eth`; `+` every interface.
+   * The indices a name pattern matches: `eth0` exactly; with a trailing `+` (`eth+`), every name
+   * starting with `eth` and the stand-ins of prefixes that start with `eth`; `+` every interface.
    */
   matching(pattern: string): Ranges {
     const wildcard = pattern.endsWith('+');
@@ -165,6 +235,21 @@ export class InterfaceUniverse {
   /** Every real interface (all indices but "no interface"). */
   any(): Ranges {
     return Ranges.of(1n, 65535n);
+  }
+
+  /** The loopback interfaces' indices. */
+  loopback(): Ranges {
+    return Ranges.fromIntervals(this.loopbackNames.map((name) => [BigInt(this.index.get(name)!), BigInt(this.index.get(name)!)] as const));
+  }
+
+  /** The indices of these exact names (names the universe lacks match nothing). */
+  named(names: readonly string[]): Ranges {
+    return Ranges.fromIntervals(
+      names.flatMap((name) => {
+        const i = this.index.get(name);
+        return i === undefined ? [] : [[BigInt(i), BigInt(i)] as const];
+      }),
+    );
   }
 
   /**

@@ -21,3 +21,52 @@ export const PROTOCOL_NAMES: Readonly<Record<number, string>> = {
 
 /** Protocols whose packets carry port numbers. */
 export const PORTED_PROTOCOLS: ReadonlySet<number> = new Set([6, 17, 33, 132, 136]);
+
+/** IP protocol keywords (IANA's, as /etc/protocols and the firewalls write them) and their numbers. */
+const PROTOCOL_NUMBERS: ReadonlyMap<string, number> = new Map(
+  Object.entries({
+    ip: 0,
+    hopopt: 0,
+    icmp: 1,
+    igmp: 2,
+    ipip: 4,
+    ipencap: 4,
+    tcp: 6,
+    egp: 8,
+    pup: 12,
+    udp: 17,
+    ipv6: 41,
+    'ipv6-route': 43,
+    'ipv6-frag': 44,
+    rsvp: 46,
+    gre: 47,
+    esp: 50,
+    ah: 51,
+    icmpv6: 58,
+    'ipv6-icmp': 58,
+    'ipv6-nonxt': 59,
+    'ipv6-opts': 60,
+    eigrp: 88,
+    ospf: 89,
+    ospfigp: 89,
+    etherip: 97,
+    pim: 103,
+    ipcomp: 108,
+    vrrp: 112,
+    l2tp: 115,
+    isis: 124,
+    sctp: 132,
+    mh: 135,
+    'ipv6-mh': 135,
+    udplite: 136,
+    mpls: 137,
+    dccp: 33,
+  }),
+);
+
+/** The number of a protocol keyword (any case) or a decimal number 0-255; undefined for anything else. */
+export function protocolNumber(text: string): number | undefined {
+  const lower = text.toLowerCase();
+  if (/^\d+$/.test(lower)) return Number(lower) <= 255 ? Number(lower) : undefined;
+  return PROTOCOL_NUMBERS.get(lower);
+}

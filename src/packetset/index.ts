@@ -3,3 +3,4 @@ export * from './dimensions';
 export * from './box';
 export * from './packet-set';
 export * from './address';
+export * from './address-set';

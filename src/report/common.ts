@@ -1,5 +1,5 @@
 /** What several report formats say alike: counts, the verdict line, which findings fail the run. */
-import { SEVERITY_RANK, type AuditReport, type Finding, type RequirementResult, type Severity } from '../audit/types';
+import { SEVERITY_RANK, type AuditReport, type ConfigWarning, type Finding, type RequirementResult, type Severity } from '../audit/types';
 import type { SourceRef } from '../model/policy';
 
 /** Most severe first: the order reports list findings in. */
@@ -34,5 +34,15 @@ export function sourceLocation(ref: SourceRef): string {
 
 /** The findings (active or suppressed) about one requirement result. */
 export function findingsOfResult(findings: Finding[], result: RequirementResult): Finding[] {
-  return findings.filter((f) => f.firewall === result.firewall && f.requirement === result.requirement);
+  return findings.filter((f) => f.firewall === result.firewall && f.variant === result.variant && f.requirement === result.requirement);
+}
+
+/** `file:line` (or `file`, with ` at path` for XML inputs) of a configuration warning. */
+export function warningLocation(w: ConfigWarning): string {
+  return `${w.file}${w.line !== undefined ? `:${w.line}` : ''}${w.path ? ` at ${w.path}` : ''}`;
+}
+
+/** A firewall as results and findings name it: with its variant (a Windows profile) when it has one. */
+export function firewallLabel(entry: { firewall: string; variant?: string }): string {
+  return entry.variant === undefined ? entry.firewall : `${entry.firewall} (${entry.variant})`;
 }

@@ -3,7 +3,7 @@
  * Content-Security-Policy forbids both). Every string from the report is escaped.
  */
 import type { AuditReport, Finding } from '../audit/types';
-import { SEVERITIES, citedErrata, sourceLocation, verdictSummary } from './common';
+import { SEVERITIES, citedErrata, firewallLabel, sourceLocation, verdictSummary, warningLocation } from './common';
 import { witnessText } from './text';
 
 export function escapeHtml(text: string): string {
@@ -43,7 +43,7 @@ function findingCells(f: Finding): string[] {
   const errata = f.errata?.length ? ` <span class="muted">(see ${f.errata.map((e) => escapeHtml(e.id)).join(', ')})</span>` : '';
   return [
     cell(escapeHtml(f.kind)),
-    cell(escapeHtml(f.firewall)),
+    cell(escapeHtml(firewallLabel(f))),
     cell(f.requirement ? escapeHtml(f.requirement) : ''),
     cell(f.rule ? `${code(sourceLocation(f.rule))}<br/>${code(f.rule.text)}` : ''),
     cell(f.witness ? code(witnessText(f.witness)) : ''),
@@ -83,7 +83,7 @@ export function renderHtml(report: AuditReport): string {
     table(
       ['Firewall', 'Requirement', 'Status', 'Flow', 'Decided by'],
       report.results.map((r) => [
-        cell(escapeHtml(r.firewall)),
+        cell(escapeHtml(firewallLabel(r))),
         cell(escapeHtml(r.requirement)),
         cell(escapeHtml(r.status), `status-${r.status}`),
         cell(
@@ -110,6 +110,16 @@ export function renderHtml(report: AuditReport): string {
       table(
         [...FINDING_HEADER, 'Suppressed by'],
         report.suppressed.map((f) => [...findingCells(f), cell(escapeHtml(f.suppressedBy ?? ''))]),
+      ),
+    );
+  }
+
+  if (report.warnings.length > 0) {
+    body.push(`<h2>Configuration warnings (${report.warnings.length})</h2>`);
+    body.push(
+      table(
+        ['Firewall', 'Where', 'Warning'],
+        report.warnings.map((w) => [cell(escapeHtml(w.firewall)), cell(code(warningLocation(w))), cell(escapeHtml(w.message))]),
       ),
     );
   }

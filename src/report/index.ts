@@ -7,6 +7,8 @@ import { renderMarkdown } from './markdown';
 import { renderSarif } from './sarif';
 import { renderText } from './text';
 
+export { renderText } from './text';
+
 export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 

@@ -5,8 +5,8 @@
  * A test case fails exactly when a finding in it fails the run (active, at or above --fail-on), so
  * the report has failures exactly when the verdict is "fail". Not-applicable flows are skipped.
  */
-import type { AuditReport, Finding, RequirementResult } from '../audit/types';
-import { failsRun, findingsOfResult, sourceLocation } from './common';
+import type { AuditReport, ConfigWarning, Finding, RequirementResult } from '../audit/types';
+import { failsRun, findingsOfResult, firewallLabel, sourceLocation, warningLocation } from './common';
 import { witnessText } from './text';
 
 /**
@@ -66,7 +66,7 @@ function resultCase(result: RequirementResult, findings: Finding[], report: Audi
     ...result.reasons,
   ].join('\n');
   const details = [summary, ...findings.map(findingDetails)].join('\n');
-  const base = { classname: result.firewall, name: result.requirement };
+  const base = { classname: firewallLabel(result), name: result.requirement };
   if (failing.length > 0) {
     // The missing flow is the headline of a partial result, before what is undetermined about it.
     const headline = failing.find((f) => f.kind === 'missing') ?? failing[0];
@@ -79,10 +79,15 @@ function resultCase(result: RequirementResult, findings: Finding[], report: Audi
 
 function findingCase(f: Finding, report: AuditReport): TestCase {
   const name = `${f.kind}${f.requirement ? ` ${f.requirement}` : ''}${f.rule ? ` at ${sourceLocation(f.rule)}` : ''}`;
-  const base = { classname: f.firewall, name };
+  const base = { classname: firewallLabel(f), name };
   if (f.suppressedBy === undefined && failsRun(f, report.failOn))
     return { ...base, outcome: { kind: 'failed', type: f.kind, message: f.message, details: findingDetails(f) }, output: '' };
   return { ...base, outcome: { kind: 'passed' }, output: findingDetails(f) };
+}
+
+/** A warning fails nothing: a passed case whose output says what was noticed. */
+function warningCase(w: ConfigWarning): TestCase {
+  return { classname: w.firewall, name: `warning at ${warningLocation(w)}`, outcome: { kind: 'passed' }, output: w.message };
 }
 
 function renderSuite(name: string, cases: TestCase[], lines: string[]): void {
@@ -117,6 +122,7 @@ export function renderJunit(report: AuditReport): string {
       }),
   }));
   suites.push({ name: 'findings', cases: everyFinding.filter((f) => !shownWithResult.has(f)).map((f) => findingCase(f, report)) });
+  if (report.warnings.length > 0) suites.push({ name: 'configuration warnings', cases: report.warnings.map(warningCase) });
 
   const all = suites.flatMap((s) => s.cases);
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];

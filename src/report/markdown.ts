@@ -1,6 +1,6 @@
 /** A Markdown report (GitHub flavour), short enough to read as a pull-request comment. */
 import type { AuditReport, Finding, Status } from '../audit/types';
-import { SEVERITIES, citedErrata, sourceLocation, verdictSummary } from './common';
+import { SEVERITIES, citedErrata, firewallLabel, sourceLocation, verdictSummary, warningLocation } from './common';
 import { witnessText } from './text';
 
 /** Whether the text goes in a table cell, where a pipe ends the cell even inside a code span. */
@@ -46,7 +46,7 @@ function findingRow(f: Finding): string[] {
   const errata = f.errata?.length ? ` (see ${f.errata.map((e) => markdownText(e.id)).join(', ')})` : '';
   return [
     markdownText(f.kind),
-    markdownText(f.firewall),
+    markdownText(firewallLabel(f)),
     f.requirement ? markdownText(f.requirement) : '',
     f.rule ? `${codeSpan(sourceLocation(f.rule), 'table')} ${codeSpan(f.rule.text, 'table')}` : '',
     f.witness ? codeSpan(witnessText(f.witness), 'table') : '',
@@ -92,7 +92,7 @@ export function renderMarkdown(report: AuditReport): string {
     ...table(
       ['Firewall', 'Requirement', 'Status', 'Flow', 'Decided by'],
       report.results.map((r) => [
-        markdownText(r.firewall),
+        markdownText(firewallLabel(r)),
         markdownText(r.requirement),
         STATUS_MARK[r.status],
         markdownText(r.flow) + (r.optional ? ' (optional)' : ''),
@@ -121,6 +121,13 @@ export function renderMarkdown(report: AuditReport): string {
       ),
       '',
     );
+  }
+
+  if (report.warnings.length > 0) {
+    out.push(`### Configuration warnings (${report.warnings.length})`, '');
+    for (const w of report.warnings)
+      out.push(`- ${markdownText(w.firewall)}: ${codeSpan(warningLocation(w), 'block')}: ${markdownText(w.message)}`);
+    out.push('');
   }
 
   const errata = citedErrata(report);

@@ -4,7 +4,8 @@
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AuditReport, Finding, FindingKind, Severity } from '../audit/types';
+import type { AuditReport, ConfigWarning, Finding, Severity } from '../audit/types';
+import { FINDING_KINDS, FINDING_KIND_IDS } from '../audit/finding-kinds';
 import type { SourceRef } from '../model/policy';
 
 type SarifLevel = 'error' | 'warning' | 'note';
@@ -13,49 +14,6 @@ const LEVEL: Readonly<Record<Severity, SarifLevel>> = { high: 'error', medium: '
 
 /** The key of each result's fingerprint: bump its version if fingerprints ever change meaning. */
 export const FINGERPRINT_KEY = 'fwmatrix/v1';
-
-interface RuleDescriptor {
-  name: string;
-  short: string;
-  full: string;
-  level: SarifLevel;
-}
-
-/** The default levels are the audit's severities per kind; each result still carries its own. */
-const RULES: Readonly<Record<FindingKind, RuleDescriptor>> = {
-  missing: {
-    name: 'MissingRequiredFlow',
-    short: 'A required flow is denied',
-    full: 'The firewall drops or rejects some or all packets of a flow that the port matrix requires. The witness is one such packet.',
-    level: 'error',
-  },
-  'overly-broad': {
-    name: 'OverlyBroadRule',
-    short: 'A rule lets through more than the required flows it serves',
-    full: "A rule that lets a required flow through also lets through traffic, to or from the matrix's roles, that the matrix does not require. The witness is one such packet.",
-    level: 'warning',
-  },
-  extraneous: {
-    name: 'ExtraneousRule',
-    short: 'A rule lets through traffic that no required flow needs',
-    full: "A rule lets through traffic to or from the matrix's roles and serves no required flow. The witness is one such packet.",
-    level: 'warning',
-  },
-  shadowed: {
-    name: 'ShadowedRule',
-    short: 'A rule can never match',
-    full: 'Every packet that could match the rule is decided by earlier rules, so the rule has no effect.',
-    level: 'note',
-  },
-  undetermined: {
-    name: 'UndeterminedFlow',
-    short: 'Whether a required flow is allowed cannot be told from the configuration',
-    full: 'The verdict on a required flow depends on something the configuration does not say: an unmodelled match module, a schedule, an FQDN or URL-table alias. The message names it.',
-    level: 'warning',
-  },
-};
-
-const RULE_IDS = Object.keys(RULES) as FindingKind[];
 
 /**
  * A URI reference for a report path: relative paths stay relative (to where fwmatrix ran), with
@@ -86,7 +44,7 @@ function result(finding: Finding, report: AuditReport): object {
       : [];
   return {
     ruleId: finding.kind,
-    ruleIndex: RULE_IDS.indexOf(finding.kind),
+    ruleIndex: FINDING_KIND_IDS.indexOf(finding.kind),
     level: LEVEL[finding.severity],
     message: { text: finding.message },
     locations,
@@ -104,6 +62,21 @@ function result(finding: Finding, report: AuditReport): object {
   };
 }
 
+function notification(warning: ConfigWarning): object {
+  const region = warning.line !== undefined ? { region: { startLine: warning.line } } : {};
+  return {
+    level: 'warning',
+    message: { text: warning.message },
+    locations: [
+      {
+        physicalLocation: { artifactLocation: { uri: artifactUri(warning.file) }, ...region },
+        ...(warning.path ? { logicalLocations: [{ fullyQualifiedName: warning.path, kind: 'element' }] } : {}),
+      },
+    ],
+    properties: { firewall: warning.firewall },
+  };
+}
+
 export function renderSarif(report: AuditReport): string {
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -114,15 +87,19 @@ export function renderSarif(report: AuditReport): string {
           driver: {
             name: report.tool.name,
             version: report.tool.version,
-            rules: RULE_IDS.map((id) => ({
+            // The default levels are the audit's severities per kind; each result still carries its own.
+            rules: FINDING_KIND_IDS.map((id) => ({
               id,
-              name: RULES[id].name,
-              shortDescription: { text: RULES[id].short },
-              fullDescription: { text: RULES[id].full },
-              defaultConfiguration: { level: RULES[id].level },
+              name: FINDING_KINDS[id].name,
+              shortDescription: { text: FINDING_KINDS[id].summary },
+              fullDescription: { text: FINDING_KINDS[id].description },
+              help: { text: FINDING_KINDS[id].help, markdown: FINDING_KINDS[id].help },
+              defaultConfiguration: { level: LEVEL[FINDING_KINDS[id].severity] },
             })),
           },
         },
+        // What the parsers noticed and did not stop on: notifications of a successful run, not results.
+        invocations: [{ executionSuccessful: true, toolExecutionNotifications: report.warnings.map(notification) }],
         results: [...report.findings, ...report.suppressed].map((f) => result(f, report)),
         properties: { matrix: report.matrix, verdict: report.verdict, failOn: report.failOn },
       },

@@ -1,6 +1,7 @@
 /** The human report: a table of statuses, the findings with their rules and witnesses, the errata. */
 import pc from 'picocolors';
 import type { AuditReport, Finding, Status, Witness } from '../audit/types';
+import { firewallLabel, warningLocation } from './common';
 
 type Colors = Pick<typeof pc, 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold' | 'magenta'>;
 
@@ -37,7 +38,7 @@ export function renderText(report: AuditReport, options: { color: boolean }): st
   lines.push('');
 
   const widths = {
-    firewall: Math.max(8, ...report.results.map((r) => r.firewall.length)),
+    firewall: Math.max(8, ...report.results.map((r) => firewallLabel(r).length)),
     requirement: Math.max(11, ...report.results.map((r) => r.requirement.length)),
     status: 14,
   };
@@ -50,14 +51,14 @@ export function renderText(report: AuditReport, options: { color: boolean }): st
     const by = r.decidedBy.map((d) => `line ${d.line}`).join(', ');
     const detail = `${r.flow}${r.optional ? ' (optional)' : ''}${by ? c.dim(` — ${by}`) : ''}`;
     lines.push(
-      `${pad(r.firewall, widths.firewall)}  ${pad(r.requirement, widths.requirement)}  ${statusColor[r.status](pad(r.status, widths.status))}  ${detail}`,
+      `${pad(firewallLabel(r), widths.firewall)}  ${pad(r.requirement, widths.requirement)}  ${statusColor[r.status](pad(r.status, widths.status))}  ${detail}`,
     );
   }
   lines.push('');
 
   const sevColor = { high: c.red, medium: c.yellow, low: c.cyan };
   const showFinding = (f: Finding, suppressed: boolean): void => {
-    const head = `${sevColor[f.severity](pad(f.severity.toUpperCase(), 6))} ${c.bold(f.kind)} ${f.firewall}${f.requirement ? ` ${f.requirement}` : ''}`;
+    const head = `${sevColor[f.severity](pad(f.severity.toUpperCase(), 6))} ${c.bold(f.kind)} ${firewallLabel(f)}${f.requirement ? ` ${f.requirement}` : ''}`;
     lines.push(suppressed ? c.dim(`${head} (suppressed: ${f.suppressedBy})`) : head);
     lines.push(`       ${f.message}`);
     if (f.rule) lines.push(c.dim(`       ${f.rule.file}:${f.rule.line}: ${f.rule.text}`));
@@ -73,6 +74,11 @@ export function renderText(report: AuditReport, options: { color: boolean }): st
   if (report.suppressed.length > 0) {
     lines.push('', c.bold(`Suppressed (${report.suppressed.length}):`));
     for (const f of report.suppressed) showFinding(f, true);
+  }
+
+  if (report.warnings.length > 0) {
+    lines.push('', c.bold(`Warnings (${report.warnings.length}):`));
+    for (const w of report.warnings) lines.push(`  ${c.yellow('warning')} ${w.firewall}: ${warningLocation(w)}: ${w.message}`);
   }
 
   const cited = new Set(report.results.flatMap((r) => r.errata.map((e) => e.id)));

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadDeployment, validateFile } from '../../src/deployment';
-import { MAX_INPUT_BYTES, MAX_NESTING } from '../../src/matrix/document';
+import { MAX_INPUT_BYTES, MAX_NESTING } from '../../src/input/document';
 import { brief, diagnosticsThrownBy, lines, tempDir } from './support';
 
 /** Loads a deployment from `text`, and how long refusing it took. */

@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { tempTree } from '../helpers/cli';
 import { filterTable } from '../helpers/programs';
-import { compareFindings, runDiff, type DiffOptions, type FindingChanges } from '../../src/cli/diff-command';
+import { runDiff, type DiffCliOptions as DiffOptions } from '../../src/cli/diff-command';
+import { compareFindings, type FindingChanges } from '../../src/app/diff';
 import { runAudit } from '../../src/cli/audit-command';
-import { displayPath } from '../../src/matrix/document';
+import { displayPath } from '../../src/input/document';
 import { InputError } from '../../src/model/errors';
 import type { AuditReport, Finding } from '../../src/audit/types';
 
@@ -241,9 +242,9 @@ test('findings are matched by fingerprint one for one, suppressed ones included'
   });
   const report = (findings: Finding[], suppressed: Finding[]) => ({ findings, suppressed }) as unknown as AuditReport;
   // A rule written twice is shadowed twice under one fingerprint: removing one copy fixes one finding.
-  const changes = compareFindings(
-    report([finding('x'), finding('x'), finding('y')], []),
-    report([finding('x'), finding('z')], [finding('y', 'waiver W1')]),
-  );
+  const changes = compareFindings({
+    before: report([finding('x'), finding('x'), finding('y')], []),
+    after: report([finding('x'), finding('z')], [finding('y', 'waiver W1')]),
+  });
   assert.deepEqual(changes, { introduced: [finding('z')], fixed: [finding('x')], unchanged: 2 });
 });

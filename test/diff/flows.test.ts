@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { tempTree } from '../helpers/cli';
 import { filterTable } from '../helpers/programs';
-import { runDiff, type DiffOptions } from '../../src/cli/diff-command';
-import { displayPath } from '../../src/matrix/document';
+import { runDiff, type DiffCliOptions as DiffOptions } from '../../src/cli/diff-command';
+import { displayPath } from '../../src/input/document';
 import { InputError } from '../../src/model/errors';
 
 const OPTIONS: DiffOptions = { format: 'json', failOn: 'medium', color: false, placement: 'host' };
@@ -45,7 +45,11 @@ test('opening a port: newly allowed, with the policy before and the rule after',
         before: {
           verdict: 'drop',
           rule: null,
-          policy: { chain: 'filter/INPUT', source: { file: c.shown.before, line: 2, text: ':INPUT DROP' } },
+          policy: {
+            chain: 'filter/INPUT',
+            phrase: "the INPUT chain's default policy",
+            source: { file: c.shown.before, line: 2, text: ':INPUT DROP' },
+          },
         },
         after: { verdict: 'accept', rule: { file: c.shown.after, line: 7, text: OPEN_SSH } },
         counts: { sources: '256', destinations: '4294967296', protocols: '1', destinationPorts: '1' },
@@ -88,7 +92,11 @@ test('closing a port: newly denied, with the rule before and the policy after', 
       after: {
         verdict: 'drop',
         rule: null,
-        policy: { chain: 'filter/INPUT', source: { file: c.shown.after, line: 2, text: ':INPUT DROP' } },
+        policy: {
+          chain: 'filter/INPUT',
+          phrase: "the INPUT chain's default policy",
+          source: { file: c.shown.after, line: 2, text: ':INPUT DROP' },
+        },
       },
       counts: { sources: '256', destinations: '4294967296', protocols: '1', destinationPorts: '1' },
       witness: { src: '192.0.2.77', dst: '203.0.113.77', proto: 'tcp', sport: 40000, dport: 22, chain: 'INPUT' },
@@ -160,7 +168,11 @@ test('IPv6: ip6tables-save files compare as IPv6', () => {
       before: {
         verdict: 'drop',
         rule: null,
-        policy: { chain: 'filter/INPUT', source: { file: c.shown.before, line: 3, text: ':INPUT DROP' } },
+        policy: {
+          chain: 'filter/INPUT',
+          phrase: "the INPUT chain's default policy",
+          source: { file: c.shown.before, line: 3, text: ':INPUT DROP' },
+        },
       },
       after: { verdict: 'accept', rule: { file: c.shown.after, line: 8, text: openSsh6 } },
       counts: { sources: (1n << 96n).toString(), destinations: (1n << 80n).toString(), protocols: '1', destinationPorts: '1' },
@@ -198,11 +210,10 @@ test('configurations of different address families or formats are refused', () =
       e.message ===
         `${c.shown.after}: it holds IPv6 rules and ${c.shown.before} holds IPv4 rules: compare configurations of the same address family`,
   );
-  const notAConfig = configs(filterTable({}, SERVER), '<pfsense><filter/></pfsense>\n');
+  const notAConfig = configs(filterTable({}, SERVER), 'hostname gw1\ninterface eth0\n');
   assert.throws(
     () => runDiff(notAConfig.before, notAConfig.after, OPTIONS),
-    (e: unknown) =>
-      e instanceof InputError && e.message.startsWith(`${notAConfig.shown.after}: fwmatrix does not read pfsense configurations yet`),
+    (e: unknown) => e instanceof InputError && e.message.startsWith(`${notAConfig.shown.after}:1: cannot tell the configuration's format`),
   );
 });
 

@@ -8,7 +8,7 @@ import { boundaryProbes, generateRuleset } from '../kernel/generate';
 import { compile } from '../helpers/programs';
 import { Evaluator } from '../../src/engine/evaluate';
 import { newConnections } from '../../src/audit/scope';
-import { probePacket, traceProbe } from '../../src/cli/trace';
+import { probePacket, traceProbe } from '../../src/app/trace';
 
 const SEEDS = Array.from({ length: 40 }, (_, i) => 1000 + i);
 
@@ -27,7 +27,7 @@ for (const family of [4, 6] as const) {
         extraAddresses: [],
       });
       const evaluator = new Evaluator(program);
-      const outcomes = new Map(program.points.map((point) => [point.name, evaluator.evaluatePoint(point, newConnections([family]))]));
+      const outcomes = new Map(program.points.map((point) => [point.id, evaluator.evaluatePoint(point, newConnections([family]))]));
       for (const probe of probes) {
         const { packet, chain } = probePacket([program], probe, { file: 'probe' });
         const traced = traceProbe([program], probe, { file: 'probe' });

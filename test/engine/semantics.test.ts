@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compile, evaluateProbe, filterTable, trace } from '../helpers/programs';
-import type { Probe } from '../../src/cli/trace';
+import type { Probe } from '../../src/app/trace';
 import type { PolicyProgram } from '../../src/model/policy';
 
 /** Checks the tracer and the set evaluator agree, and returns [verdict, deciding line or null]. */

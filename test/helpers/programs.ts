@@ -3,7 +3,7 @@ import { normalizeIptables } from '../../src/normalize/iptables/normalize';
 import type { PolicyProgram } from '../../src/model/policy';
 import { Evaluator, type Outcome } from '../../src/engine/evaluate';
 import { PacketSet } from '../../src/packetset';
-import { probePacket, traceProbe, type Probe } from '../../src/cli/trace';
+import { probePacket, traceProbe, type Probe } from '../../src/app/trace';
 
 /** Compiles iptables-save text (a test's own rule set) to a program. */
 export function compile(text: string, interfaceNames: string[] = []): PolicyProgram {

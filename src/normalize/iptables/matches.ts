@@ -7,8 +7,8 @@ import type { ModuleOption, MatchModule, Rule, Negatable } from '../../../parser
 import { PacketSet, Ranges, parseNetwork, CtState, type Dimension, type Family } from '../../packetset';
 import { allOf, exactly, undecided } from '../../model/match';
 import type { InterfaceUniverse, Match, Metadata } from '../../model/policy';
-import { PORTED_PROTOCOLS } from '../../model/protocols';
-import { ICMPV6_TYPES, ICMP_TYPES, PROTOCOLS, SERVICES } from './names';
+import { PORTED_PROTOCOLS, protocolNumber as ianaProtocolNumber } from '../../model/protocols';
+import { ICMPV6_TYPES, ICMP_TYPES, SERVICES } from './names';
 import { matchSetPackets, type IpSet } from './ipset';
 
 /** A problem with a value the kernel would refuse: the normalizer turns it into a located input error. */
@@ -77,15 +77,10 @@ export function ruleMatch(rule: Rule, ctx: MatchContext): RuleMatch {
 }
 
 export function protocolNumber(text: string): number {
-  const lower = text.toLowerCase();
-  if (lower === 'all') return 0;
-  if (/^\d+$/.test(lower)) {
-    const n = Number(lower);
-    if (n <= 255) return n;
-  } else if (lower in PROTOCOLS) {
-    return PROTOCOLS[lower];
-  }
-  throw new BadValue(`unknown protocol "${text}": expected a name such as tcp, udp, icmp, or a number 0-255`);
+  if (text.toLowerCase() === 'all') return 0;
+  const number = ianaProtocolNumber(text);
+  if (number === undefined) throw new BadValue(`unknown protocol "${text}": expected a name such as tcp, udp, icmp, or a number 0-255`);
+  return number;
 }
 
 function addresses(spec: Negatable<string>, family: Family): Ranges {

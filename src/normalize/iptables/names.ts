@@ -1,45 +1,5 @@
 /** The symbolic names iptables accepts for protocols, ICMP types and ports. */
 
-/** Protocol names as iptables resolves them (its built-in table, then /etc/protocols). */
-export const PROTOCOLS: Readonly<Record<string, number>> = {
-  ip: 0,
-  hopopt: 0,
-  icmp: 1,
-  igmp: 2,
-  ipip: 4,
-  ipencap: 4,
-  tcp: 6,
-  egp: 8,
-  pup: 12,
-  udp: 17,
-  ipv6: 41,
-  'ipv6-route': 43,
-  'ipv6-frag': 44,
-  rsvp: 46,
-  gre: 47,
-  esp: 50,
-  ah: 51,
-  icmpv6: 58,
-  'ipv6-icmp': 58,
-  'ipv6-nonxt': 59,
-  'ipv6-opts': 60,
-  eigrp: 88,
-  ospf: 89,
-  ospfigp: 89,
-  etherip: 97,
-  pim: 103,
-  ipcomp: 108,
-  vrrp: 112,
-  l2tp: 115,
-  isis: 124,
-  sctp: 132,
-  mh: 135,
-  'ipv6-mh': 135,
-  udplite: 136,
-  mpls: 137,
-  dccp: 33,
-};
-
 /** ICMP type names: [type, code] or [type] for every code. */
 export const ICMP_TYPES: Readonly<Record<string, readonly number[]>> = {
   'echo-reply': [0],

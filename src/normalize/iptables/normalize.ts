@@ -3,10 +3,12 @@
  * enforcement points run the tables in the kernel's order (raw, mangle, nat, filter, security).
  */
 import type { Rule, Ruleset, Target } from '../../../parsers/iptables-parser/src';
-import { InputError } from '../../model/errors';
+import { InputError, type Diagnostic } from '../../model/errors';
 import {
   InterfaceUniverse,
   type Action,
+  type ChainPolicy,
+  type Traffic,
   type DecisionChain,
   type DecisionRule,
   type EnforcementPoint,
@@ -17,8 +19,8 @@ import { BadValue, ruleMatch } from './matches';
 import type { IpSet } from './ipset';
 import type { Family, Ranges } from '../../packetset';
 
-/** The hooks a packet passes through, table by table, per enforcement point. */
-const POINT_STAGES: Readonly<Record<string, readonly [table: string, chain: string][]>> = {
+/** The hooks a packet passes through, table by table, per enforcement point (named after the filter table's chain). */
+const POINT_STAGES: Readonly<Record<'INPUT' | 'FORWARD' | 'OUTPUT', readonly [table: string, chain: string][]>> = {
   INPUT: [
     ['raw', 'PREROUTING'],
     ['mangle', 'PREROUTING'],
@@ -48,6 +50,11 @@ const POINT_STAGES: Readonly<Record<string, readonly [table: string, chain: stri
     ['nat', 'POSTROUTING'],
   ],
 };
+
+const POINT_TRAFFIC: Readonly<Record<keyof typeof POINT_STAGES, Traffic>> = { INPUT: 'inbound', FORWARD: 'forwarded', OUTPUT: 'outbound' };
+
+/** The kernel's loopback interface: packets from other hosts never arrive on it. */
+const LOOPBACK = 'lo';
 
 /** Targets that only look, count or change what no match of the engine reads: the packet goes on. */
 const NON_TERMINATING = new Set([
@@ -86,6 +93,13 @@ export interface NormalizeOptions {
   ipsets?: Map<string, IpSet>;
   /** The firewall's own addresses (all of them), which `-m addrtype` calls LOCAL. */
   localAddresses?: Record<Family, Ranges>;
+  /** Where what the normalizer notices but does not stop on goes (a rule the kernel skips). */
+  warnings?: Diagnostic[];
+}
+
+/** What identifies a rule across edits: its text without the packet counters iptables-save -c writes. */
+function ruleIdentity(text: string): string {
+  return text.replace(/^\[\d+:\d+\]\s*/, '');
 }
 
 export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): PolicyProgram {
@@ -98,7 +112,7 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
         if (rule.inInterface) names.add(rule.inInterface.value);
         if (rule.outInterface) names.add(rule.outInterface.value);
       }
-  const interfaces = new InterfaceUniverse(names);
+  const interfaces = new InterfaceUniverse(names, [LOOPBACK]);
   const chains = new Map<string, DecisionChain>();
   let ruleCount = 0;
 
@@ -108,8 +122,13 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
       const name = `${table.name}/${chain.name}`;
       const rules: DecisionRule[] = [];
       for (const rule of chain.rules) {
-        // iptables-restore skips a rule marked for the other family.
-        if (rule.familyOnly !== undefined && rule.familyOnly !== family) continue;
+        if (rule.familyOnly !== undefined && rule.familyOnly !== family) {
+          options.warnings?.push({
+            location: { file, line: rule.line },
+            message: `the rule is marked for IPv${rule.familyOnly} only (-${rule.familyOnly}), so ip${family === 6 ? '6' : ''}tables-restore skips it in this IPv${family} rule set`,
+          });
+          continue;
+        }
         ruleCount++;
         const source = { file, line: rule.line, text: rule.text };
         let compiled;
@@ -131,12 +150,14 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
           match: compiled.match,
           action: action(rule, table.name, userChains),
           source,
+          identity: ruleIdentity(rule.text),
           ...(compiled.reads ? { reads: compiled.reads } : {}),
         });
       }
-      const policy = chain.builtin
+      const policy: ChainPolicy | undefined = chain.builtin
         ? {
-            verdict: chain.policy === 'DROP' ? ('drop' as const) : ('accept' as const),
+            verdict: chain.policy === 'DROP' ? 'drop' : 'accept',
+            phrase: `the ${chain.name} chain's default policy`,
             // A built-in chain the file never declares still has its ACCEPT policy: located at its table.
             source:
               chain.policyLine !== undefined
@@ -144,14 +165,23 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
                 : { file, line: chain.line, text: `:${chain.name} ${chain.policy ?? 'ACCEPT'} (not declared: the default policy)` },
           }
         : undefined;
-      chains.set(name, { name, rules, ...(policy ? { policy } : {}) });
+      chains.set(name, {
+        name,
+        title: chain.name,
+        table: table.name,
+        phrase: `chain ${chain.name}`,
+        order: 'sequence',
+        rules,
+        ...(policy ? { policy } : {}),
+      });
     }
   }
-  checkNoLoops(chains, file);
 
-  const points: EnforcementPoint[] = Object.entries(POINT_STAGES).map(([point, hooks]) => ({
-    name: point,
-    stages: hooks
+  const points: EnforcementPoint[] = (Object.keys(POINT_STAGES) as (keyof typeof POINT_STAGES)[]).map((point) => ({
+    id: point,
+    label: point,
+    traffic: POINT_TRAFFIC[point],
+    stages: POINT_STAGES[point]
       .filter(([table, chain]) => chains.has(`${table}/${chain}`))
       .map(([table, chain]): Stage => ({
         chain: `${table}/${chain}`,
@@ -197,27 +227,4 @@ function action(rule: Rule, table: string, userChains: Set<string>): Action {
       reason: `target ${target.name} rewrites the destination, and fwmatrix does not model address translation yet`,
     };
   return { kind: 'undetermined', reason: `target ${target.name} is not modelled` };
-}
-
-/** The kernel refuses a chain that reaches itself; so does the normalizer (it would not terminate). */
-function checkNoLoops(chains: Map<string, DecisionChain>, file: string): void {
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (name: string, via: DecisionRule | undefined): void => {
-    const seen = state.get(name);
-    if (seen === 'done') return;
-    if (seen === 'visiting') {
-      throw new InputError([
-        {
-          location: { file, line: via?.source.line ?? 0 },
-          message: `chain ${name.split('/')[1]} jumps back into itself (a loop): iptables refuses it`,
-        },
-      ]);
-    }
-    state.set(name, 'visiting');
-    for (const rule of chains.get(name)?.rules ?? []) {
-      if (rule.action.kind === 'jump' || rule.action.kind === 'goto') visit(rule.action.chain, rule);
-    }
-    state.set(name, 'done');
-  };
-  for (const name of chains.keys()) visit(name, undefined);
 }

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addressError } from '../../src/deployment';
+import { addressError } from '../../src/input';
 
 const VALID = [
   '192.0.2.1',

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compile, filterTable } from '../helpers/programs';
-import { compareFilters, interfaceNames, sameInterfaces, type FlowChange } from '../../src/engine/compare';
+import { compareFilters, interfaceNames, sameInterfaces, type FlowChange } from '../../src/audit/compare';
 
 /** A change without its packet set, which has no readable form of its own. */
 function summary(change: FlowChange) {
@@ -89,7 +89,11 @@ test('programs whose interface indices differ are refused, and agree once compil
       kind: 'newly-allowed',
       point: 'INPUT',
       family: 4,
-      before: { verdict: 'drop', rule: null, policy: { chain: 'filter/INPUT', source: ref(2, ':INPUT DROP') } },
+      before: {
+        verdict: 'drop',
+        rule: null,
+        policy: { chain: 'filter/INPUT', phrase: "the INPUT chain's default policy", source: ref(2, ':INPUT DROP') },
+      },
       after: { verdict: 'accept', rule: ref(5, '-A INPUT -i eth0 -p tcp -m tcp --dport 80 -j ACCEPT') },
       witness: { src: '203.0.113.77', dst: '203.0.113.77', proto: 'tcp', sport: 40000, dport: 80, in: 'eth0', chain: 'INPUT' },
       extent: { sources: 1n << 32n, destinations: 1n << 32n, protocols: 1n, destinationPorts: 1n },

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { addressError } from '../deployment/address';
+import { addressError } from './address-syntax';
 import { type Diagnostic } from '../model/errors';
 import { escapePointerSegment, type ParsedInput, sortByPosition } from './document';
 import { packageRoot } from './package-root';

@@ -6,10 +6,10 @@
  */
 import { PacketSet, Ranges, universe, type Family } from '../packetset';
 import { InterfaceUniverse, type EnforcementPoint, type PolicyProgram, type SourceRef } from '../model/policy';
-import { Evaluator, type Outcome, type Verdict } from './evaluate';
-import { newConnections } from '../audit/scope';
-import { witnessOf } from '../audit/audit';
-import type { Witness } from '../audit/types';
+import { Evaluator, type Outcome, type PolicyRef, type Verdict } from '../engine/evaluate';
+import { newConnections, pointScope } from './scope';
+import { witnessOf } from './audit';
+import type { Witness } from './types';
 
 export type VerdictClass = 'allowed' | 'denied' | 'undetermined';
 export type ChangeKind = 'newly-allowed' | 'newly-denied' | 'newly-undetermined' | 'no-longer-undetermined';
@@ -21,14 +21,14 @@ export interface Decision {
   verdict: Verdict;
   /** The deciding rule, or null when a chain's default policy decided (then `policy` says which). */
   rule: SourceRef | null;
-  policy?: { chain: string; source?: SourceRef };
+  policy?: PolicyRef;
   /** Why the packets are undetermined, each naming the rule's line (undetermined decisions only). */
   reasons?: string[];
 }
 
 export interface FlowChange {
   kind: ChangeKind;
-  /** The enforcement point: INPUT, FORWARD, OUTPUT. */
+  /** The enforcement point's id (INPUT, FORWARD, OUTPUT, lan-in, …). */
   point: string;
   family: Family;
   before: Decision;
@@ -65,15 +65,17 @@ export function sameInterfaces(a: PolicyProgram, b: PolicyProgram): boolean {
 }
 
 /**
- * The new connections an enforcement point sees: a packet delivered locally (INPUT) leaves by no
- * interface, one the host sends (OUTPUT) arrives on none; anything else crosses two interfaces.
+ * The new connections an enforcement point sees: a packet delivered to the firewall leaves by no
+ * interface, one it sends arrives on none; a forwarded one crosses two; and only on the
+ * interfaces the point is scoped to.
  */
 function connectionsAt(point: EnforcementPoint, program: PolicyProgram): PacketSet {
   const none = Ranges.point(BigInt(InterfaceUniverse.NONE));
   const real = program.interfaces.any();
-  return newConnections([program.family])
-    .restrict('iif', point.name === 'OUTPUT' ? none : real)
-    .restrict('oif', point.name === 'INPUT' ? none : real);
+  const packets = newConnections([program.family])
+    .restrict('iif', point.traffic === 'outbound' ? none : real)
+    .restrict('oif', point.traffic === 'inbound' ? none : real);
+  return pointScope(point, program.interfaces, packets);
 }
 
 /** Same rule (or policy) and verdict on both sides at one point: one change. */
@@ -105,8 +107,8 @@ export function compareFilters(before: PolicyProgram, after: PolicyProgram): Flo
   const evaluateAfter = new Evaluator(after);
   const pending = new Map<string, Pending>();
   for (const point of before.points) {
-    const afterPoint = after.points.find((p) => p.name === point.name);
-    if (!afterPoint) throw new Error(`internal: ${after.file} has no enforcement point ${point.name}`);
+    const afterPoint = after.points.find((p) => p.id === point.id);
+    if (!afterPoint) throw new Error(`internal: ${after.file} has no enforcement point ${point.id}`);
     const packets = connectionsAt(point, before);
     const was = evaluateBefore.evaluatePoint(point, packets);
     const now = evaluateAfter.evaluatePoint(afterPoint, packets);
@@ -122,7 +124,7 @@ export function compareFilters(before: PolicyProgram, after: PolicyProgram): Flo
         if (to === from) continue;
         const set = changed.intersect(a.set);
         if (set.isEmpty()) continue;
-        const key = [point.name, b.verdict, deciderKey(b), a.verdict, deciderKey(a)].join('\u0000');
+        const key = [point.id, b.verdict, deciderKey(b), a.verdict, deciderKey(a)].join('\u0000');
         let entry = pending.get(key);
         if (!entry) {
           entry = {
@@ -142,16 +144,16 @@ export function compareFilters(before: PolicyProgram, after: PolicyProgram): Flo
       }
     }
   }
-  const pointOrder = before.points.map((p) => p.name);
+  const pointOrder = before.points.map((p) => p.id);
   return [...pending.values()]
     .map((p): FlowChange => ({
       kind: p.kind,
-      point: p.point.name,
+      point: p.point.id,
       family: before.family,
       before: decision(p.before, p.beforeReasons),
       after: decision(p.after, p.afterReasons),
       set: p.set,
-      witness: changeWitness(p.set, p.point.name, after),
+      witness: changeWitness(p.set, p.point.id, after),
       extent: {
         sources: p.set.project('src', before.family).size(),
         destinations: p.set.project('dst', before.family).size(),
@@ -194,7 +196,7 @@ function decision(outcome: Outcome, reasons: Set<string>): Decision {
  * and not forwarded out of the interface it came in on.
  */
 function changeWitness(set: PacketSet, point: string, program: PolicyProgram): Witness | null {
-  const notLoopback = allInterfacesBut(program, program.interfaces.indexOf('lo'));
+  const notLoopback = universe(program.family, 'iif').subtract(program.interfaces.loopback());
   const elsewhere = set.restrict('iif', notLoopback).restrict('oif', notLoopback);
   const shown = elsewhere.isEmpty() ? set : elsewhere;
   const witness = witnessOf({ set: shown, point, program });

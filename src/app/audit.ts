@@ -1,0 +1,299 @@
+/**
+ * Auditing: a deployment (or one configuration described in place of one) and its matrix →
+ * every firewall loaded, audited, its findings judged against waivers, a baseline and a threshold.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NO_ADDRESSES, PacketSet, Ranges, formatRanges, parseNetwork, unionOfAddresses, type AddressSet, type Family } from '../packetset';
+import { InputError, type Diagnostic, type Location } from '../model/errors';
+import type { DeclaredInterface } from '../model/policy';
+import { protocolNumber } from '../model/protocols';
+import { loadConfig, type LoadedConfig } from '../normalize/load';
+import { audit, type FirewallUnderAudit, type RequirementUnderAudit } from '../audit/audit';
+import { SEVERITY_RANK, type AuditReport, type ConfigWarning, type Finding, type FirewallSummary, type Severity } from '../audit/types';
+import { applySuppressions, readBaseline } from '../audit/suppress';
+import { loadMatrix, type Matrix } from '../matrix';
+import { displayPath } from '../input';
+import {
+  checkDeploymentAgainstMatrix,
+  checkDeploymentFiles,
+  loadDeployment,
+  loadDeploymentMatrix,
+  loadWaivers,
+  translationMembers,
+  type Deployment,
+  type Firewall,
+  type Translation,
+} from '../deployment';
+import { VERSION } from './version';
+
+/** How findings are judged: the lowest severity that fails the run, and what suppresses findings. */
+export interface JudgeOptions {
+  failOn: Severity | 'none';
+  /** A waiver file (YAML or JSON). */
+  waivers?: string;
+  /** An earlier JSON report whose findings do not fail the run. */
+  baseline?: string;
+  /** The day waivers expire against; today by default. */
+  now?: Date;
+}
+
+const DEFAULT_JUDGE: JudgeOptions = { failOn: 'medium' };
+
+/** One configuration audited without a deployment file: what the deployment would say about it. */
+export interface ConfigurationTarget {
+  config: string | string[];
+  type?: string;
+  /** A built-in matrix id or a matrix file. */
+  matrix: string;
+  /** Role id → addresses (IPv4/IPv6 addresses, CIDR networks, ranges a-b). */
+  roles: Readonly<Record<string, readonly string[]>>;
+  placement: 'host' | 'network';
+  /** A host firewall's addresses. */
+  host?: readonly string[];
+  /** Interface → the networks behind it. */
+  interfaces?: Readonly<Record<string, readonly string[]>>;
+  /** Options of the configuration's format (iptables: `ipsets`, a path). */
+  options?: Readonly<Record<string, unknown>>;
+  /** What messages call each field (the command line names its options: `--host`). */
+  fieldNames?: Partial<Record<'matrix' | 'roles' | 'host' | 'interfaces', string>>;
+}
+
+const ANY_ROLE = 'any';
+
+/** Reads and checks a deployment file and its matrix. */
+export function loadDeploymentFile(file: string): { deployment: Deployment; matrix: Matrix } {
+  if (!fs.existsSync(file)) {
+    throw new InputError([
+      { location: { file }, message: 'no deployment file here: give its path, or --config FILE --matrix ID --role NAME=ADDR…' },
+    ]);
+  }
+  const deployment = loadDeployment(file);
+  const matrix = loadDeploymentMatrix(deployment);
+  const problems = [...checkDeploymentAgainstMatrix(deployment, matrix), ...checkDeploymentFiles(deployment)];
+  if (problems.length > 0) throw new InputError(problems);
+  return { deployment, matrix };
+}
+
+/** The one-firewall deployment a configuration target stands for, checked like a deployment file. */
+export function deploymentOf(target: ConfigurationTarget): { deployment: Deployment; matrix: Matrix } {
+  const field = (name: 'matrix' | 'roles' | 'host' | 'interfaces'): Location => ({ file: target.fieldNames?.[name] ?? name });
+  const configs = (typeof target.config === 'string' ? [target.config] : target.config).map((file) => path.resolve(file));
+  const interfaces = new Map(Object.entries(target.interfaces ?? {}).map(([name, nets]) => [name, [...nets]]));
+  const common = {
+    name: path.basename(configs[0]),
+    configs,
+    pointer: '/firewalls/0',
+    options: { ...target.options },
+    ...(target.type ? { type: target.type } : {}),
+    ...(interfaces.size > 0 ? { interfaces } : {}),
+  };
+  const firewall: Firewall =
+    target.placement === 'network' ? { ...common, placement: 'network' } : { ...common, placement: 'host', host: [...(target.host ?? [])] };
+  if (firewall.placement === 'host' && firewall.host.length === 0) {
+    throw new InputError([{ location: field('host'), message: 'a host firewall needs the addresses it protects (ADDR[,ADDR…])' }]);
+  }
+  if (firewall.placement === 'network' && interfaces.size === 0) {
+    throw new InputError([
+      { location: field('interfaces'), message: 'a network firewall needs the networks behind each interface (NAME=NET[,NET…])' },
+    ]);
+  }
+  const deployment: Deployment = {
+    file: 'command line',
+    matrix: target.matrix,
+    roles: new Map(Object.entries(target.roles).map(([role, addresses]) => [role, [...addresses]])),
+    firewalls: [firewall],
+    optional: [],
+    translations: [],
+    locate: (pointer) => ({
+      file: pointer === '/matrix' ? field('matrix').file : pointer.startsWith('/roles') ? field('roles').file : 'command line',
+      path: pointer,
+    }),
+  };
+  const matrix = loadMatrix(target.matrix, process.cwd());
+  const problems = [...checkDeploymentAgainstMatrix(deployment, matrix), ...checkDeploymentFiles(deployment)];
+  if (problems.length > 0) throw new InputError(problems);
+  return { deployment, matrix };
+}
+
+/** Audits every firewall of a deployment file. */
+export function auditDeployment(file: string, judge: JudgeOptions = DEFAULT_JUDGE): AuditReport {
+  const { deployment, matrix } = loadDeploymentFile(file);
+  return auditReport(deployment, matrix, judge);
+}
+
+/** Audits one configuration against a matrix, without a deployment file. */
+export function auditConfiguration(target: ConfigurationTarget, judge: JudgeOptions = DEFAULT_JUDGE): AuditReport {
+  const { deployment, matrix } = deploymentOf(target);
+  return auditReport(deployment, matrix, judge);
+}
+
+/** Addresses as written in a deployment → per-family ranges; bad ones are located input errors. */
+export function addressSet(written: readonly string[], location: Location): AddressSet {
+  const ranges: Record<Family, Ranges> = { 4: Ranges.EMPTY, 6: Ranges.EMPTY };
+  const problems: Diagnostic[] = [];
+  for (const text of written) {
+    const network = parseNetwork(text);
+    if (!network) problems.push({ location, message: `"${text}" is not an address, CIDR network or range a-b` });
+    else ranges[network.family] = ranges[network.family].union(network.ranges);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return ranges;
+}
+
+function portRanges(list: { from: number; to: number }[]): Ranges {
+  return Ranges.fromIntervals(list.map((p) => [BigInt(p.from), BigInt(p.to)] as const));
+}
+
+/** The matrix's requirements, with the deployment's optional ones and load-balancer translations. */
+function requirementsUnderAudit(deployment: Deployment, matrix: Matrix): RequirementUnderAudit[] {
+  const errataById = new Map(matrix.errata.map((e) => [e.id, e]));
+  return matrix.requirements.map((req) => {
+    const ports = portRanges(req.ports);
+    const translations = deployment.translations.filter((t) => t.vip === req.destination && ports.contains(BigInt(t.from)));
+    return {
+      id: req.id,
+      source: req.source,
+      destination: req.destination,
+      // The matrix schema admits only protocols the model knows.
+      protocol: protocolNumber(req.protocol)!,
+      ports,
+      sourcePorts: portRanges(req.sourcePorts),
+      errata: req.errata.map((id) => ({ id, title: errataById.get(id)?.title ?? id })),
+      optional: req.optional || deployment.optional.includes(req.id),
+      ...(translations.length > 0 ? { translated: translatedFlow(ports, translations) } : {}),
+    };
+  });
+}
+
+/** A firewall of the deployment loaded: its configuration, and what the audit needs to place flows on it. */
+export interface LoadedFirewall {
+  firewall: Firewall;
+  loaded: LoadedConfig;
+  underAudit: FirewallUnderAudit;
+}
+
+/**
+ * Loads a firewall's configuration with what the deployment knows of it. Interfaces the
+ * configuration declares (pfSense) come first; the deployment's replace them by name.
+ */
+export function loadFirewall(deployment: Deployment, fw: Firewall): LoadedFirewall {
+  const declared: DeclaredInterface[] = [...(fw.interfaces ?? new Map<string, string[]>())].map(([name, nets]) => ({
+    name,
+    networks: addressSet(nets, deployment.locate(`${fw.pointer}/interfaces/${name}`)),
+  }));
+  const host = fw.placement === 'host' ? addressSet(fw.host, deployment.locate(`${fw.pointer}/host`)) : NO_ADDRESSES;
+  const loaded = loadConfig(fw.configs, {
+    ...(fw.type ? { type: fw.type } : {}),
+    interfaceNames: declared.map((i) => i.name),
+    options: fw.options,
+    ...(fw.placement === 'host' ? { localAddresses: host } : {}),
+  });
+  const interfaces = [...loaded.interfaces.filter((i) => !declared.some((d) => d.name === i.name)), ...declared];
+  const own = fw.placement === 'host' ? host : (loaded.ownAddresses ?? NO_ADDRESSES);
+  return {
+    firewall: fw,
+    loaded,
+    underAudit: { name: fw.name, placement: { kind: fw.placement, host: own, interfaces }, programs: loaded.programs },
+  };
+}
+
+function firewallSummary(fw: Firewall, loaded: LoadedConfig): FirewallSummary {
+  return {
+    name: fw.name,
+    type: loaded.type,
+    file: displayPath(fw.configs[0]),
+    ...(fw.configs.length > 1 ? { files: fw.configs.map(displayPath) } : {}),
+    rules: loaded.programs.reduce((n, p) => n + p.ruleCount, 0),
+    placement: fw.placement,
+  };
+}
+
+/** The roles' addresses (with `any`, every address unless the deployment says), and the addresses of them all. */
+function roleAddresses(deployment: Deployment): { roles: Map<string, AddressSet>; all: AddressSet } {
+  const roles = new Map<string, AddressSet>();
+  const full = PacketSet.full();
+  roles.set(ANY_ROLE, { 4: full.project('src', 4), 6: full.project('src', 6) });
+  for (const [role, written] of deployment.roles) roles.set(role, addressSet(written, deployment.locate(`/roles/${role}`)));
+  let all = NO_ADDRESSES;
+  for (const [role, addresses] of roles) if (role !== ANY_ROLE || deployment.roles.has(ANY_ROLE)) all = unionOfAddresses(all, addresses);
+  return { roles, all };
+}
+
+/** Audits every firewall of a deployment: the report, its verdict set by the threshold. */
+export function auditReport(deployment: Deployment, matrix: Matrix, judge: JudgeOptions): AuditReport {
+  return auditLoadedFirewalls(
+    deployment,
+    matrix,
+    deployment.firewalls.map((fw) => loadFirewall(deployment, fw)),
+    judge,
+  );
+}
+
+/** The same for firewalls already loaded (or programs built some other way). */
+export function auditLoadedFirewalls(
+  deployment: Deployment,
+  matrix: Matrix,
+  firewalls: LoadedFirewall[],
+  judge: JudgeOptions,
+): AuditReport {
+  const { roles, all } = roleAddresses(deployment);
+  const { results, findings } = audit({
+    roles,
+    roleAddresses: all,
+    requirements: requirementsUnderAudit(deployment, matrix),
+    firewalls: firewalls.map((f) => f.underAudit),
+  });
+  for (const r of results) for (const ref of r.decidedBy) ref.file = displayPath(ref.file);
+  for (const f of findings) if (f.rule) f.rule = { ...f.rule, file: displayPath(f.rule.file) };
+
+  const waivers = judge.waivers !== undefined ? loadWaivers(judge.waivers) : [];
+  const baseline = judge.baseline !== undefined ? readBaseline(judge.baseline) : new Set<string>();
+  const { active, suppressed } = applySuppressions(findings, waivers, baseline, judge.now ?? new Date());
+  const failing = judge.failOn !== 'none' && active.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[judge.failOn]);
+  return {
+    schemaVersion: 1,
+    tool: { name: 'fwmatrix', version: VERSION },
+    verdict: failing ? 'fail' : 'pass',
+    failOn: judge.failOn,
+    matrix: { id: matrix.id, title: matrix.title },
+    roles: [...roles]
+      .filter(([id]) => id !== ANY_ROLE || deployment.roles.has(ANY_ROLE))
+      .map(([id, a]) => ({ id, addresses: [...formatRanges(4, a[4]), ...formatRanges(6, a[6])] })),
+    firewalls: firewalls.map(({ firewall, loaded }) => firewallSummary(firewall, loaded)),
+    warnings: firewalls.flatMap(({ firewall, loaded }) => loaded.warnings.map((w) => configWarning(firewall.name, w))),
+    results,
+    findings: sortFindings(active),
+    suppressed: sortFindings(suppressed),
+    errata: matrix.errata.map((e) => ({ id: e.id, title: e.title, text: e.text })),
+  };
+}
+
+function configWarning(firewall: string, warning: Diagnostic): ConfigWarning {
+  const { file, line, path: xmlPath } = warning.location;
+  return {
+    firewall,
+    file: displayPath(file),
+    ...(line !== undefined ? { line } : {}),
+    ...(xmlPath !== undefined ? { path: xmlPath } : {}),
+    message: warning.message,
+  };
+}
+
+/** The members' ports a VIP's ports become: translated ports replaced, the others kept. */
+function translatedFlow(ports: Ranges, translations: Translation[]): { destination: string; ports: Ranges } {
+  let translated = ports;
+  for (const t of translations) translated = translated.subtract(Ranges.point(BigInt(t.from))).union(Ranges.point(BigInt(t.to)));
+  return { destination: translationMembers(translations[0]), ports: translated };
+}
+
+function sortFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+      a.firewall.localeCompare(b.firewall) ||
+      (a.rule?.line ?? 0) - (b.rule?.line ?? 0) ||
+      a.kind.localeCompare(b.kind) ||
+      (a.requirement ?? '').localeCompare(b.requirement ?? ''),
+  );
+}

@@ -1,0 +1,198 @@
+/**
+ * What a change to a configuration does, before it is made: the flows whose fate changes
+ * (compareFilters), and with a matrix (a deployment, or a configuration target) the findings the
+ * change introduces and fixes, by fingerprint.
+ */
+import * as path from 'node:path';
+import type { Family } from '../packetset';
+import { InputError } from '../model/errors';
+import type { PolicyProgram } from '../model/policy';
+import { loadConfig, type LoadOptions, type LoadedConfig } from '../normalize/load';
+import { compareFilters, interfaceNames, sameInterfaces } from '../audit/compare';
+import { SEVERITY_RANK, type AuditReport, type DiffReport, type Finding, type FindingChanges } from '../audit/types';
+import { displayPath } from '../input';
+import type { Deployment, Firewall } from '../deployment';
+import { addressSet, auditReport, deploymentOf, loadDeploymentFile, type ConfigurationTarget, type JudgeOptions } from './audit';
+import { VERSION } from './version';
+
+export type { DiffReport, FindingChanges };
+
+export interface DiffOptions extends JudgeOptions {
+  type?: string;
+  /** BEFORE and AFTER stand for the configuration of one firewall of this deployment (the only one, or `firewall`). */
+  deployment?: { file: string; firewall?: string };
+  /** Without a deployment: what the firewall is, and with a matrix what it must allow. */
+  target?: Partial<Omit<ConfigurationTarget, 'config'>>;
+}
+
+/** How BEFORE and AFTER are read and audited: as the firewall they stand for would be. */
+interface DiffContext {
+  load: LoadOptions;
+  subject?: string;
+  /** The audits of BEFORE and of AFTER (their address families given); absent without a matrix. */
+  audits?: (before: string, after: string, families: readonly Family[]) => { before: AuditReport; after: AuditReport };
+}
+
+export function diffConfigurations(before: string, after: string, opts: DiffOptions): DiffReport {
+  const context = opts.deployment !== undefined ? deploymentContext(opts.deployment, opts) : targetContext(opts);
+  const shown = { before: displayPath(path.resolve(before)), after: displayPath(path.resolve(after)) };
+  const configs = loadComparable(shown.before, shown.after, context.load);
+  const families = configs.before.programs.map((p) => p.family);
+  const changes = families.flatMap((family) => compareFilters(programOf(configs.before, family), programOf(configs.after, family)));
+  const findings = context.audits ? compareFindings(context.audits(before, after, families)) : undefined;
+  const failing =
+    opts.failOn !== 'none' &&
+    (findings?.introduced ?? []).some((f) => f.suppressedBy === undefined && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[opts.failOn]);
+  return {
+    schemaVersion: 1,
+    tool: { name: 'fwmatrix', version: VERSION },
+    verdict: failing ? 'fail' : 'pass',
+    failOn: opts.failOn,
+    ...shown,
+    ...(context.subject !== undefined ? { subject: context.subject } : {}),
+    changes,
+    ...(findings ? { findings } : {}),
+  };
+}
+
+/** Findings matched by fingerprint, each at most once (a rule written twice gives two findings with one fingerprint). */
+export function compareFindings(reports: { before: AuditReport; after: AuditReport }): FindingChanges {
+  const all = (report: AuditReport): Finding[] => [...report.findings, ...report.suppressed];
+  const unmatched = (from: Finding[], against: Finding[]): Finding[] => {
+    const available = new Map<string, number>();
+    for (const f of against) available.set(f.fingerprint, (available.get(f.fingerprint) ?? 0) + 1);
+    return from.filter((f) => {
+      const n = available.get(f.fingerprint) ?? 0;
+      if (n === 0) return true;
+      available.set(f.fingerprint, n - 1);
+      return false;
+    });
+  };
+  const introduced = unmatched(all(reports.after), all(reports.before));
+  return {
+    introduced,
+    fixed: unmatched(all(reports.before), all(reports.after)),
+    unchanged: all(reports.after).length - introduced.length,
+  };
+}
+
+/**
+ * BEFORE and AFTER compiled so that they can be compared: the same format and address family,
+ * and interface indices that mean the same interface in both.
+ */
+function loadComparable(before: string, after: string, options: LoadOptions): { before: LoadedConfig; after: LoadedConfig } {
+  const first = { before: loadConfig([before], options), after: loadConfig([after], options) };
+  if (first.before.type !== first.after.type) {
+    throw new InputError([
+      {
+        location: { file: after },
+        message: `its format is ${first.after.type} and that of ${before} is ${first.before.type}: compare two configurations of the same format`,
+      },
+    ]);
+  }
+  const familiesOf = (loaded: LoadedConfig): string => loaded.programs.map((p) => `IPv${p.family}`).join(' and ');
+  if (familiesOf(first.before) !== familiesOf(first.after)) {
+    throw new InputError([
+      {
+        location: { file: after },
+        message: `it holds ${familiesOf(first.after)} rules and ${before} holds ${familiesOf(first.before)} rules: compare configurations of the same address family`,
+      },
+    ]);
+  }
+  const programs = [...first.before.programs, ...first.after.programs];
+  if (programs.every((p) => sameInterfaces(p, programs[0]))) return first;
+  // Each configuration numbers the interfaces it names: compiled again knowing every name either one names, the same index is the same interface.
+  const names = [...new Set(programs.flatMap(interfaceNames))];
+  return {
+    before: loadConfig([before], { ...options, interfaceNames: names }),
+    after: loadConfig([after], { ...options, interfaceNames: names }),
+  };
+}
+
+function programOf(loaded: LoadedConfig, family: Family): PolicyProgram {
+  return loaded.programs.find((p) => p.family === family)!;
+}
+
+/** Without a deployment: the target's host and interfaces describe the firewall; its matrix and roles add the audit. */
+function targetContext(opts: DiffOptions): DiffContext {
+  const target = opts.target ?? {};
+  const load: LoadOptions = {
+    ...(opts.type ? { type: opts.type } : {}),
+    interfaceNames: Object.keys(target.interfaces ?? {}),
+    options: { ...target.options },
+    ...(target.placement !== 'network' && target.host !== undefined
+      ? { localAddresses: addressSet(target.host, { file: target.fieldNames?.host ?? 'host' }) }
+      : {}),
+  };
+  const { matrix } = target;
+  if (matrix === undefined) return { load };
+  return {
+    load,
+    subject: `matrix ${matrix}`,
+    audits: (before, after) => {
+      // The firewall is named after AFTER in both audits, so that findings that stay keep their fingerprint.
+      const { deployment, matrix: loaded } = deploymentOf({
+        ...target,
+        roles: target.roles ?? {},
+        placement: target.placement ?? 'host',
+        matrix,
+        config: after,
+        ...(opts.type ? { type: opts.type } : {}),
+      });
+      const firewall = deployment.firewalls[0];
+      return {
+        before: auditReport(withConfigs(deployment, firewall, [path.resolve(before)]), loaded, opts),
+        after: auditReport(deployment, loaded, opts),
+      };
+    },
+  };
+}
+
+/** With a deployment: BEFORE and AFTER stand for the configuration of one of its firewalls. */
+function deploymentContext(chosen: { file: string; firewall?: string }, opts: DiffOptions): DiffContext {
+  const { deployment, matrix } = loadDeploymentFile(chosen.file);
+  const firewall = chosenFirewall(deployment, chosen.firewall);
+  const type = firewall.type ?? opts.type;
+  const load: LoadOptions = {
+    ...(type ? { type } : {}),
+    interfaceNames: [...(firewall.interfaces?.keys() ?? [])],
+    options: firewall.options,
+    ...(firewall.placement === 'host' ? { localAddresses: addressSet(firewall.host, deployment.locate(`${firewall.pointer}/host`)) } : {}),
+  };
+  const typed: Firewall = { ...firewall, ...(type ? { type } : {}) };
+  return {
+    load,
+    subject: `firewall ${firewall.name} of ${displayPath(deployment.file)}, matrix ${matrix.id}`,
+    audits: (before, after, families) => {
+      // BEFORE and AFTER replace the firewall's files of their address family; the others (an ip6tables-save file beside an iptables-save one) stay.
+      const others = firewall.configs.filter((config) => !loadConfig([config], load).programs.some((p) => families.includes(p.family)));
+      const auditWith = (config: string): AuditReport =>
+        auditReport(withConfigs(deployment, typed, [...others, path.resolve(config)]), matrix, opts);
+      return { before: auditWith(before), after: auditWith(after) };
+    },
+  };
+}
+
+function chosenFirewall(deployment: Deployment, name: string | undefined): Firewall {
+  const names = deployment.firewalls.map((f) => f.name).join(', ');
+  if (name !== undefined) {
+    const firewall = deployment.firewalls.find((f) => f.name === name);
+    if (!firewall)
+      throw new InputError([
+        { location: { file: '--firewall' }, message: `no firewall '${name}' in ${displayPath(deployment.file)}; its firewalls: ${names}` },
+      ]);
+    return firewall;
+  }
+  if (deployment.firewalls.length === 1) return deployment.firewalls[0];
+  throw new InputError([
+    {
+      location: { file: '--firewall' },
+      message: `${displayPath(deployment.file)} has ${deployment.firewalls.length} firewalls (${names}): name the one BEFORE and AFTER stand for with --firewall NAME`,
+    },
+  ]);
+}
+
+/** The deployment with `firewall` alone, reading `configs`. */
+function withConfigs(deployment: Deployment, firewall: Firewall, configs: string[]): Deployment {
+  return { ...deployment, firewalls: [{ ...firewall, configs }] };
+}

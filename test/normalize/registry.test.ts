@@ -1,0 +1,37 @@
+/** The vendor registry is the one list of input formats: the schemas, detection and deployment options agree with it. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REAL_CONFIGS_DIR, REPO_ROOT } from '../helpers/paths';
+import { CONFIG_TYPES, FORMATS, detectFormat, readConfigText, vendorOptions } from '../../src/normalize';
+
+function schema(name: string): {
+  $defs: Record<string, { properties?: Record<string, { enum?: string[] }> }>;
+  properties: Record<string, unknown>;
+} {
+  return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'schemas', `${name}.schema.json`), 'utf8'));
+}
+
+test('every vendor option is a firewall property of the deployment schema', () => {
+  const properties = schema('deployment').$defs.firewall.properties!;
+  for (const [name, option] of vendorOptions())
+    assert.ok(name in properties, `${name} (${option.types.join(', ')}) is in the deployment schema`);
+});
+
+test('every real configuration is detected as the format of its folder', () => {
+  const folderTypes: Record<string, string[]> = {
+    iptables: ['iptables'],
+    pfsense: ['pfsense', 'opnsense'],
+    windows: ['windows-gpo', 'windows-reg'],
+  };
+  for (const [folder, types] of Object.entries(folderTypes)) {
+    const readable = types.filter((t) => CONFIG_TYPES.includes(t));
+    if (readable.length === 0) continue;
+    for (const name of fs.readdirSync(path.join(REAL_CONFIGS_DIR, folder))) {
+      const file = path.join(REAL_CONFIGS_DIR, folder, name);
+      assert.ok(readable.includes(detectFormat(readConfigText(file), file).type), `${folder}/${name}`);
+    }
+  }
+  assert.ok(FORMATS.every((f) => f.title.length > 0));
+});
