@@ -186,6 +186,7 @@ export function loadFirewall(deployment: Deployment, fw: Firewall): LoadedFirewa
   const loaded = loadConfig(fw.configs, {
     ...(fw.type ? { type: fw.type } : {}),
     interfaceNames: declared.map((i) => i.name),
+    interfaces: declared,
     options: fw.options,
     ...(fw.placement === 'host' ? { localAddresses: host } : {}),
   });

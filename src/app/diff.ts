@@ -119,6 +119,10 @@ function targetContext(opts: DiffOptions): DiffContext {
   const load: LoadOptions = {
     ...(opts.type ? { type: opts.type } : {}),
     interfaceNames: Object.keys(target.interfaces ?? {}),
+    interfaces: Object.entries(target.interfaces ?? {}).map(([name, nets]) => ({
+      name,
+      networks: addressSet(nets, { file: target.fieldNames?.interfaces ?? 'interfaces' }),
+    })),
     options: { ...target.options },
     ...(target.placement !== 'network' && target.host !== undefined
       ? { localAddresses: addressSet(target.host, { file: target.fieldNames?.host ?? 'host' }) }
@@ -156,6 +160,10 @@ function deploymentContext(chosen: { file: string; firewall?: string }, opts: Di
   const load: LoadOptions = {
     ...(type ? { type } : {}),
     interfaceNames: [...(firewall.interfaces?.keys() ?? [])],
+    interfaces: [...(firewall.interfaces ?? new Map<string, string[]>())].map(([name, nets]) => ({
+      name,
+      networks: addressSet(nets, deployment.locate(`${firewall.pointer}/interfaces/${name}`)),
+    })),
     options: firewall.options,
     ...(firewall.placement === 'host' ? { localAddresses: addressSet(firewall.host, deployment.locate(`${firewall.pointer}/host`)) } : {}),
   };
