@@ -79,6 +79,8 @@ export interface DecisionRule {
    * unknown (the rule's other conditions alone).
    */
   reads?: { metadata: Metadata[]; relaxed: PacketSet };
+  /** The class of rules it is evaluated in, where the vendor's order is by class (Windows: bypass, block, allow), for traces. */
+  group?: string;
 }
 
 /**
@@ -105,6 +107,8 @@ export interface DecisionChain {
 
 export interface ChainPolicy {
   verdict: 'accept' | 'drop';
+  /** Its class, where the chain's rules have classes (Windows: default), for traces. */
+  group?: string;
   source?: SourceRef;
   /** How a sentence names it: `the INPUT chain's default policy`. */
   phrase: string;
