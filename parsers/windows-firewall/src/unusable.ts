@@ -6,30 +6,27 @@
 const WHAT_TO_EXPORT =
   'export the policy as XML with Get-GPOReport -ReportType Xml (or gpresult /x for RSoP), or as text with reg export HKLM\\SOFTWARE\\Policies\\Microsoft\\WindowsFirewall (the policy store) or HKLM\\SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy (the local store)';
 
-function startsWith(bytes: Uint8Array, text: string): boolean {
-  return bytes.length >= text.length && [...text].every((char, i) => bytes[i] === char.charCodeAt(0));
-}
-
-/** The file's text if it is UTF-16LE with a byte-order mark or UTF-8, for the text checks. */
-function headText(bytes: Uint8Array): string {
-  const head = bytes.subarray(0, 4096);
+/** The start of the file as text: UTF-16LE with a byte-order mark or UTF-8 (binary magic survives either way). */
+function headText(input: Uint8Array | string): string {
+  if (typeof input === 'string') return input.slice(0, 4096);
+  const head = input.subarray(0, 4096);
   if (head[0] === 0xff && head[1] === 0xfe) return Buffer.from(head.subarray(2)).toString('utf16le');
-  return Buffer.from(head).toString('utf8');
+  return Buffer.from(head).toString('latin1');
 }
 
 /**
- * Why a file from Windows cannot be read, with what to export instead; undefined for anything else.
+ * Why a file from Windows cannot be read, with what to export instead; undefined for anything
+ * else. Takes the file's bytes, or its text as already decoded.
  */
-export function recognizeUnusableExport(bytes: Uint8Array): string | undefined {
-  if (startsWith(bytes, 'regf')) {
+export function recognizeUnusableExport(input: Uint8Array | string): string | undefined {
+  const raw = headText(input);
+  if (raw.startsWith('regf')) {
     return `this is a binary registry hive (what netsh advfirewall export writes as a .wfw file), which cannot be read as text: ${WHAT_TO_EXPORT}`;
   }
-  if (startsWith(bytes, 'PReg')) {
+  if (raw.startsWith('PReg')) {
     return `this is a binary Registry.pol file (a GPO's registry settings), which cannot be read as text: ${WHAT_TO_EXPORT}`;
   }
-  const head = headText(bytes)
-    .replace(/^\uFEFF/, '')
-    .trimStart();
+  const head = raw.replace(/^\uFEFF/, '').trimStart();
   if (/^<(!DOCTYPE\s+)?html[\s>]/i.test(head)) {
     return `this is an HTML report; fwmatrix reads Group Policy reports as XML: ${WHAT_TO_EXPORT}`;
   }
