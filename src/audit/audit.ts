@@ -215,7 +215,19 @@ function auditFirewall(
     results.push(result);
     findings.push(...requirementFindings(result, req, entry.parts));
   }
-  return { results, findings };
+  // One configuration may make the programs of both families (Windows): a rule or setting they share is one finding, not one per family.
+  return { results, findings: withoutRepeats(findings) };
+}
+
+/** Findings without the repeats: the same fingerprint, message and location. */
+function withoutRepeats(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = JSON.stringify([f.fingerprint, f.message, f.rule?.file, f.rule?.line]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Why packets no point of the program sees are undetermined: which traffic, on which interfaces. */
