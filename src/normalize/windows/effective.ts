@@ -151,7 +151,7 @@ export function effectivePolicy(exports: ExportedPolicies[], audited: readonly P
     if (policy.gpo?.computerEnabled !== false) return true;
     warnings.push({
       location: { file, ...policy.location },
-      message: `the computer settings of GPO ${policy.name} are disabled (<Computer><Enabled>false): its ${policy.rules.length} firewall rules and its profile settings do not apply`,
+      message: `the computer settings of GPO ${policy.name} are disabled (<Computer><Enabled>false): its ${policy.rules.length} firewall ${policy.rules.length === 1 ? 'rule' : 'rules'} and its profile settings do not apply`,
     });
     return false;
   });
