@@ -268,3 +268,36 @@ describe('director02: a reg export of the policy store, Domain profile', () => {
     );
   });
 });
+
+describe('the Windows deployment options in the schema', () => {
+  const deployment = (firewall: string): string =>
+    windowsFile(
+      'fwmatrix.yml',
+      [
+        'matrix: lync2013-director-single',
+        'roles: {reverse-proxy-internal: [192.0.2.10], director: [198.51.100.11], front-end: [198.51.100.21], internal-clients: [203.0.113.0/24], edge-internal: [192.0.2.20]}',
+        'firewalls:',
+        `  - {name: d, config: ${JSON.stringify(DIRECTOR01_GPO)}, placement: host, host: [198.51.100.11], ${firewall}}`,
+      ].join('\n'),
+      'utf8',
+    );
+
+  it('accepts every option and refuses a keyword Microsoft does not spell so', async () => {
+    const valid = deployment(
+      'type: windows-gpo, profiles: [domain], localSubnet: [198.51.100.0/24], addressKeywords: {IntrAnet: [192.0.2.0/24]}, portKeywords: {RPC: [49152-65535, 135]}, programs: [{service: RTCSRV, protocol: tcp, ports: [5061], direction: inbound}], authenticatedPeers: [192.0.2.20]',
+    );
+    assert.equal((await runCli(['validate', valid])).code, 0);
+    const bad = await runCli(['validate', deployment('type: windows-gpo, addressKeywords: {Intranet: [192.0.2.0/24]}')]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /fwmatrix\.yml:4:\d+: .*expected an address keyword: LocalSubnet, DNS, DHCP, WINS, DefaultGateway, IntrAnet/);
+    const noProgram = await runCli(['validate', deployment('type: windows-reg, programs: [{protocol: tcp, ports: [5061]}]')]);
+    assert.equal(noProgram.code, 2);
+    assert.match(noProgram.stderr, /expected program, service or package, with protocol and ports/);
+  });
+
+  it('refuses them on a firewall of another type', async () => {
+    const run = await runCli(['validate', deployment('type: iptables, programs: [{program: System, protocol: tcp, ports: [80]}]')]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /programs are for Windows firewalls only \(type windows-gpo or windows-reg\)/);
+  });
+});

@@ -44,3 +44,14 @@ describe('exports that cannot be read, recognized with what to export instead', 
     assert.equal(recognizeUnusableExport(Buffer.alloc(0)), undefined);
   });
 });
+
+describe('the same checks on text already decoded', () => {
+  it('recognizes a hive read as text, and an HTML report decoded from UTF-16', () => {
+    assert.match(
+      recognizeUnusableExport(Buffer.concat([Buffer.from('regf'), Buffer.alloc(64, 7)]).toString('utf8')) ?? '',
+      /binary registry hive/,
+    );
+    assert.match(recognizeUnusableExport('\uFEFF<html><body>GPO</body></html>') ?? '', /an HTML report/);
+    assert.equal(recognizeUnusableExport('Windows Registry Editor Version 5.00\r\n'), undefined);
+  });
+});
