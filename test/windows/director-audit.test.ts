@@ -301,3 +301,26 @@ describe('the Windows deployment options in the schema', () => {
     assert.match(run.stderr, /programs are for Windows firewalls only \(type windows-gpo or windows-reg\)/);
   });
 });
+
+describe("the README's Windows deployment example", () => {
+  it('is a valid firewall entry that decides what the fixture leaves open', async () => {
+    const readme = fs.readFileSync(path.join(WINDOWS_FIXTURES, '..', '..', '..', 'README.md'), 'utf8');
+    const example = /### Windows Firewall semantics[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(example, 'the README has a yaml block under "Windows Firewall semantics"');
+    const file = path.join(WINDOWS_FIXTURES, `readme-example-${process.pid}.yml`);
+    const roles =
+      'roles: {reverse-proxy-internal: [192.0.2.10], director: [198.51.100.11], front-end: [198.51.100.21], internal-clients: [203.0.113.0/24], edge-internal: [192.0.2.20]}';
+    fs.writeFileSync(file, `matrix: lync2013-director-single\n${roles}\n${example}`);
+    try {
+      assert.equal((await runCli(['validate', file])).code, 0);
+      const run = await runCli(['audit', file, '--format', 'json', '--fail-on', 'none']);
+      const report = JSON.parse(run.stdout) as AuditReport;
+      assert.deepEqual(
+        ['rp-director-http', 'edge-director-sip'].map((id) => result(report, id).status),
+        ['allowed', 'allowed'],
+      );
+    } finally {
+      fs.rmSync(file);
+    }
+  });
+});
