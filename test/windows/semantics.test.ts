@@ -191,6 +191,19 @@ describe('fields', () => {
     assert.equal(r.witness?.src, '192.0.2.20');
   });
 
+  it('a rule whose IPv4 and IPv6 conditions exclude each other has no effect, and is said', () => {
+    const file = windowsFile(
+      'policy.reg',
+      policyStore({ DomainProfile: NO_MERGE }, [ALLOW_SIP.replace('RA4=192.0.2.20', 'RA4=192.0.2.20|LA6=2001:db8:100::11')]),
+    );
+    const report = auditWindows(file, '11', { profiles: ['domain'] }, IPV4_ONLY);
+    assert.equal(result(report, 'edge-director-sip').status, 'denied');
+    assert.deepEqual(
+      report.warnings.map((w) => [w.line, w.message]),
+      [[10, 'rule "SIP" matches no packet of either family (its IPv4 and IPv6 conditions exclude each other): it has no effect']],
+    );
+  });
+
   it('interface and trust-tuple conditions are undetermined', () => {
     assert.equal(sip(NO_MERGE, [ALLOW_SIP.replace('Name=SIP|', 'IFType=Wireless|Name=SIP|')]).status, 'undetermined');
     assert.equal(sip(NO_MERGE, [ALLOW_SIP.replace('Name=SIP|', 'TTK2_27=UPnP|Name=SIP|')]).status, 'undetermined');

@@ -42,6 +42,16 @@ export function windowsPrograms(
   warnings: Diagnostic[],
 ): PolicyProgram[] {
   const enforced = enforcedRules(effective.rules, warnings);
+  for (const rule of enforced) {
+    const matchesIn = (family: Family): boolean =>
+      !windowsRuleMatch(rule.rule, { family, direction: rule.direction, options, file: rule.file }).may.isEmpty();
+    if (!matchesIn(4) && !matchesIn(6)) {
+      warnings.push({
+        location: { file: rule.file, ...rule.rule.location },
+        message: `${describe(rule.rule)} matches no packet of either family (its IPv4 and IPv6 conditions exclude each other): it has no effect`,
+      });
+    }
+  }
   return ([4, 6] as const).map((family) => program(family, effective, enforced, options, interfaceNames));
 }
 
