@@ -23,6 +23,7 @@ export const SETTINGS_NAMESPACE = 'http://www.microsoft.com/GroupPolicy/Settings
 export const RSOP_NAMESPACE = 'http://www.microsoft.com/GroupPolicy/Rsop';
 export const FIREWALL_NAMESPACE = 'http://www.microsoft.com/GroupPolicy/Settings/WindowsFirewall';
 const BASE_NAMESPACE = 'http://www.microsoft.com/GroupPolicy/Settings/Base';
+const REGISTRY_NAMESPACE = 'http://www.microsoft.com/GroupPolicy/Settings/Registry';
 const TYPES_NAMESPACE = 'http://www.microsoft.com/GroupPolicy/Types';
 const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
 
@@ -64,6 +65,7 @@ export function parseGpoReport(text: string): GpoReport {
     const policies = extensionsOf(computer).map((extension) =>
       readExtension(extension, 'rsop', rsopName(computer), undefined, names, warnings),
     );
+    warnRegistryFirewallSettings(computer, warnings);
     warnUserExtensions(root.firstChildNS(RSOP_NAMESPACE, 'UserResults'), warnings);
     return { kind, policies, warnings };
   }
@@ -72,6 +74,7 @@ export function parseGpoReport(text: string): GpoReport {
     const identity = gpoIdentity(gpo);
     const computer = gpo.firstChildNS(SETTINGS_NAMESPACE, 'Computer');
     warnUserExtensions(gpo.firstChildNS(SETTINGS_NAMESPACE, 'User'), warnings);
+    warnRegistryFirewallSettings(computer, warnings);
     return extensionsOf(computer).map((extension) =>
       readExtension(
         extension,
@@ -159,6 +162,42 @@ function warnUserExtensions(section: XmlElement | undefined, warnings: ParseWarn
       location: locate(extension),
       message: 'Windows Firewall settings under User are not applied: Windows reads firewall policy per computer',
     });
+  }
+}
+
+/**
+ * Administrative Templates (the Windows Firewall ADMX: "Protect all network connections", the
+ * legacy port and program exceptions) and registry settings write the same policy keys as the
+ * firewall extension, but this package reads only the extension: say so where they are.
+ */
+function warnRegistryFirewallSettings(section: XmlElement | undefined, warnings: ParseWarning[]): void {
+  const registry = (section?.children ?? [])
+    .filter((child) => child.localName === 'ExtensionData')
+    .flatMap((data) =>
+      data.children.filter((child) => child.localName === 'Extension' && child.children.some((c) => c.namespace === REGISTRY_NAMESPACE)),
+    );
+  for (const extension of registry) {
+    for (const setting of extension.children) {
+      const category = childText(setting, REGISTRY_NAMESPACE, 'Category');
+      const keyPath = childText(setting, REGISTRY_NAMESPACE, 'KeyPath');
+      if (setting.localName === 'Policy' && category !== undefined && /Windows (Defender )?Firewall/i.test(category)) {
+        const state = childText(setting, REGISTRY_NAMESPACE, 'State') ?? 'set';
+        warnings.push({
+          location: locate(setting),
+          message: `the Administrative Template "${childText(setting, REGISTRY_NAMESPACE, 'Name') ?? '?'}" (${state}, ${category}) sets Windows Firewall policy outside the Windows Firewall extension: it is not read`,
+        });
+      } else if (
+        setting.localName === 'RegistrySetting' &&
+        keyPath !== undefined &&
+        /^Software\\Policies\\Microsoft\\WindowsFirewall(\\|$)/i.test(keyPath) &&
+        setting.firstChildNS(REGISTRY_NAMESPACE, 'Value')
+      ) {
+        warnings.push({
+          location: locate(setting),
+          message: `a registry setting under ${keyPath} sets Windows Firewall policy outside the Windows Firewall extension: it is not read`,
+        });
+      }
+    }
   }
 }
 

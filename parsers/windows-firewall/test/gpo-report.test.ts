@@ -394,7 +394,15 @@ describe('real reports', () => {
   it('rsop_win11_24h2_msft_baseline.xml: profile settings only, each from its GPO at precedence 1', () => {
     const report = parseGpoReport(readRealText('rsop_win11_24h2_msft_baseline.xml'));
     assert.equal(report.kind, 'rsop');
-    assert.deepEqual(report.warnings, []);
+    // The Registry extension's Administrative Templates under Windows Firewall are noticed, not read.
+    assert.deepEqual(
+      report.warnings.map((w) => [w.location.line, w.location.path, w.message]),
+      ['Allow logging', 'Prohibit notifications', 'Protect all network connections'].map((name, i) => [
+        [2548, 2587, 2605][i],
+        `/Rsop/ComputerResults/ExtensionData[6]/Extension/q8:Policy[${6 + i}]`,
+        `the Administrative Template "Windows Firewall: ${name}" (Enabled, Network/Network Connections/Windows Firewall/Domain Profile) sets Windows Firewall policy outside the Windows Firewall extension: it is not read`,
+      ]),
+    );
     assert.equal(report.policies.length, 1);
     const [policy] = report.policies;
     assert.deepEqual(policy.location, { line: 2235, column: 7, path: '/Rsop/ComputerResults/ExtensionData[4]/Extension' });
