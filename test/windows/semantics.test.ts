@@ -137,6 +137,30 @@ describe('profiles', () => {
     assert.equal(result(report, 'edge-director-sip', 'public').status, 'denied', 'the public profile keeps its defaults');
   });
 
+  it('an enabled exception of the legacy Windows Firewall policy is said, not read', () => {
+    const file = windowsFile(
+      'policy.reg',
+      policyStore(
+        {
+          DomainProfile: NO_MERGE,
+          'DomainProfile\\Services\\FileAndPrint': ['"Enabled"=dword:00000001'],
+          'DomainProfile\\Services\\RemoteDesktop': ['"Enabled"=dword:00000000'],
+        },
+        [],
+      ),
+    );
+    const report = auditWindows(file, '11', { profiles: ['domain'] }, IPV4_ONLY);
+    assert.deepEqual(
+      report.warnings.map((w) => [w.line, w.message]),
+      [
+        [
+          9,
+          'DomainProfile\\Services\\FileAndPrint enables an exception of the legacy Windows Firewall policy, which still opens ports: it is not read',
+        ],
+      ],
+    );
+  });
+
   it('DoNotAllowExceptions (shield up) blocks every inbound connection, allow rules or not', () => {
     const r = sip([...NO_MERGE, '"DoNotAllowExceptions"=dword:00000001'], [ALLOW_SIP]);
     assert.deepEqual([r.status, lines(r)], ['denied', [8]]);

@@ -160,6 +160,7 @@ export function effectivePolicy(exports: ExportedPolicies[], audited: readonly P
   const first = applied[0] ?? placed[0];
   const at: Written = first ? { file: first.file, location: first.policy.location } : { file: exports[0].file, location: { line: 1 } };
   const profiles = PROFILE_NAMES.map((profile) => profileInForce(profile, group, local, at, audited.includes(profile) ? warnings : []));
+  warnLegacyExceptions(applied, audited, warnings);
   const rules = applied.flatMap(({ file, policy }) => policy.rules.map((rule) => ({ rule, layer: layerOf(policy), file })));
   const allRulesShown = local.length > 0 || (applied.length > 0 && applied.every(({ policy }) => policy.source === 'rule-list'));
   return { profiles, rules, allRulesShown, at };
@@ -202,4 +203,29 @@ function profileInForce(profile: ProfileName, group: Placed[], local: Placed[], 
       : {}),
     ...(written ? { at: written } : {}),
   };
+}
+
+/**
+ * The exceptions of the Windows XP firewall's policy (a profile's Services, RemoteAdminSettings,
+ * GloballyOpenPorts and AuthorizedApplications subkeys) still open ports when enabled; they are
+ * not read, so an enabled one is said.
+ */
+function warnLegacyExceptions(placed: Placed[], audited: readonly ProfileName[], warnings: Diagnostic[]): void {
+  const seen = new Set<ProfileSettings>();
+  for (const { file, policy } of placed) {
+    for (const profile of audited) {
+      const settings = profileSettings(policy, profile);
+      if (!settings || seen.has(settings)) continue;
+      seen.add(settings);
+      for (const section of settings.sections) {
+        const enabled = section.settings.some((s) => s.name.toLowerCase() === 'enabled' && s.value !== 0);
+        const listed = /(^|\\)List$/i.test(section.name) && section.settings.length > 0;
+        if (!enabled && !listed) continue;
+        warnings.push({
+          location: { file, ...section.location },
+          message: `${settings.profile}\\${section.name} ${listed ? 'lists' : 'enables'} an exception of the legacy Windows Firewall policy, which still opens ports: it is not read`,
+        });
+      }
+    }
+  }
 }
