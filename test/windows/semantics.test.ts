@@ -137,6 +137,30 @@ describe('profiles', () => {
     assert.equal(result(report, 'edge-director-sip', 'public').status, 'denied', 'the public profile keeps its defaults');
   });
 
+  it("the local store's service hardening and MDM rules are said, not read", () => {
+    const local = 'HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy';
+    const text = [
+      'Windows Registry Editor Version 5.00',
+      `[${local}\\FirewallRules]`,
+      `"SIP"="${ALLOW_SIP}"`,
+      `[${local}\\RestrictedServices\\Static\\System]`,
+      '"WSH1"="v2.33|Action=Block|Active=TRUE|Dir=In|Svc=dnscache|Name=WSH|"',
+      `[${local}\\Mdm\\FirewallRules]`,
+      '',
+    ].join('\n');
+    const report = auditWindows(windowsFile('local.reg', text), '11', { profiles: ['domain'] }, IPV4_ONLY);
+    assert.equal(result(report, 'edge-director-sip').status, 'allowed');
+    assert.deepEqual(
+      report.warnings.slice(1).map((w) => [w.line, w.message]),
+      [
+        [
+          4,
+          `${local} also holds RestrictedServices\\Static\\System, Mdm\\FirewallRules (service hardening or MDM rules, which Windows enforces too): they are not read`,
+        ],
+      ],
+    );
+  });
+
   it('an enabled exception of the legacy Windows Firewall policy is said, not read', () => {
     const file = windowsFile(
       'policy.reg',

@@ -161,6 +161,7 @@ export function effectivePolicy(exports: ExportedPolicies[], audited: readonly P
   const at: Written = first ? { file: first.file, location: first.policy.location } : { file: exports[0].file, location: { line: 1 } };
   const profiles = PROFILE_NAMES.map((profile) => profileInForce(profile, group, local, at, audited.includes(profile) ? warnings : []));
   warnLegacyExceptions(applied, audited, warnings);
+  warnOtherRuleSets(applied, warnings);
   const rules = applied.flatMap(({ file, policy }) => policy.rules.map((rule) => ({ rule, layer: layerOf(policy), file })));
   const allRulesShown = local.length > 0 || (applied.length > 0 && applied.every(({ policy }) => policy.source === 'rule-list'));
   return { profiles, rules, allRulesShown, at };
@@ -227,5 +228,17 @@ function warnLegacyExceptions(placed: Placed[], audited: readonly ProfileName[],
         });
       }
     }
+  }
+}
+
+/** Other rule collections of a store (service hardening, MDM) hold rules that are enforced too; they are not read. */
+function warnOtherRuleSets(placed: Placed[], warnings: Diagnostic[]): void {
+  for (const { file, policy } of placed) {
+    const others = policy.other.filter((o) => /FirewallRules|RestrictedServices|(^|\\)Mdm(\\|$)/i.test(o.name));
+    if (others.length === 0) continue;
+    warnings.push({
+      location: { file, ...others[0].location },
+      message: `${policy.name} also holds ${others.map((o) => o.name).join(', ')} (service hardening or MDM rules, which Windows enforces too): they are not read`,
+    });
   }
 }
