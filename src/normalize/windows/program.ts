@@ -90,8 +90,7 @@ function program(
     chains,
     points,
     interfaces: new InterfaceUniverse(interfaceNames),
-    // One configuration makes both programs: the IPv4 one counts its rules, so that a report adding them up counts each once.
-    ruleCount: family === 4 ? effective.rules.length : 0,
+    ruleCount: effective.rules.length,
   };
 }
 
