@@ -4,7 +4,8 @@ import { InputError, type Location } from '../model/errors';
 import { InterfaceUniverse, programVariants, type EnforcementPoint, type PolicyProgram, type Traffic } from '../model/policy';
 import { PORTED_PROTOCOLS, protocolNumber } from '../model/protocols';
 import { tracePacket, type Probe, type TraceOutput } from '../engine/trace';
-import { appliesIn, pointScope } from '../audit/scope';
+import { appliesIn, pointScope, routeByInterface, type Placement } from '../audit/scope';
+import { chosenFirewall, loadDeploymentFile, loadFirewall } from './audit';
 import { PacketSet } from '../packetset';
 import { loadConfig, type LoadOptions } from '../normalize/load';
 
@@ -182,4 +183,60 @@ export function parseProbe(raw: string, where: Location): Probe {
     throw new InputError([{ location: where, message: '"from", "to" (addresses) and "proto" are required' }]);
   }
   return record as unknown as Probe;
+}
+
+/** A firewall of a deployment, loaded for tracing: its programs, and where its host and interfaces are. */
+export interface TraceTarget {
+  programs: PolicyProgram[];
+  placement: Placement;
+  name: string;
+}
+
+/** Loads the deployment's firewall (the named one, or the only one) with what the deployment knows of it. */
+export function traceTarget(deploymentFile: string, firewall: string | undefined): TraceTarget {
+  const { deployment } = loadDeploymentFile(deploymentFile);
+  const { underAudit } = loadFirewall(deployment, chosenFirewall(deployment, firewall, 'to trace through'));
+  return { programs: underAudit.programs, placement: underAudit.placement, name: underAudit.name };
+}
+
+/**
+ * The probe as the firewall sees it: addressed to its host (inbound), sent by it (outbound), or
+ * passing through (forwarded), with the interfaces its routes give where the probe names none.
+ */
+export function placeProbe(probe: Probe, target: TraceTarget, where: Location): Probe {
+  if (probe.chain !== undefined) return probe;
+  const src = parseAddress(probe.from);
+  const dst = parseAddress(probe.to);
+  if (!src || !dst) return probe;
+  const { placement } = target;
+  const isHost = (a: { family: 4 | 6; value: bigint }): boolean => placement.host[a.family].contains(a.value);
+  const routes = routeByInterface(placement.interfaces);
+  const route = (a: { family: 4 | 6; value: bigint }): string | undefined => routes.find((r) => r.owned[a.family].contains(a.value))?.name;
+  const toHost = isHost(dst);
+  const fromHost = isHost(src);
+  if (toHost && !fromHost) return withInterfaces(probe, probe.in ?? route(src), undefined);
+  if (fromHost && !toHost) return withInterfaces(probe, undefined, probe.out ?? route(dst));
+  if (placement.kind === 'host') {
+    throw new InputError([
+      {
+        location: where,
+        message: `the packet neither comes from nor goes to ${target.name}'s addresses: a host firewall sees no other traffic`,
+      },
+    ]);
+  }
+  const [inbound, outbound] = [probe.in ?? route(src), probe.out ?? route(dst)];
+  if (inbound === undefined || outbound === undefined) {
+    throw new InputError([
+      {
+        location: where,
+        message: `no interface of ${target.name} has ${inbound === undefined ? probe.from : probe.to} behind it: give --in and --out`,
+      },
+    ]);
+  }
+  return withInterfaces(probe, inbound, outbound);
+}
+
+function withInterfaces(probe: Probe, inbound: string | undefined, outbound: string | undefined): Probe {
+  const { in: _in, out: _out, ...rest } = probe;
+  return { ...rest, ...(inbound !== undefined ? { in: inbound } : {}), ...(outbound !== undefined ? { out: outbound } : {}) };
 }

@@ -28,10 +28,10 @@ import {
 } from '../model/policy';
 import { Evaluator, type Outcome } from '../engine/evaluate';
 import { ruleReachability } from '../engine/reach';
-import { PORTED_PROTOCOLS, PROTOCOL_NAMES } from '../model/protocols';
+import { ICMP_TYPE_NAMES, PORTED_PROTOCOLS, PROTOCOL_NAMES } from '../model/protocols';
 import { FINDING_KINDS } from './finding-kinds';
 import { addressPackets, appliesIn, newConnections, placePackets, routeToPoints, type Placement } from './scope';
-import type { ErratumRef, Finding, FindingKind, RequirementResult, Status, Witness } from './types';
+import type { ErratumRef, Finding, FindingKind, RequirementResult, Severity, Status, Witness } from './types';
 
 export interface RequirementUnderAudit {
   id: string;
@@ -79,6 +79,8 @@ interface Decider {
   /** How a sentence names it as an object (`dropped by the rule at line 12`) and as a subject (`rule at line 12 lets in`). */
   phrase: string;
   subject: string;
+  /** A chain's default decided, not a rule. */
+  isPolicy: boolean;
 }
 
 function deciderOf(outcome: Outcome): Decider {
@@ -90,11 +92,19 @@ function deciderOf(outcome: Outcome): Decider {
       chain: outcome.rule.chain,
       phrase: `the rule at line ${line}`,
       subject: `rule at line ${line}`,
+      isPolicy: false,
     };
   }
   const policy = outcome.policy;
   const phrase = policy?.phrase ?? 'no rule';
-  return { ref: policy?.source ?? null, identity: policy?.source?.text ?? '', chain: policy?.chain ?? '', phrase, subject: phrase };
+  return {
+    ref: policy?.source ?? null,
+    identity: policy?.source?.text ?? '',
+    chain: policy?.chain ?? '',
+    phrase,
+    subject: phrase,
+    isPolicy: true,
+  };
 }
 
 /** How a finding says what a rule permits, by the traffic it sees. */
@@ -342,7 +352,7 @@ function requirementFindings(result: RequirementResult, req: RequirementUnderAud
   return findings;
 }
 
-const NO_DECIDER: Decider = { ref: null, identity: '', chain: '', phrase: 'no rule', subject: 'no rule' };
+const NO_DECIDER: Decider = { ref: null, identity: '', chain: '', phrase: 'no rule', subject: 'no rule', isPolicy: false };
 
 function percent(part: bigint, whole: bigint): string {
   const tenths = Number((part * 1000n) / (whole === 0n ? 1n : whole));
@@ -381,27 +391,12 @@ function permissionFindings(
     if (excess.isEmpty()) continue;
     const witness = witnessOf({ set: excess, point: point.id, program });
     const lets = LETS[point.traffic];
-    if (served.isEmpty()) {
-      findings.push(
-        finding(
-          'extraneous',
-          at,
-          decider,
-          witness,
-          `${decider.subject} ${lets} new connections to or from the matrix's roles that no required flow needs (${describeExtent(excess, program.family)})`,
-        ),
-      );
-    } else {
-      findings.push(
-        finding(
-          'overly-broad',
-          at,
-          decider,
-          witness,
-          `${decider.subject} serves required flows but is broader than they are: ${excessText(accepted, served, program.family, lets)}`,
-        ),
-      );
-    }
+    const kind = served.isEmpty() ? 'extraneous' : 'overly-broad';
+    const message =
+      kind === 'extraneous'
+        ? `${decider.subject} ${lets} new connections to or from the matrix's roles that no required flow needs (${describeExtent(excess, program.family)})`
+        : `${decider.subject} serves required flows but is broader than they are: ${excessText(accepted, served, program.family, lets)}`;
+    findings.push(finding(kind, at, decider, witness, message, permissionSeverity(kind, point, decider, excess, program.family)));
   }
   return findings;
 }
@@ -429,8 +424,51 @@ function excessText(accepted: PacketSet, served: PacketSet, family: Family, lets
     : `it ${lets} combinations of the required sources, destinations and ports that no single required flow has`;
 }
 
+const ICMP_PROTOCOLS = Ranges.fromIntervals([
+  [1n, 1n],
+  [58n, 58n],
+]);
+
+/** Whether every packet of the set is ICMP or ICMPv6: such rules are told in ICMP types, not ports. */
+function isIcmpOnly(set: PacketSet, family: Family): boolean {
+  const protocols = set.project('proto', family);
+  return !protocols.isEmpty() && protocols.subsetOf(ICMP_PROTOCOLS);
+}
+
+/** `2 ICMP types: 0 (echo reply), 8 (echo request)`, or just the count when there are many. */
+function icmpTypesText(set: PacketSet, family: Family): string {
+  const types = Ranges.fromIntervals(set.project('icmp', family).intervals.map(([lo, hi]) => [lo >> 8n, hi >> 8n] as const));
+  const n = types.size();
+  const noun = family === 6 ? 'ICMPv6' : 'ICMP';
+  if (n > 6n) return counted(n, `${noun} type`, `${noun} types`);
+  const names = types.intervals.flatMap(([lo, hi]) => Array.from({ length: Number(hi - lo) + 1 }, (_, i) => Number(lo) + i));
+  return `${counted(n, `${noun} type`, `${noun} types`)}: ${names.map((t) => `${t}${ICMP_TYPE_NAMES[family].has(t) ? ` (${ICMP_TYPE_NAMES[family].get(t)})` : ''}`).join(', ')}`;
+}
+
 function describeExtent(set: PacketSet, family: Family): string {
+  if (isIcmpOnly(set, family)) {
+    return [
+      ...QUANTIFIED.slice(0, 2).map(([dim, one, many]) => counted(set.project(dim, family).size(), one, many)),
+      icmpTypesText(set, family),
+    ].join(', ');
+  }
   return QUANTIFIED.map(([dim, one, many]) => counted(set.project(dim, family).size(), one, many)).join(', ');
+}
+
+/**
+ * The default severity of what a rule lets through beyond the matrix, where it is lower than its
+ * kind's: a firewall's default policy for what it sends (egress), and ICMP, which hosts and
+ * IPv6 need to work, are worth a look but should not fail a pipeline on their own.
+ */
+function permissionSeverity(
+  kind: 'overly-broad' | 'extraneous',
+  point: EnforcementPoint,
+  decider: Decider,
+  excess: PacketSet,
+  family: Family,
+): Severity {
+  const egressDefault = point.traffic === 'outbound' && decider.isPolicy;
+  return egressDefault || isIcmpOnly(excess, family) ? 'low' : FINDING_KINDS[kind].severity;
 }
 
 /** Rules that no packet can ever reach or match. */
@@ -454,7 +492,7 @@ function shadowFindings(firewall: string, variant: string | undefined, program: 
             ? `every packet it could match is decided by rules that take precedence over it${last ? ` (line ${last.source.line} among them)` : ''}`
             : `every packet that enters ${chain.phrase} is decided before it${last ? ` (by line ${last.source.line} and the rules before it)` : ''}`;
       } else why = chain.order === 'precedence' ? outranked(chain.rules.slice(0, i), rule) : 'no packet that reaches it can match it';
-      const decider = { ref: rule.source, identity: rule.identity, chain: rule.chain, phrase: '', subject: '' };
+      const decider = { ref: rule.source, identity: rule.identity, chain: rule.chain, phrase: '', subject: '', isPolicy: false };
       findings.push(finding('shadowed', at, decider, null, `rule at line ${rule.source.line} can never match: ${why}`));
     });
   }
@@ -481,7 +519,14 @@ function unfilteredFindings(firewall: string, variant: string | undefined, progr
   return program.points.flatMap((point) => {
     if (!point.unfiltered || !appliesIn(point, variant)) return [];
     const source = point.unfiltered.source ?? null;
-    const by = { ref: source, identity: source?.text ?? point.id, chain: point.id, phrase: point.label, subject: point.label };
+    const by = {
+      ref: source,
+      identity: source?.text ?? point.id,
+      chain: point.id,
+      phrase: point.label,
+      subject: point.label,
+      isPolicy: false,
+    };
     return [
       finding(
         'unfiltered',
@@ -502,7 +547,14 @@ interface FindingPlace {
   errata: ErratumRef[];
 }
 
-function finding(kind: FindingKind, at: FindingPlace, by: Decider, witness: Witness | null, message: string): Finding {
+function finding(
+  kind: FindingKind,
+  at: FindingPlace,
+  by: Decider,
+  witness: Witness | null,
+  message: string,
+  severity = FINDING_KINDS[kind].severity,
+): Finding {
   return {
     fingerprint: fingerprint({
       firewall: at.firewall,
@@ -513,7 +565,7 @@ function finding(kind: FindingKind, at: FindingPlace, by: Decider, witness: Witn
       variant: at.variant,
     }),
     kind,
-    severity: FINDING_KINDS[kind].severity,
+    severity,
     firewall: at.firewall,
     ...(at.variant !== undefined ? { variant: at.variant } : {}),
     requirement: at.requirement,

@@ -80,19 +80,63 @@ export interface ConfigWarning {
   message: string;
 }
 
+/**
+ * A waiver and what became of it: `applied` (it suppressed `matches` findings), `expired` (its
+ * date has passed: the findings it matches count again), `stale` (it matches no finding).
+ */
+export interface WaiverStatus {
+  fingerprint?: string;
+  requirement?: string;
+  firewall?: string;
+  kind?: FindingKind;
+  reason: string;
+  expires?: string;
+  file: string;
+  line?: number;
+  status: 'applied' | 'expired' | 'stale';
+  /** The findings of this run it matches (an expired waiver's no longer suppressed). */
+  matches: number;
+}
+
+/** A file the audit read, as evidence: where it is and its SHA-256 digest. */
+export interface FileDigest {
+  file: string;
+  sha256: string;
+  bytes: number;
+}
+
+/** What makes a report usable as evidence: when it ran, on which files (with digests), against which matrix and threshold. */
+export interface AuditEvidence {
+  /** When the audit ran, ISO 8601 in UTC. */
+  generatedAt: string;
+  /** The deployment file; null when one configuration was audited on its own. */
+  deployment: FileDigest | null;
+  /** Every configuration file (and file a firewall's options name) the audit read. */
+  inputs: (FileDigest & { firewall: string; kind: string })[];
+  /** The matrix file (a built-in one is part of fwmatrix). */
+  matrix: FileDigest;
+  waivers?: FileDigest;
+  baseline?: FileDigest;
+}
+
 export interface AuditReport {
   schemaVersion: 1;
   tool: { name: 'fwmatrix'; version: string };
   verdict: 'pass' | 'fail';
   failOn: Severity | 'none';
-  matrix: { id: string; title: string };
+  matrix: { id: string; title: string; version?: string };
+  evidence: AuditEvidence;
   /** How the deployment defined `any`, when it did. */
   roles: { id: string; addresses: string[] }[];
   firewalls: FirewallSummary[];
+  /** Firewalls whose configuration could not be used, and why: the others are audited all the same. */
+  errors: ConfigWarning[];
   warnings: ConfigWarning[];
   results: RequirementResult[];
   findings: Finding[];
   suppressed: Finding[];
+  /** Every waiver of --waivers, with its status. */
+  waivers: WaiverStatus[];
   errata: { id: string; title: string; text: string }[];
 }
 

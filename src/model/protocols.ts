@@ -70,3 +70,36 @@ export function protocolNumber(text: string): number | undefined {
   if (/^\d+$/.test(lower)) return Number(lower) <= 255 ? Number(lower) : undefined;
   return PROTOCOL_NUMBERS.get(lower);
 }
+
+/** IANA's names of the common ICMP (family 4) and ICMPv6 (family 6) message types. */
+export const ICMP_TYPE_NAMES: Readonly<Record<4 | 6, ReadonlyMap<number, string>>> = {
+  4: new Map([
+    [0, 'echo reply'],
+    [3, 'destination unreachable'],
+    [5, 'redirect'],
+    [8, 'echo request'],
+    [9, 'router advertisement'],
+    [10, 'router solicitation'],
+    [11, 'time exceeded'],
+    [12, 'parameter problem'],
+    [13, 'timestamp'],
+    [14, 'timestamp reply'],
+  ]),
+  6: new Map([
+    [1, 'destination unreachable'],
+    [2, 'packet too big'],
+    [3, 'time exceeded'],
+    [4, 'parameter problem'],
+    [128, 'echo request'],
+    [129, 'echo reply'],
+    [130, 'multicast listener query'],
+    [131, 'multicast listener report'],
+    [132, 'multicast listener done'],
+    [133, 'router solicitation'],
+    [134, 'router advertisement'],
+    [135, 'neighbor solicitation'],
+    [136, 'neighbor advertisement'],
+    [137, 'redirect'],
+    [143, 'multicast listener report v2'],
+  ]),
+};

@@ -3,7 +3,17 @@
  * Content-Security-Policy forbids both). Every string from the report is escaped.
  */
 import type { AuditReport, Finding } from '../audit/types';
-import { SEVERITIES, citedErrata, firewallLabel, sourceLocation, verdictSummary, warningLocation } from './common';
+import {
+  SEVERITIES,
+  citedErrata,
+  evidenceLines,
+  firewallLabel,
+  sourceLocation,
+  verdictSummary,
+  waiverScope,
+  waiverState,
+  warningLocation,
+} from './common';
 import { witnessText } from './text';
 
 export function escapeHtml(text: string): string {
@@ -131,6 +141,26 @@ export function renderHtml(report: AuditReport): string {
       `<dl>\n${errata.map((e) => `<dt><strong>${escapeHtml(e.id)}</strong> ${escapeHtml(e.title)}</dt><dd>${escapeHtml(e.text)}</dd>`).join('\n')}\n</dl>`,
     );
   }
+  if (report.waivers.length > 0) {
+    body.push(`<h2>Waivers (${report.waivers.length})</h2>`);
+    body.push(
+      table(
+        ['Status', 'Waives', 'Where', 'Reason'],
+        report.waivers.map((w) => [
+          cell(escapeHtml(waiverState(w))),
+          cell(escapeHtml(waiverScope(w))),
+          cell(code(`${w.file}${w.line ? `:${w.line}` : ''}`)),
+          cell(escapeHtml(w.reason)),
+        ]),
+      ),
+    );
+  }
+  body.push(
+    '<h2>Evidence</h2>',
+    `<ul>${evidenceLines(report)
+      .map((line) => `<li>${escapeHtml(line)}</li>`)
+      .join('')}</ul>`,
+  );
   body.push(`<p class="${verdictClass}"><strong>${escapeHtml(verdictSummary(report))}</strong></p>`);
 
   return (

@@ -1,6 +1,16 @@
 /** A Markdown report (GitHub flavour), short enough to read as a pull-request comment. */
 import type { AuditReport, Finding, Status } from '../audit/types';
-import { SEVERITIES, citedErrata, firewallLabel, sourceLocation, verdictSummary, warningLocation } from './common';
+import {
+  SEVERITIES,
+  citedErrata,
+  evidenceLines,
+  firewallLabel,
+  sourceLocation,
+  verdictSummary,
+  waiverScope,
+  waiverState,
+  warningLocation,
+} from './common';
 import { witnessText } from './text';
 
 /** Whether the text goes in a table cell, where a pipe ends the cell even inside a code span. */
@@ -123,10 +133,25 @@ export function renderMarkdown(report: AuditReport): string {
     );
   }
 
+  if (report.errors.length > 0) {
+    out.push(`### Firewalls not audited (${report.errors.length})`, '');
+    for (const e of report.errors)
+      out.push(`- **${markdownText(e.firewall)}**: ${codeSpan(warningLocation(e), 'block')}: ${markdownText(e.message)}`);
+    out.push('');
+  }
   if (report.warnings.length > 0) {
     out.push(`### Configuration warnings (${report.warnings.length})`, '');
     for (const w of report.warnings)
       out.push(`- ${markdownText(w.firewall)}: ${codeSpan(warningLocation(w), 'block')}: ${markdownText(w.message)}`);
+    out.push('');
+  }
+
+  if (report.waivers.length > 0) {
+    out.push(`### Waivers (${report.waivers.length})`, '');
+    for (const w of report.waivers)
+      out.push(
+        `- **${markdownText(waiverState(w))}**: ${markdownText(waiverScope(w))} (${codeSpan(`${w.file}${w.line ? `:${w.line}` : ''}`, 'block')}): ${markdownText(w.reason)}`,
+      );
     out.push('');
   }
 
@@ -136,6 +161,14 @@ export function renderMarkdown(report: AuditReport): string {
     for (const e of errata) out.push(`- **${markdownText(e.id)}**, ${markdownText(e.title)}: ${markdownText(e.text)}`);
     out.push('');
   }
+  out.push(
+    '<details><summary>Evidence</summary>',
+    '',
+    ...evidenceLines(report).map((line) => `- ${markdownText(line)}`),
+    '',
+    '</details>',
+    '',
+  );
   out.push(`**${markdownText(verdictSummary(report))}**`);
   return out.join('\n') + '\n';
 }

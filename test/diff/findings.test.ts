@@ -52,7 +52,8 @@ function diff(files: Record<string, string>, before: string, after: string, opts
 
 /** The audit of one configuration, as `fwmatrix audit --config` gives it. */
 function audit(config: string): AuditReport {
-  return JSON.parse(runAudit(undefined, { ...MATRIX_OPTIONS, config }).text) as AuditReport;
+  const { deployment: _d, firewall: _f, ...options } = MATRIX_OPTIONS;
+  return JSON.parse(runAudit(undefined, { ...options, config: [config] }).text) as AuditReport;
 }
 
 test('opening the missing flow fixes the missing finding and introduces none', () => {
@@ -124,10 +125,10 @@ test('the text report lists the findings introduced and fixed, and the verdict',
     run.text.split('\n').slice(1).join('\n'),
     `
 Newly allowed (1):
-  INPUT IPv4: 4,294,967,296 source addresses, 4,294,967,296 destination addresses, 1 protocol, 1 destination port
+  INPUT IPv4: 4,294,967,295 source addresses, 1 destination address, 1 protocol, 1 destination port
     before drop by ${displayPath(before)}:2: :INPUT DROP (the INPUT chain's default policy)
     after  accept by ${displayPath(after)}:9: ${ANY_HTTPS}
-    witness: tcp 203.0.113.77:40000 -> 203.0.113.77:4443 [INPUT]
+    witness: tcp 203.0.113.77:40000 -> 198.51.100.11:4443 [INPUT]
 
 Findings introduced (1):
   MEDIUM overly-broad after.rules
