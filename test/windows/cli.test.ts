@@ -305,3 +305,28 @@ describe('bad input: exit 2, with the file, the line (or path) and what was expe
     await fail(html, /report\.html:1: this is an HTML report; fwmatrix reads Group Policy reports as XML/);
   });
 });
+
+describe("trace through a deployment's Windows firewall", () => {
+  it('follows a packet the host sends through its outbound rules, in the deployment’s profile', async () => {
+    const run = await runCli([
+      'trace',
+      '--deployment',
+      path.join(WINDOWS_FIXTURES, 'director01.yml'),
+      '--from',
+      '198.51.100.11',
+      '--to',
+      '192.0.2.20',
+      '--proto',
+      'tcp',
+      '--dport',
+      '5061',
+      '--format',
+      'json',
+      '--expect',
+      'accept',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const t = JSON.parse(run.stdout) as TraceOutput;
+    assert.deepEqual([t.packet.chain, t.verdict, t.decidedBy?.line], ['domain-outbound', 'accept', 160]);
+  });
+});
