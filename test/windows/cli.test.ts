@@ -330,3 +330,25 @@ describe("trace through a deployment's Windows firewall", () => {
     assert.deepEqual([t.packet.chain, t.verdict, t.decidedBy?.line], ['domain-outbound', 'accept', 160]);
   });
 });
+
+describe('encodings', () => {
+  it('reads an export that lost its byte-order mark, or is UTF-16BE, as the UTF-16LE original', async () => {
+    const original = fs.readFileSync(DIRECTOR02_REG);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwmatrix-encodings-'));
+    const noMark = path.join(dir, 'no-mark.reg');
+    const bigEndian = path.join(dir, 'big-endian.reg');
+    fs.writeFileSync(noMark, original.subarray(2));
+    fs.writeFileSync(bigEndian, Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(original.subarray(2)).swap16()]));
+    const rules = async (file: string): Promise<unknown> =>
+      (JSON.parse((await runCli(['parse', file])).stdout) as { programs: { chains: unknown }[] }).programs[0].chains;
+    const expected = await rules(DIRECTOR02_REG);
+    assert.deepEqual(
+      await rules(noMark),
+      JSON.parse(JSON.stringify(expected).replaceAll(DIRECTOR02_REG.replace(/\\/g, '\\\\'), noMark.replace(/\\/g, '\\\\'))),
+    );
+    assert.deepEqual(
+      await rules(bigEndian),
+      JSON.parse(JSON.stringify(expected).replaceAll(DIRECTOR02_REG.replace(/\\/g, '\\\\'), bigEndian.replace(/\\/g, '\\\\'))),
+    );
+  });
+});
