@@ -14,6 +14,7 @@ import { SEVERITY_RANK, type AuditReport, type ConfigWarning, type Finding, type
 import { applySuppressions, readBaseline } from '../audit/suppress';
 import { loadWaivers } from '../audit/waivers';
 import { applySeverityPolicy } from '../audit/severity';
+import { FINDING_KINDS } from '../audit/finding-kinds';
 import { loadMatrix, type Matrix } from '../matrix';
 import { displayPath } from '../input';
 import {
@@ -305,7 +306,10 @@ export function auditLoadedFirewalls(
     firewalls: firewalls.map((f) => f.underAudit),
   });
   for (const r of results) for (const ref of r.decidedBy) ref.file = displayPath(ref.file);
-  for (const f of findings) if (f.rule) f.rule = { ...f.rule, file: displayPath(f.rule.file) };
+  for (const f of findings) {
+    if (f.rule) f.rule = { ...f.rule, file: displayPath(f.rule.file) };
+    if (f.hints) f.hints = f.hints.map((h) => ({ ...h, rule: { ...h.rule, file: displayPath(h.rule.file) } }));
+  }
 
   const waivers = judge.waivers !== undefined ? loadWaivers(judge.waivers) : [];
   const baseline = judge.baseline !== undefined ? readBaseline(judge.baseline) : new Set<string>();
@@ -331,6 +335,7 @@ export function auditLoadedFirewalls(
     results,
     findings: sortFindings(active),
     suppressed: sortFindings(suppressed),
+    help: Object.fromEntries([...new Set([...active, ...suppressed].map((f) => f.kind))].map((kind) => [kind, FINDING_KINDS[kind].help])),
     waivers: waiverStatuses.map((w) => ({ ...w, file: displayPath(path.resolve(w.file)) })),
     errata: matrix.errata.map((e) => ({ id: e.id, title: e.title, text: e.text })),
   };

@@ -2,7 +2,7 @@
 import { CtState, TcpFlag, parseAddress, type Point } from '../packetset';
 import { InputError, type Location } from '../model/errors';
 import { InterfaceUniverse, programVariants, type EnforcementPoint, type PolicyProgram, type Traffic } from '../model/policy';
-import { PORTED_PROTOCOLS, protocolNumber } from '../model/protocols';
+import { PORTED_PROTOCOLS, firstPacketState, protocolNumber } from '../model/protocols';
 import { tracePacket, type Probe, type TraceOutput } from '../engine/trace';
 import { appliesIn, pointScope, routeByInterface, type Placement } from '../audit/scope';
 import { chosenFirewall, loadDeploymentFile, loadFirewall } from './audit';
@@ -92,6 +92,8 @@ export function probePacket(
     oif: iface(probe.out, chosen.traffic === 'inbound'),
     state: CtState.NEW,
   };
+  // An ICMP message that opens no connection (a reply, an error) is not NEW to conntrack.
+  packet.state = firstPacketState(packet.family, proto, packet.icmp >> 8);
   const point = chosen.point ?? pointFor(program, chosen.traffic, packet, options.variant, bad);
   return { program, point, packet, chain: point.id };
 }

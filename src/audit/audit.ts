@@ -30,6 +30,7 @@ import { Evaluator, type Outcome } from '../engine/evaluate';
 import { ruleReachability } from '../engine/reach';
 import { ICMP_TYPE_NAMES, PORTED_PROTOCOLS, PROTOCOL_NAMES } from '../model/protocols';
 import { FINDING_KINDS } from './finding-kinds';
+import { nearMisses } from './near-miss';
 import { addressPackets, appliesIn, newConnections, placePackets, routeToPoints, type Placement } from './scope';
 import type { ErratumRef, Finding, FindingKind, RequirementResult, Severity, Status, Witness } from './types';
 
@@ -213,9 +214,10 @@ function auditFirewall(
         }
       }
     }
-    findings.push(...permissionFindings(firewall.name, variant, program, outcomesByPoint, requiredByPoint));
-    findings.push(...shadowFindings(firewall.name, variant, program));
-    findings.push(...unfilteredFindings(firewall.name, variant, program));
+    // Not push(...list): a spread of more than ~120,000 findings overflows the call stack.
+    appendAll(findings, permissionFindings(firewall.name, variant, program, outcomesByPoint, requiredByPoint));
+    appendAll(findings, shadowFindings(firewall.name, variant, program));
+    appendAll(findings, unfilteredFindings(firewall.name, variant, program));
   }
 
   const results: RequirementResult[] = [];
@@ -223,7 +225,7 @@ function auditFirewall(
     const entry = gathered.get(req.id)!;
     const result = requirementResult(firewall.name, variant, req, flowText(req, firewall.placement), entry);
     results.push(result);
-    findings.push(...requirementFindings(result, req, entry.parts));
+    appendAll(findings, requirementFindings(result, req, entry.parts));
   }
   // One configuration may make the programs of both families (Windows): a rule or setting they share is one finding, not one per family.
   return { results, findings: withoutRepeats(findings) };
@@ -314,15 +316,12 @@ function requirementFindings(result: RequirementResult, req: RequirementUnderAud
     const blocked = denied.reduce((n, p) => n + p.set.size(), 0n);
     const by = deciderOf(part);
     const share = blocked === total ? 'entirely' : `partly (${percent(blocked, total)} of its packets)`;
-    findings.push(
-      finding(
-        'missing',
-        at,
-        by,
-        witnessOf({ ...part, point: part.point.id }),
-        `required flow ${result.flow} is denied ${share}; e.g. this packet is ${part.verdict === 'reject' ? 'rejected' : 'dropped'} by ${by.phrase}`,
-      ),
-    );
+    const packet = witnessPoint(part.set);
+    const hints = packet ? nearMisses(part.program, part.point, packet) : [];
+    const almost = hints.map((h) => `; the rule at line ${h.rule.line} ${h.says}`).join('');
+    const message = `required flow ${result.flow} is denied ${share}; e.g. this packet is ${part.verdict === 'reject' ? 'rejected' : 'dropped'} by ${by.phrase}${almost}`;
+    const missing = finding('missing', at, by, packet ? pointToWitness(packet, part.point.id, part.program) : null, message);
+    findings.push(hints.length > 0 ? { ...missing, hints } : missing);
   }
   const undetermined = parts.filter((p) => p.verdict === 'undetermined');
   if (undetermined.length > 0) {
@@ -621,14 +620,20 @@ const PREFERRED_ADDRESSES: Readonly<Record<Family, readonly bigint[]>> = {
 
 /** A concrete packet of the set, one that could really arrive when the set has such packets. */
 export function witnessOf(part: { set: PacketSet; point: string; program: PolicyProgram }): Witness | null {
+  const p = witnessPoint(part.set);
+  return p ? pointToWitness(p, part.point, part.program) : null;
+}
+
+/** The packet witnessOf describes. */
+export function witnessPoint(set: PacketSet): Point | undefined {
   const routable = PacketSet.of(
-    part.set.boxes.flatMap((box) => {
+    set.boxes.flatMap((box) => {
       const src = box.get('src').subtract(UNROUTABLE[box.family]);
       const dst = box.get('dst').subtract(UNROUTABLE[box.family]);
       return src.isEmpty() || dst.isEmpty() ? [] : [box.with('src', src).with('dst', dst)];
     }),
   );
-  for (const candidates of [routable, part.set]) {
+  for (const candidates of [routable, set]) {
     for (const family of FAMILIES) {
       // Port 0 is no service: a witness names a port clients really use.
       const prefer = {
@@ -638,10 +643,10 @@ export function witnessOf(part: { set: PacketSet; point: string; program: Policy
         dport: [443n, 80n, 22n, 3389n, 1n],
       };
       const p: Point | undefined = candidates.onlyFamily(family).witness(prefer);
-      if (p) return pointToWitness(p, part.point, part.program);
+      if (p) return p;
     }
   }
-  return null;
+  return undefined;
 }
 
 export function pointToWitness(p: Point, point: string, program: PolicyProgram): Witness {
@@ -661,4 +666,9 @@ export function pointToWitness(p: Point, point: string, program: PolicyProgram):
   if (oif) witness.out = oif;
   witness.chain = point;
   return witness;
+}
+
+/** Appends every item of `items` to `list`, however many (a spread argument list has a size limit). */
+function appendAll<T>(list: T[], items: Iterable<T>): void {
+  for (const item of items) list.push(item);
 }

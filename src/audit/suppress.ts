@@ -20,16 +20,20 @@ export function readBaseline(file: string): Set<string> {
     if (e instanceof InputError) throw e;
     throw new InputError([{ location: { file }, message: `expected an fwmatrix JSON report (--format json): ${(e as Error).message}` }]);
   }
-  const findings = report !== null && typeof report === 'object' ? (report as { findings?: unknown }).findings : undefined;
+  const findings = typeof report === 'object' && report !== null ? (report as { findings?: unknown }).findings : undefined;
   if (!Array.isArray(findings))
     throw new InputError([{ location: { file, path: '/findings' }, message: 'expected an fwmatrix JSON report with a "findings" list' }]);
-  return new Set(
-    findings.flatMap((f: unknown) =>
-      f !== null && typeof f === 'object' && typeof (f as { fingerprint?: unknown }).fingerprint === 'string'
-        ? [(f as { fingerprint: string }).fingerprint]
-        : [],
-    ),
-  );
+  const fingerprints = new Set<string>();
+  findings.forEach((finding: unknown, i) => {
+    const fingerprint = typeof finding === 'object' && finding !== null ? (finding as { fingerprint?: unknown }).fingerprint : undefined;
+    if (typeof fingerprint !== 'string') {
+      throw new InputError([
+        { location: { file, path: `/findings/${i}` }, message: 'expected a finding object with a "fingerprint" string' },
+      ]);
+    }
+    fingerprints.add(fingerprint);
+  });
+  return fingerprints;
 }
 
 function readBounded(file: string): string {

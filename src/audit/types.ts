@@ -24,6 +24,18 @@ export interface Witness {
   chain?: string;
 }
 
+/**
+ * A rule that almost serves a denied required flow, and why it does not: the condition that fails
+ * (a packet dimension: `state`, `dport`, `src`, …; `order` when an earlier rule decides first;
+ * `variant` when it applies in another profile), in words, with a change that would serve it.
+ */
+export interface RemediationHint {
+  rule: SourceRef;
+  condition: string;
+  says: string;
+  suggestion?: string;
+}
+
 export interface ErratumRef {
   id: string;
   title: string;
@@ -56,6 +68,8 @@ export interface Finding {
   rule: SourceRef | null;
   witness: Witness | null;
   message: string;
+  /** For a missing flow: the rules that almost serve it, and what to change. */
+  hints?: RemediationHint[];
   errata?: ErratumRef[];
   /** Set when a waiver or the baseline covers the finding. */
   suppressedBy?: string;
@@ -137,6 +151,8 @@ export interface AuditReport {
   suppressed: Finding[];
   /** Every waiver of --waivers, with its status. */
   waivers: WaiverStatus[];
+  /** What each kind of finding in the report means and how to fix it (Markdown), by kind. */
+  help: Partial<Record<FindingKind, string>>;
   errata: { id: string; title: string; text: string }[];
 }
 

@@ -77,7 +77,15 @@ test('opening the missing flow fixes the missing finding and introduces none', (
         rule: { file: d.shown('before.rules'), line: 2, text: ':INPUT DROP' },
         witness: { src: '192.0.2.10', dst: '198.51.100.11', proto: 'tcp', sport: 40000, dport: 4443, chain: 'INPUT' },
         message:
-          "required flow tcp/4443 from reverse-proxy-internal to director is denied entirely; e.g. this packet is dropped by the INPUT chain's default policy",
+          "required flow tcp/4443 from reverse-proxy-internal to director is denied entirely; e.g. this packet is dropped by the INPUT chain's default policy; the rule at line 5 matches destination ports 8080, not 4443",
+        hints: [
+          {
+            rule: { file: d.shown('before.rules'), line: 5, text: DIRECTOR[0] },
+            condition: 'dport',
+            says: 'matches destination ports 8080, not 4443',
+            suggestion: 'add destination port 4443',
+          },
+        ],
       },
     ],
     unchanged: 1,
@@ -139,7 +147,7 @@ Findings introduced (1):
 
 Findings fixed (1):
   HIGH missing after.rules rp-director-https
-    required flow tcp/4443 from reverse-proxy-internal to director is denied entirely; e.g. this packet is dropped by the INPUT chain's default policy
+    required flow tcp/4443 from reverse-proxy-internal to director is denied entirely; e.g. this packet is dropped by the INPUT chain's default policy; the rule at line 5 matches destination ports 8080, not 4443
     ${displayPath(before)}:2: :INPUT DROP
     witness: tcp 192.0.2.10:40000 -> 198.51.100.11:4443 [INPUT]
     fingerprint db1e9ed9f3356f5f1ec85205
