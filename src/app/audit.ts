@@ -187,6 +187,7 @@ export function loadFirewall(deployment: Deployment, fw: Firewall): LoadedFirewa
   const loaded = loadConfig(fw.configs, {
     ...(fw.type ? { type: fw.type } : {}),
     interfaceNames: declared.map((i) => i.name),
+    interfaces: declared,
     options: fw.options,
     ...(fw.placement === 'host' ? { localAddresses: host } : {}),
   });
@@ -214,9 +215,16 @@ function firewallSummary(fw: Firewall, loaded: LoadedConfig): FirewallSummary {
     type: loaded.type,
     file: displayPath(fw.configs[0]),
     ...(fw.configs.length > 1 ? { files: fw.configs.map(displayPath) } : {}),
-    rules: loaded.programs.reduce((n, p) => n + p.ruleCount, 0),
+    rules: ruleTotal(loaded),
     placement: fw.placement,
   };
+}
+
+/** The rules of a firewall's files: programs made from the same file (Windows: one per family) count its rules once. */
+function ruleTotal(loaded: LoadedConfig): number {
+  const byFile = new Map<string, number>();
+  for (const p of loaded.programs) byFile.set(p.file, Math.max(byFile.get(p.file) ?? 0, p.ruleCount));
+  return [...byFile.values()].reduce((n, count) => n + count, 0);
 }
 
 /** The roles' addresses (with `any`, every address unless the deployment says), and the addresses of them all. */

@@ -20,6 +20,7 @@ import {
 import {
   InterfaceUniverse,
   programVariants,
+  type DecisionRule,
   type EnforcementPoint,
   type PolicyProgram,
   type SourceRef,
@@ -227,7 +228,19 @@ function auditFirewall(
     appendAll(findings, requirementFindings(result, req, entry.parts));
     if (!req.optional) appendAll(findings, unloadedFindings(result, req, entry.parts));
   }
-  return { results, findings };
+  // One configuration may make the programs of both families (Windows): a rule or setting they share is one finding, not one per family.
+  return { results, findings: withoutRepeats(findings) };
+}
+
+/** Findings without the repeats: the same fingerprint, message and location. */
+function withoutRepeats(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = JSON.stringify([f.fingerprint, f.message, f.rule?.file, f.rule?.line]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Why packets no point of the program sees are undetermined: which traffic, on which interfaces. */
@@ -513,12 +526,26 @@ function shadowFindings(firewall: string, variant: string | undefined, program: 
           chain.order === 'precedence'
             ? `every packet it could match is decided by rules that take precedence over it${last ? ` (line ${last.source.line} among them)` : ''}`
             : `every packet that enters ${chain.phrase} is decided before it${last ? ` (by line ${last.source.line} and the rules before it)` : ''}`;
-      } else why = 'no packet that reaches it can match it';
+      } else why = chain.order === 'precedence' ? outranked(chain.rules.slice(0, i), rule) : 'no packet that reaches it can match it';
       const decider = { ref: rule.source, identity: rule.identity, chain: rule.chain, phrase: '', subject: '', isPolicy: false };
       findings.push(finding('shadowed', at, decider, null, `rule at line ${rule.source.line} can never match: ${why}`));
     });
   }
   return findings;
+}
+
+/**
+ * Why a rule of a precedence chain that packets reach never matches: rules of higher precedence
+ * decide every packet it could match (Windows: a block rule covering an allow rule).
+ */
+function outranked(higher: DecisionRule[], rule: DecisionRule): string {
+  if (rule.match.may.isEmpty()) return 'no packet can match it';
+  const lines = higher.filter((r) => r.match.may.overlaps(rule.match.may)).map((r) => r.source.line);
+  const named =
+    lines.length === 0
+      ? ''
+      : ` (${lines.length === 1 ? 'line' : 'lines'} ${[...new Set(lines)].slice(0, 5).join(', ')}${lines.length > 5 ? ', …' : ''})`;
+  return `every packet it could match is decided by rules that take precedence over it${named}`;
 }
 
 /** Points the configuration does not filter at all (in this variant): one high finding each. */

@@ -85,6 +85,8 @@ export interface DecisionRule {
    * (shadowed, extraneous, overly broad) leave it out, since no one can edit it.
    */
   implicit?: boolean;
+  /** The class of rules it is evaluated in, where the vendor's order is by class (Windows: bypass, block, allow), for traces. */
+  group?: string;
 }
 
 /**
@@ -111,6 +113,8 @@ export interface DecisionChain {
 
 export interface ChainPolicy {
   verdict: 'accept' | 'drop';
+  /** Its class, where the chain's rules have classes (Windows: default), for traces. */
+  group?: string;
   source?: SourceRef;
   /** How a sentence names it: `the INPUT chain's default policy`. */
   phrase: string;
