@@ -12,6 +12,9 @@ import { loadConfig, type LoadedConfig } from '../normalize/load';
 import { audit, type FirewallUnderAudit, type RequirementUnderAudit } from '../audit/audit';
 import { SEVERITY_RANK, type AuditReport, type ConfigWarning, type Finding, type FirewallSummary, type Severity } from '../audit/types';
 import { applySuppressions, readBaseline } from '../audit/suppress';
+import { loadWaivers } from '../audit/waivers';
+import { applySeverityPolicy } from '../audit/severity';
+import { FINDING_KINDS } from '../audit/finding-kinds';
 import { loadMatrix, type Matrix } from '../matrix';
 import { displayPath } from '../input';
 import {
@@ -19,12 +22,12 @@ import {
   checkDeploymentFiles,
   loadDeployment,
   loadDeploymentMatrix,
-  loadWaivers,
   translationMembers,
   type Deployment,
   type Firewall,
   type Translation,
 } from '../deployment';
+import { auditEvidence } from './evidence';
 import { VERSION } from './version';
 
 /** How findings are judged: the lowest severity that fails the run, and what suppresses findings. */
@@ -36,6 +39,8 @@ export interface JudgeOptions {
   baseline?: string;
   /** The day waivers expire against; today by default. */
   now?: Date;
+  /** Audit only these firewalls of the deployment (by name). */
+  firewalls?: readonly string[];
 }
 
 const DEFAULT_JUDGE: JudgeOptions = { failOn: 'medium' };
@@ -93,11 +98,6 @@ export function deploymentOf(target: ConfigurationTarget): { deployment: Deploym
   if (firewall.placement === 'host' && firewall.host.length === 0) {
     throw new InputError([{ location: field('host'), message: 'a host firewall needs the addresses it protects (ADDR[,ADDR…])' }]);
   }
-  if (firewall.placement === 'network' && interfaces.size === 0) {
-    throw new InputError([
-      { location: field('interfaces'), message: 'a network firewall needs the networks behind each interface (NAME=NET[,NET…])' },
-    ]);
-  }
   const deployment: Deployment = {
     file: 'command line',
     matrix: target.matrix,
@@ -105,6 +105,7 @@ export function deploymentOf(target: ConfigurationTarget): { deployment: Deploym
     firewalls: [firewall],
     optional: [],
     translations: [],
+    severities: { kinds: {}, overrides: [] },
     locate: (pointer) => ({
       file: pointer === '/matrix' ? field('matrix').file : pointer.startsWith('/roles') ? field('roles').file : 'command line',
       path: pointer,
@@ -186,10 +187,20 @@ export function loadFirewall(deployment: Deployment, fw: Firewall): LoadedFirewa
   const loaded = loadConfig(fw.configs, {
     ...(fw.type ? { type: fw.type } : {}),
     interfaceNames: declared.map((i) => i.name),
+    interfaces: declared,
     options: fw.options,
     ...(fw.placement === 'host' ? { localAddresses: host } : {}),
   });
   const interfaces = [...loaded.interfaces.filter((i) => !declared.some((d) => d.name === i.name)), ...declared];
+  // Some configurations name their interfaces and networks (pfSense); the others need the deployment to.
+  if (fw.placement === 'network' && interfaces.length === 0) {
+    throw new InputError([
+      {
+        location: deployment.locate(`${fw.pointer}/interfaces`),
+        message: 'a network firewall needs the networks behind each interface (NAME=NET[,NET…]): its configuration names none',
+      },
+    ]);
+  }
   const own = fw.placement === 'host' ? host : (loaded.ownAddresses ?? NO_ADDRESSES);
   return {
     firewall: fw,
@@ -204,9 +215,16 @@ function firewallSummary(fw: Firewall, loaded: LoadedConfig): FirewallSummary {
     type: loaded.type,
     file: displayPath(fw.configs[0]),
     ...(fw.configs.length > 1 ? { files: fw.configs.map(displayPath) } : {}),
-    rules: loaded.programs.reduce((n, p) => n + p.ruleCount, 0),
+    rules: ruleTotal(loaded),
     placement: fw.placement,
   };
+}
+
+/** The rules of a firewall's files: programs made from the same file (Windows: one per family) count its rules once. */
+function ruleTotal(loaded: LoadedConfig): number {
+  const byFile = new Map<string, number>();
+  for (const p of loaded.programs) byFile.set(p.file, Math.max(byFile.get(p.file) ?? 0, p.ruleCount));
+  return [...byFile.values()].reduce((n, count) => n + count, 0);
 }
 
 /** The roles' addresses (with `any`, every address unless the deployment says), and the addresses of them all. */
@@ -220,14 +238,60 @@ function roleAddresses(deployment: Deployment): { roles: Map<string, AddressSet>
   return { roles, all };
 }
 
-/** Audits every firewall of a deployment: the report, its verdict set by the threshold. */
+/**
+ * Audits every firewall of a deployment: the report, its verdict set by the threshold. A firewall
+ * whose configuration cannot be used is reported in `errors` (and fails the verdict) while the
+ * others are audited all the same.
+ */
 export function auditReport(deployment: Deployment, matrix: Matrix, judge: JudgeOptions): AuditReport {
-  return auditLoadedFirewalls(
-    deployment,
-    matrix,
-    deployment.firewalls.map((fw) => loadFirewall(deployment, fw)),
-    judge,
-  );
+  const chosen = selectFirewalls(deployment, judge.firewalls);
+  const loaded: LoadedFirewall[] = [];
+  const errors: ConfigWarning[] = [];
+  for (const fw of chosen.firewalls) {
+    try {
+      loaded.push(loadFirewall(deployment, fw));
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      errors.push(...e.diagnostics.map((d) => configWarning(fw.name, d)));
+    }
+  }
+  return auditLoadedFirewalls(chosen, matrix, loaded, judge, errors);
+}
+
+/** The one firewall of a deployment a command is about: the named one, or the only one. */
+export function chosenFirewall(deployment: Deployment, name: string | undefined, purpose: string): Firewall {
+  const names = deployment.firewalls.map((f) => f.name).join(', ');
+  if (name !== undefined) {
+    const firewall = deployment.firewalls.find((f) => f.name === name);
+    if (!firewall)
+      throw new InputError([
+        { location: { file: '--firewall' }, message: `no firewall '${name}' in ${displayPath(deployment.file)}; its firewalls: ${names}` },
+      ]);
+    return firewall;
+  }
+  if (deployment.firewalls.length === 1) return deployment.firewalls[0];
+  throw new InputError([
+    {
+      location: { file: '--firewall' },
+      message: `${displayPath(deployment.file)} has ${deployment.firewalls.length} firewalls (${names}): name the one ${purpose} with --firewall NAME`,
+    },
+  ]);
+}
+
+/** The deployment with only the named firewalls (all of them when no names are given); an unknown name is an input error. */
+function selectFirewalls(deployment: Deployment, names: readonly string[] | undefined): Deployment {
+  if (names === undefined) return deployment;
+  const known = deployment.firewalls.map((f) => f.name);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new InputError(
+      unknown.map((name) => ({
+        location: { file: '--firewall' },
+        message: `no firewall '${name}' in ${displayPath(deployment.file)}; its firewalls: ${known.join(', ')}`,
+      })),
+    );
+  }
+  return { ...deployment, firewalls: deployment.firewalls.filter((f) => names.includes(f.name)) };
 }
 
 /** The same for firewalls already loaded (or programs built some other way). */
@@ -236,6 +300,7 @@ export function auditLoadedFirewalls(
   matrix: Matrix,
   firewalls: LoadedFirewall[],
   judge: JudgeOptions,
+  errors: ConfigWarning[] = [],
 ): AuditReport {
   const { roles, all } = roleAddresses(deployment);
   const { results, findings } = audit({
@@ -245,26 +310,37 @@ export function auditLoadedFirewalls(
     firewalls: firewalls.map((f) => f.underAudit),
   });
   for (const r of results) for (const ref of r.decidedBy) ref.file = displayPath(ref.file);
-  for (const f of findings) if (f.rule) f.rule = { ...f.rule, file: displayPath(f.rule.file) };
+  for (const f of findings) {
+    if (f.rule) f.rule = { ...f.rule, file: displayPath(f.rule.file) };
+    if (f.hints) f.hints = f.hints.map((h) => ({ ...h, rule: { ...h.rule, file: displayPath(h.rule.file) } }));
+  }
 
   const waivers = judge.waivers !== undefined ? loadWaivers(judge.waivers) : [];
   const baseline = judge.baseline !== undefined ? readBaseline(judge.baseline) : new Set<string>();
-  const { active, suppressed } = applySuppressions(findings, waivers, baseline, judge.now ?? new Date());
-  const failing = judge.failOn !== 'none' && active.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[judge.failOn]);
+  const now = judge.now ?? new Date();
+  const judged = applySeverityPolicy(findings, deployment.severities);
+  const { active, suppressed: waived, waivers: waiverStatuses } = applySuppressions(judged.findings, waivers, baseline, now);
+  const suppressed = [...judged.off, ...waived];
+  const failing =
+    errors.length > 0 || (judge.failOn !== 'none' && active.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[judge.failOn]));
   return {
     schemaVersion: 1,
     tool: { name: 'fwmatrix', version: VERSION },
     verdict: failing ? 'fail' : 'pass',
     failOn: judge.failOn,
-    matrix: { id: matrix.id, title: matrix.title },
+    matrix: { id: matrix.id, title: matrix.title, ...(matrix.version !== undefined ? { version: matrix.version } : {}) },
+    evidence: auditEvidence(deployment, matrix, judge, now),
     roles: [...roles]
       .filter(([id]) => id !== ANY_ROLE || deployment.roles.has(ANY_ROLE))
       .map(([id, a]) => ({ id, addresses: [...formatRanges(4, a[4]), ...formatRanges(6, a[6])] })),
     firewalls: firewalls.map(({ firewall, loaded }) => firewallSummary(firewall, loaded)),
+    errors,
     warnings: firewalls.flatMap(({ firewall, loaded }) => loaded.warnings.map((w) => configWarning(firewall.name, w))),
     results,
     findings: sortFindings(active),
     suppressed: sortFindings(suppressed),
+    help: Object.fromEntries([...new Set([...active, ...suppressed].map((f) => f.kind))].map((kind) => [kind, FINDING_KINDS[kind].help])),
+    waivers: waiverStatuses.map((w) => ({ ...w, file: displayPath(path.resolve(w.file)) })),
     errata: matrix.errata.map((e) => ({ id: e.id, title: e.title, text: e.text })),
   };
 }

@@ -4,7 +4,7 @@
  * change introduces and fixes, by fingerprint.
  */
 import * as path from 'node:path';
-import type { Family } from '../packetset';
+import { NO_ADDRESSES, type Family } from '../packetset';
 import { InputError } from '../model/errors';
 import type { PolicyProgram } from '../model/policy';
 import { loadConfig, type LoadOptions, type LoadedConfig } from '../normalize/load';
@@ -12,7 +12,17 @@ import { compareFilters, interfaceNames, sameInterfaces } from '../audit/compare
 import { SEVERITY_RANK, type AuditReport, type DiffReport, type Finding, type FindingChanges } from '../audit/types';
 import { displayPath } from '../input';
 import type { Deployment, Firewall } from '../deployment';
-import { addressSet, auditReport, deploymentOf, loadDeploymentFile, type ConfigurationTarget, type JudgeOptions } from './audit';
+import {
+  addressSet,
+  auditReport,
+  chosenFirewall,
+  deploymentOf,
+  loadDeploymentFile,
+  loadFirewall,
+  type ConfigurationTarget,
+  type JudgeOptions,
+} from './audit';
+import type { Placement } from '../audit/scope';
 import { VERSION } from './version';
 
 export type { DiffReport, FindingChanges };
@@ -28,6 +38,8 @@ export interface DiffOptions extends JudgeOptions {
 /** How BEFORE and AFTER are read and audited: as the firewall they stand for would be. */
 interface DiffContext {
   load: LoadOptions;
+  /** Where the firewall stands, when known: the flows compared are those it sees there. */
+  placement?: Placement;
   subject?: string;
   /** The audits of BEFORE and of AFTER (their address families given); absent without a matrix. */
   audits?: (before: string, after: string, families: readonly Family[]) => { before: AuditReport; after: AuditReport };
@@ -38,7 +50,9 @@ export function diffConfigurations(before: string, after: string, opts: DiffOpti
   const shown = { before: displayPath(path.resolve(before)), after: displayPath(path.resolve(after)) };
   const configs = loadComparable(shown.before, shown.after, context.load);
   const families = configs.before.programs.map((p) => p.family);
-  const changes = families.flatMap((family) => compareFilters(programOf(configs.before, family), programOf(configs.after, family)));
+  const changes = families.flatMap((family) =>
+    compareFilters(programOf(configs.before, family), programOf(configs.after, family), context.placement),
+  );
   const findings = context.audits ? compareFindings(context.audits(before, after, families)) : undefined;
   const failing =
     opts.failOn !== 'none' &&
@@ -116,18 +130,32 @@ function programOf(loaded: LoadedConfig, family: Family): PolicyProgram {
 /** Without a deployment: the target's host and interfaces describe the firewall; its matrix and roles add the audit. */
 function targetContext(opts: DiffOptions): DiffContext {
   const target = opts.target ?? {};
+  const host = target.host !== undefined ? addressSet(target.host, { file: target.fieldNames?.host ?? 'host' }) : undefined;
+  const interfaces = Object.entries(target.interfaces ?? {}).map(([name, nets]) => ({
+    name,
+    networks: addressSet(nets, { file: target.fieldNames?.interfaces ?? 'interfaces' }),
+  }));
   const load: LoadOptions = {
     ...(opts.type ? { type: opts.type } : {}),
-    interfaceNames: Object.keys(target.interfaces ?? {}),
+    interfaceNames: interfaces.map((i) => i.name),
+    interfaces,
     options: { ...target.options },
-    ...(target.placement !== 'network' && target.host !== undefined
-      ? { localAddresses: addressSet(target.host, { file: target.fieldNames?.host ?? 'host' }) }
-      : {}),
+    ...(target.placement !== 'network' && host ? { localAddresses: host } : {}),
   };
+  // Where the options say the firewall stands: a host, or a gateway between the given networks.
+  const placement: Placement | undefined =
+    target.placement === 'network'
+      ? interfaces.length > 0
+        ? { kind: 'network', host: host ?? NO_ADDRESSES, interfaces }
+        : undefined
+      : host
+        ? { kind: 'host', host, interfaces }
+        : undefined;
   const { matrix } = target;
-  if (matrix === undefined) return { load };
+  if (matrix === undefined) return { load, ...(placement ? { placement } : {}) };
   return {
     load,
+    ...(placement ? { placement } : {}),
     subject: `matrix ${matrix}`,
     audits: (before, after) => {
       // The firewall is named after AFTER in both audits, so that findings that stay keep their fingerprint.
@@ -151,17 +179,22 @@ function targetContext(opts: DiffOptions): DiffContext {
 /** With a deployment: BEFORE and AFTER stand for the configuration of one of its firewalls. */
 function deploymentContext(chosen: { file: string; firewall?: string }, opts: DiffOptions): DiffContext {
   const { deployment, matrix } = loadDeploymentFile(chosen.file);
-  const firewall = chosenFirewall(deployment, chosen.firewall);
+  const firewall = chosenFirewall(deployment, chosen.firewall, 'BEFORE and AFTER stand for');
   const type = firewall.type ?? opts.type;
   const load: LoadOptions = {
     ...(type ? { type } : {}),
     interfaceNames: [...(firewall.interfaces?.keys() ?? [])],
+    interfaces: [...(firewall.interfaces ?? new Map<string, string[]>())].map(([name, nets]) => ({
+      name,
+      networks: addressSet(nets, deployment.locate(`${firewall.pointer}/interfaces/${name}`)),
+    })),
     options: firewall.options,
     ...(firewall.placement === 'host' ? { localAddresses: addressSet(firewall.host, deployment.locate(`${firewall.pointer}/host`)) } : {}),
   };
   const typed: Firewall = { ...firewall, ...(type ? { type } : {}) };
   return {
     load,
+    placement: loadFirewall(deployment, typed).underAudit.placement,
     subject: `firewall ${firewall.name} of ${displayPath(deployment.file)}, matrix ${matrix.id}`,
     audits: (before, after, families) => {
       // BEFORE and AFTER replace the firewall's files of their address family; the others (an ip6tables-save file beside an iptables-save one) stay.
@@ -171,25 +204,6 @@ function deploymentContext(chosen: { file: string; firewall?: string }, opts: Di
       return { before: auditWith(before), after: auditWith(after) };
     },
   };
-}
-
-function chosenFirewall(deployment: Deployment, name: string | undefined): Firewall {
-  const names = deployment.firewalls.map((f) => f.name).join(', ');
-  if (name !== undefined) {
-    const firewall = deployment.firewalls.find((f) => f.name === name);
-    if (!firewall)
-      throw new InputError([
-        { location: { file: '--firewall' }, message: `no firewall '${name}' in ${displayPath(deployment.file)}; its firewalls: ${names}` },
-      ]);
-    return firewall;
-  }
-  if (deployment.firewalls.length === 1) return deployment.firewalls[0];
-  throw new InputError([
-    {
-      location: { file: '--firewall' },
-      message: `${displayPath(deployment.file)} has ${deployment.firewalls.length} firewalls (${names}): name the one BEFORE and AFTER stand for with --firewall NAME`,
-    },
-  ]);
 }
 
 /** The deployment with `firewall` alone, reading `configs`. */

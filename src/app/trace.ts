@@ -2,9 +2,10 @@
 import { CtState, TcpFlag, parseAddress, type Point } from '../packetset';
 import { InputError, type Location } from '../model/errors';
 import { InterfaceUniverse, programVariants, type EnforcementPoint, type PolicyProgram, type Traffic } from '../model/policy';
-import { PORTED_PROTOCOLS, protocolNumber } from '../model/protocols';
+import { PORTED_PROTOCOLS, firstPacketState, protocolNumber } from '../model/protocols';
 import { tracePacket, type Probe, type TraceOutput } from '../engine/trace';
-import { appliesIn, pointScope } from '../audit/scope';
+import { appliesIn, pointScope, routeByInterface, type Placement } from '../audit/scope';
+import { chosenFirewall, loadDeploymentFile, loadFirewall } from './audit';
 import { PacketSet } from '../packetset';
 import { loadConfig, type LoadOptions } from '../normalize/load';
 
@@ -32,8 +33,12 @@ export interface TraceOptions {
   variant?: string;
 }
 
-/** The traffic a packet is to the firewall: forwarded when it crosses two interfaces, sent when it only leaves, else received. */
-function trafficOf(probe: Probe): Traffic {
+/** A probe placed at a firewall whose host addresses say what the packet is to it (see placeProbe). */
+export type PlacedProbe = Probe & { traffic?: Traffic };
+
+/** The traffic a packet is to the firewall: as placed, else forwarded when it crosses two interfaces, sent when it only leaves, else received. */
+function trafficOf(probe: PlacedProbe): Traffic {
+  if (probe.traffic !== undefined) return probe.traffic;
   if (probe.in !== undefined && probe.out !== undefined) return 'forwarded';
   return probe.out !== undefined ? 'outbound' : 'inbound';
 }
@@ -41,7 +46,7 @@ function trafficOf(probe: Probe): Traffic {
 /** The packet a probe describes, the program of its family and the enforcement point it crosses. */
 export function probePacket(
   programs: PolicyProgram[],
-  probe: Probe,
+  probe: PlacedProbe,
   where: Location,
   options: TraceOptions = {},
 ): { program: PolicyProgram; point: EnforcementPoint; packet: Point; chain: string } {
@@ -87,6 +92,8 @@ export function probePacket(
     oif: iface(probe.out, chosen.traffic === 'inbound'),
     state: CtState.NEW,
   };
+  // An ICMP message that opens no connection (a reply, an error) is not NEW to conntrack.
+  packet.state = firstPacketState(packet.family, proto, packet.icmp >> 8);
   const point = chosen.point ?? pointFor(program, chosen.traffic, packet, options.variant, bad);
   return { program, point, packet, chain: point.id };
 }
@@ -94,7 +101,7 @@ export function probePacket(
 /** The point `chain` names, or the traffic whose point the packet's interfaces will pick. */
 function choosePoint(
   program: PolicyProgram,
-  probe: Probe,
+  probe: PlacedProbe,
   options: TraceOptions,
   bad: (message: string) => InputError,
 ): { point?: EnforcementPoint; traffic: Traffic } {
@@ -137,9 +144,10 @@ function pointFor(
   throw bad(`the packet could cross any of ${candidates.map((p) => p.label).join(', ')}: choose one with "chain" or the variant (profile)`);
 }
 
-export function traceProbe(programs: PolicyProgram[], probe: Probe, where: Location, options: TraceOptions = {}): TraceOutput {
+export function traceProbe(programs: PolicyProgram[], probe: PlacedProbe, where: Location, options: TraceOptions = {}): TraceOutput {
   const { program, point, packet, chain } = probePacket(programs, probe, where, options);
-  return { ...tracePacket(program, point, packet), packet: { ...probe, chain } };
+  const { traffic: _placed, ...written } = probe;
+  return { ...tracePacket(program, point, packet), packet: { ...written, chain } };
 }
 
 /** Traces one probe through a configuration file. */
@@ -182,4 +190,61 @@ export function parseProbe(raw: string, where: Location): Probe {
     throw new InputError([{ location: where, message: '"from", "to" (addresses) and "proto" are required' }]);
   }
   return record as unknown as Probe;
+}
+
+/** A firewall of a deployment, loaded for tracing: its programs, and where its host and interfaces are. */
+export interface TraceTarget {
+  programs: PolicyProgram[];
+  placement: Placement;
+  name: string;
+}
+
+/** Loads the deployment's firewall (the named one, or the only one) with what the deployment knows of it. */
+export function traceTarget(deploymentFile: string, firewall: string | undefined): TraceTarget {
+  const { deployment } = loadDeploymentFile(deploymentFile);
+  const { underAudit } = loadFirewall(deployment, chosenFirewall(deployment, firewall, 'to trace through'));
+  return { programs: underAudit.programs, placement: underAudit.placement, name: underAudit.name };
+}
+
+/**
+ * The probe as the firewall sees it: addressed to its host (inbound), sent by it (outbound), or
+ * passing through (forwarded), with the interfaces its routes give where the probe names none.
+ */
+export function placeProbe(probe: Probe, target: TraceTarget, where: Location): PlacedProbe {
+  if (probe.chain !== undefined) return probe;
+  const src = parseAddress(probe.from);
+  const dst = parseAddress(probe.to);
+  if (!src || !dst) return probe;
+  const { placement } = target;
+  const isHost = (a: { family: 4 | 6; value: bigint }): boolean => placement.host[a.family].contains(a.value);
+  const routes = routeByInterface(placement.interfaces);
+  const route = (a: { family: 4 | 6; value: bigint }): string | undefined => routes.find((r) => r.owned[a.family].contains(a.value))?.name;
+  const toHost = isHost(dst);
+  const fromHost = isHost(src);
+  // The host's addresses say which way the packet goes, even where no interface is known.
+  if (toHost && !fromHost) return { ...withInterfaces(probe, probe.in ?? route(src), undefined), traffic: 'inbound' };
+  if (fromHost && !toHost) return { ...withInterfaces(probe, undefined, probe.out ?? route(dst)), traffic: 'outbound' };
+  if (placement.kind === 'host') {
+    throw new InputError([
+      {
+        location: where,
+        message: `the packet neither comes from nor goes to ${target.name}'s addresses: a host firewall sees no other traffic`,
+      },
+    ]);
+  }
+  const [inbound, outbound] = [probe.in ?? route(src), probe.out ?? route(dst)];
+  if (inbound === undefined || outbound === undefined) {
+    throw new InputError([
+      {
+        location: where,
+        message: `no interface of ${target.name} has ${inbound === undefined ? probe.from : probe.to} behind it: give --in and --out`,
+      },
+    ]);
+  }
+  return withInterfaces(probe, inbound, outbound);
+}
+
+function withInterfaces(probe: Probe, inbound: string | undefined, outbound: string | undefined): Probe {
+  const { in: _in, out: _out, ...rest } = probe;
+  return { ...rest, ...(inbound !== undefined ? { in: inbound } : {}), ...(outbound !== undefined ? { out: outbound } : {}) };
 }

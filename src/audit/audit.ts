@@ -20,6 +20,7 @@ import {
 import {
   InterfaceUniverse,
   programVariants,
+  type DecisionRule,
   type EnforcementPoint,
   type PolicyProgram,
   type SourceRef,
@@ -27,10 +28,11 @@ import {
 } from '../model/policy';
 import { Evaluator, type Outcome } from '../engine/evaluate';
 import { ruleReachability } from '../engine/reach';
-import { PORTED_PROTOCOLS, PROTOCOL_NAMES } from '../model/protocols';
+import { ICMP_TYPE_NAMES, PORTED_PROTOCOLS, PROTOCOL_NAMES } from '../model/protocols';
 import { FINDING_KINDS } from './finding-kinds';
+import { nearMisses } from './near-miss';
 import { addressPackets, appliesIn, newConnections, placePackets, routeToPoints, type Placement } from './scope';
-import type { ErratumRef, Finding, FindingKind, RequirementResult, Status, Witness } from './types';
+import type { ErratumRef, Finding, FindingKind, RequirementResult, Severity, Status, Witness } from './types';
 
 export interface RequirementUnderAudit {
   id: string;
@@ -78,6 +80,8 @@ interface Decider {
   /** How a sentence names it as an object (`dropped by the rule at line 12`) and as a subject (`rule at line 12 lets in`). */
   phrase: string;
   subject: string;
+  /** A chain's default decided, not a rule. */
+  isPolicy: boolean;
 }
 
 function deciderOf(outcome: Outcome): Decider {
@@ -89,11 +93,19 @@ function deciderOf(outcome: Outcome): Decider {
       chain: outcome.rule.chain,
       phrase: `the rule at line ${line}`,
       subject: `rule at line ${line}`,
+      isPolicy: false,
     };
   }
   const policy = outcome.policy;
   const phrase = policy?.phrase ?? 'no rule';
-  return { ref: policy?.source ?? null, identity: policy?.source?.text ?? '', chain: policy?.chain ?? '', phrase, subject: phrase };
+  return {
+    ref: policy?.source ?? null,
+    identity: policy?.source?.text ?? '',
+    chain: policy?.chain ?? '',
+    phrase,
+    subject: phrase,
+    isPolicy: true,
+  };
 }
 
 /** How a finding says what a rule permits, by the traffic it sees. */
@@ -202,9 +214,10 @@ function auditFirewall(
         }
       }
     }
-    findings.push(...permissionFindings(firewall.name, variant, program, outcomesByPoint, requiredByPoint));
-    findings.push(...shadowFindings(firewall.name, variant, program));
-    findings.push(...unfilteredFindings(firewall.name, variant, program));
+    // Not push(...list): a spread of more than ~120,000 findings overflows the call stack.
+    appendAll(findings, permissionFindings(firewall.name, variant, program, outcomesByPoint, requiredByPoint));
+    appendAll(findings, shadowFindings(firewall.name, variant, program));
+    appendAll(findings, unfilteredFindings(firewall.name, variant, program));
   }
 
   const results: RequirementResult[] = [];
@@ -212,9 +225,22 @@ function auditFirewall(
     const entry = gathered.get(req.id)!;
     const result = requirementResult(firewall.name, variant, req, flowText(req, firewall.placement), entry);
     results.push(result);
-    findings.push(...requirementFindings(result, req, entry.parts));
+    appendAll(findings, requirementFindings(result, req, entry.parts));
+    if (!req.optional) appendAll(findings, unloadedFindings(result, req, entry.parts));
   }
-  return { results, findings };
+  // One configuration may make the programs of both families (Windows): a rule or setting they share is one finding, not one per family.
+  return { results, findings: withoutRepeats(findings) };
+}
+
+/** Findings without the repeats: the same fingerprint, message and location. */
+function withoutRepeats(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = JSON.stringify([f.fingerprint, f.message, f.rule?.file, f.rule?.line]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Why packets no point of the program sees are undetermined: which traffic, on which interfaces. */
@@ -291,15 +317,12 @@ function requirementFindings(result: RequirementResult, req: RequirementUnderAud
     const blocked = denied.reduce((n, p) => n + p.set.size(), 0n);
     const by = deciderOf(part);
     const share = blocked === total ? 'entirely' : `partly (${percent(blocked, total)} of its packets)`;
-    findings.push(
-      finding(
-        'missing',
-        at,
-        by,
-        witnessOf({ ...part, point: part.point.id }),
-        `required flow ${result.flow} is denied ${share}; e.g. this packet is ${part.verdict === 'reject' ? 'rejected' : 'dropped'} by ${by.phrase}`,
-      ),
-    );
+    const packet = witnessPoint(part.set);
+    const hints = packet ? nearMisses(part.program, part.point, packet) : [];
+    const almost = hints.map((h) => `; the rule at line ${h.rule.line} ${h.says}`).join('');
+    const message = `required flow ${result.flow} is denied ${share}; e.g. this packet is ${part.verdict === 'reject' ? 'rejected' : 'dropped'} by ${by.phrase}${almost}`;
+    const missing = finding('missing', at, by, packet ? pointToWitness(packet, part.point.id, part.program) : null, message);
+    findings.push(hints.length > 0 ? { ...missing, hints } : missing);
   }
   const undetermined = parts.filter((p) => p.verdict === 'undetermined');
   if (undetermined.length > 0) {
@@ -329,13 +352,48 @@ function requirementFindings(result: RequirementResult, req: RequirementUnderAud
   return findings;
 }
 
-const NO_DECIDER: Decider = { ref: null, identity: '', chain: '', phrase: 'no rule', subject: 'no rule' };
+const NO_DECIDER: Decider = { ref: null, identity: '', chain: '', phrase: 'no rule', subject: 'no rule', isPolicy: false };
 
 function percent(part: bigint, whole: bigint): string {
   const tenths = Number((part * 1000n) / (whole === 0n ? 1n : whole));
   if (tenths === 0 && part > 0n) return 'under 0.1%';
   if (tenths === 1000 && part < whole) return 'over 99.9%';
   return `${(tenths / 10).toFixed(tenths % 10 === 0 ? 0 : 1)}%`;
+}
+
+/** Rules the firewall does not load that would let denied packets of a required flow through. */
+function unloadedFindings(result: RequirementResult, req: RequirementUnderAudit, parts: Part[]): Finding[] {
+  const findings: Finding[] = [];
+  const at = { firewall: result.firewall, variant: result.variant, requirement: req.id, errata: req.errata };
+  const reported = new Set<string>();
+  for (const part of parts) {
+    if (part.verdict !== 'drop' && part.verdict !== 'reject') continue;
+    for (const rule of part.program.unloaded ?? []) {
+      const key = `${rule.source.file}:${rule.source.line}`;
+      const served = rule.wouldAccept.intersect(part.set);
+      if (reported.has(key) || served.isEmpty()) continue;
+      reported.add(key);
+      const line = rule.source.line;
+      const by: Decider = {
+        ref: rule.source,
+        identity: rule.identity,
+        chain: '',
+        phrase: `the rule at line ${line}`,
+        subject: `rule at line ${line}`,
+        isPolicy: false,
+      };
+      findings.push(
+        finding(
+          'not-loaded',
+          at,
+          by,
+          witnessOf({ set: served, point: part.point.id, program: part.program }),
+          `rule at line ${line} could let required flow ${result.flow} through, but the firewall does not load it: ${rule.reason}`,
+        ),
+      );
+    }
+  }
+  return findings;
 }
 
 /** Overly broad and extraneous rules: what each accepting rule lets through against what is required. */
@@ -352,7 +410,7 @@ function permissionFindings(
     if (point.unfiltered) continue;
     const required = requiredByPoint.get(point) ?? PacketSet.EMPTY;
     for (const outcome of outcomes) {
-      if (outcome.verdict !== 'accept') continue;
+      if (outcome.verdict !== 'accept' || outcome.rule?.implicit) continue;
       const decider = deciderOf(outcome);
       const key = outcome.rule ? outcome.rule.id : `policy:${decider.chain}`;
       const entry = byDecider.get(key) ?? { decider, accepted: PacketSet.EMPTY, required, point };
@@ -368,27 +426,12 @@ function permissionFindings(
     if (excess.isEmpty()) continue;
     const witness = witnessOf({ set: excess, point: point.id, program });
     const lets = LETS[point.traffic];
-    if (served.isEmpty()) {
-      findings.push(
-        finding(
-          'extraneous',
-          at,
-          decider,
-          witness,
-          `${decider.subject} ${lets} new connections to or from the matrix's roles that no required flow needs (${describeExtent(excess, program.family)})`,
-        ),
-      );
-    } else {
-      findings.push(
-        finding(
-          'overly-broad',
-          at,
-          decider,
-          witness,
-          `${decider.subject} serves required flows but is broader than they are: ${excessText(accepted, served, program.family, lets)}`,
-        ),
-      );
-    }
+    const kind = served.isEmpty() ? 'extraneous' : 'overly-broad';
+    const message =
+      kind === 'extraneous'
+        ? `${decider.subject} ${lets} new connections to or from the matrix's roles that no required flow needs (${describeExtent(excess, program.family)})`
+        : `${decider.subject} serves required flows but is broader than they are: ${excessText(accepted, served, program.family, lets)}`;
+    findings.push(finding(kind, at, decider, witness, message, permissionSeverity(kind, point, decider, excess, program.family)));
   }
   return findings;
 }
@@ -416,8 +459,51 @@ function excessText(accepted: PacketSet, served: PacketSet, family: Family, lets
     : `it ${lets} combinations of the required sources, destinations and ports that no single required flow has`;
 }
 
+const ICMP_PROTOCOLS = Ranges.fromIntervals([
+  [1n, 1n],
+  [58n, 58n],
+]);
+
+/** Whether every packet of the set is ICMP or ICMPv6: such rules are told in ICMP types, not ports. */
+function isIcmpOnly(set: PacketSet, family: Family): boolean {
+  const protocols = set.project('proto', family);
+  return !protocols.isEmpty() && protocols.subsetOf(ICMP_PROTOCOLS);
+}
+
+/** `2 ICMP types: 0 (echo reply), 8 (echo request)`, or just the count when there are many. */
+function icmpTypesText(set: PacketSet, family: Family): string {
+  const types = Ranges.fromIntervals(set.project('icmp', family).intervals.map(([lo, hi]) => [lo >> 8n, hi >> 8n] as const));
+  const n = types.size();
+  const noun = family === 6 ? 'ICMPv6' : 'ICMP';
+  if (n > 6n) return counted(n, `${noun} type`, `${noun} types`);
+  const names = types.intervals.flatMap(([lo, hi]) => Array.from({ length: Number(hi - lo) + 1 }, (_, i) => Number(lo) + i));
+  return `${counted(n, `${noun} type`, `${noun} types`)}: ${names.map((t) => `${t}${ICMP_TYPE_NAMES[family].has(t) ? ` (${ICMP_TYPE_NAMES[family].get(t)})` : ''}`).join(', ')}`;
+}
+
 function describeExtent(set: PacketSet, family: Family): string {
+  if (isIcmpOnly(set, family)) {
+    return [
+      ...QUANTIFIED.slice(0, 2).map(([dim, one, many]) => counted(set.project(dim, family).size(), one, many)),
+      icmpTypesText(set, family),
+    ].join(', ');
+  }
   return QUANTIFIED.map(([dim, one, many]) => counted(set.project(dim, family).size(), one, many)).join(', ');
+}
+
+/**
+ * The default severity of what a rule lets through beyond the matrix, where it is lower than its
+ * kind's: a firewall's default policy for what it sends (egress), and ICMP, which hosts and
+ * IPv6 need to work, are worth a look but should not fail a pipeline on their own.
+ */
+function permissionSeverity(
+  kind: 'overly-broad' | 'extraneous',
+  point: EnforcementPoint,
+  decider: Decider,
+  excess: PacketSet,
+  family: Family,
+): Severity {
+  const egressDefault = point.traffic === 'outbound' && decider.isPolicy;
+  return egressDefault || isIcmpOnly(excess, family) ? 'low' : FINDING_KINDS[kind].severity;
 }
 
 /** Rules that no packet can ever reach or match. */
@@ -428,7 +514,7 @@ function shadowFindings(firewall: string, variant: string | undefined, program: 
   for (const chain of program.chains.values()) {
     const entered = chain.rules.some((rule) => reached.has(rule));
     chain.rules.forEach((rule, i) => {
-      if (matched.has(rule)) return;
+      if (matched.has(rule) || rule.implicit) return;
       let why: string;
       if (!entered) why = `no packet enters ${chain.phrase} (nothing leads to it from where packets enter)`;
       else if (!reached.has(rule)) {
@@ -440,12 +526,26 @@ function shadowFindings(firewall: string, variant: string | undefined, program: 
           chain.order === 'precedence'
             ? `every packet it could match is decided by rules that take precedence over it${last ? ` (line ${last.source.line} among them)` : ''}`
             : `every packet that enters ${chain.phrase} is decided before it${last ? ` (by line ${last.source.line} and the rules before it)` : ''}`;
-      } else why = 'no packet that reaches it can match it';
-      const decider = { ref: rule.source, identity: rule.identity, chain: rule.chain, phrase: '', subject: '' };
+      } else why = chain.order === 'precedence' ? outranked(chain.rules.slice(0, i), rule) : 'no packet that reaches it can match it';
+      const decider = { ref: rule.source, identity: rule.identity, chain: rule.chain, phrase: '', subject: '', isPolicy: false };
       findings.push(finding('shadowed', at, decider, null, `rule at line ${rule.source.line} can never match: ${why}`));
     });
   }
   return findings;
+}
+
+/**
+ * Why a rule of a precedence chain that packets reach never matches: rules of higher precedence
+ * decide every packet it could match (Windows: a block rule covering an allow rule).
+ */
+function outranked(higher: DecisionRule[], rule: DecisionRule): string {
+  if (rule.match.may.isEmpty()) return 'no packet can match it';
+  const lines = higher.filter((r) => r.match.may.overlaps(rule.match.may)).map((r) => r.source.line);
+  const named =
+    lines.length === 0
+      ? ''
+      : ` (${lines.length === 1 ? 'line' : 'lines'} ${[...new Set(lines)].slice(0, 5).join(', ')}${lines.length > 5 ? ', …' : ''})`;
+  return `every packet it could match is decided by rules that take precedence over it${named}`;
 }
 
 /** Points the configuration does not filter at all (in this variant): one high finding each. */
@@ -454,7 +554,14 @@ function unfilteredFindings(firewall: string, variant: string | undefined, progr
   return program.points.flatMap((point) => {
     if (!point.unfiltered || !appliesIn(point, variant)) return [];
     const source = point.unfiltered.source ?? null;
-    const by = { ref: source, identity: source?.text ?? point.id, chain: point.id, phrase: point.label, subject: point.label };
+    const by = {
+      ref: source,
+      identity: source?.text ?? point.id,
+      chain: point.id,
+      phrase: point.label,
+      subject: point.label,
+      isPolicy: false,
+    };
     return [
       finding(
         'unfiltered',
@@ -475,7 +582,14 @@ interface FindingPlace {
   errata: ErratumRef[];
 }
 
-function finding(kind: FindingKind, at: FindingPlace, by: Decider, witness: Witness | null, message: string): Finding {
+function finding(
+  kind: FindingKind,
+  at: FindingPlace,
+  by: Decider,
+  witness: Witness | null,
+  message: string,
+  severity = FINDING_KINDS[kind].severity,
+): Finding {
   return {
     fingerprint: fingerprint({
       firewall: at.firewall,
@@ -486,7 +600,7 @@ function finding(kind: FindingKind, at: FindingPlace, by: Decider, witness: Witn
       variant: at.variant,
     }),
     kind,
-    severity: FINDING_KINDS[kind].severity,
+    severity,
     firewall: at.firewall,
     ...(at.variant !== undefined ? { variant: at.variant } : {}),
     requirement: at.requirement,
@@ -542,14 +656,20 @@ const PREFERRED_ADDRESSES: Readonly<Record<Family, readonly bigint[]>> = {
 
 /** A concrete packet of the set, one that could really arrive when the set has such packets. */
 export function witnessOf(part: { set: PacketSet; point: string; program: PolicyProgram }): Witness | null {
+  const p = witnessPoint(part.set);
+  return p ? pointToWitness(p, part.point, part.program) : null;
+}
+
+/** The packet witnessOf describes. */
+export function witnessPoint(set: PacketSet): Point | undefined {
   const routable = PacketSet.of(
-    part.set.boxes.flatMap((box) => {
+    set.boxes.flatMap((box) => {
       const src = box.get('src').subtract(UNROUTABLE[box.family]);
       const dst = box.get('dst').subtract(UNROUTABLE[box.family]);
       return src.isEmpty() || dst.isEmpty() ? [] : [box.with('src', src).with('dst', dst)];
     }),
   );
-  for (const candidates of [routable, part.set]) {
+  for (const candidates of [routable, set]) {
     for (const family of FAMILIES) {
       // Port 0 is no service: a witness names a port clients really use.
       const prefer = {
@@ -559,10 +679,10 @@ export function witnessOf(part: { set: PacketSet; point: string; program: Policy
         dport: [443n, 80n, 22n, 3389n, 1n],
       };
       const p: Point | undefined = candidates.onlyFamily(family).witness(prefer);
-      if (p) return pointToWitness(p, part.point, part.program);
+      if (p) return p;
     }
   }
-  return null;
+  return undefined;
 }
 
 export function pointToWitness(p: Point, point: string, program: PolicyProgram): Witness {
@@ -582,4 +702,9 @@ export function pointToWitness(p: Point, point: string, program: PolicyProgram):
   if (oif) witness.out = oif;
   witness.chain = point;
   return witness;
+}
+
+/** Appends every item of `items` to `list`, however many (a spread argument list has a size limit). */
+function appendAll<T>(list: T[], items: Iterable<T>): void {
+  for (const item of items) list.push(item);
 }

@@ -7,7 +7,7 @@
 import { PacketSet, Ranges, universe, type Family } from '../packetset';
 import { InterfaceUniverse, type EnforcementPoint, type PolicyProgram, type SourceRef } from '../model/policy';
 import { Evaluator, type Outcome, type PolicyRef, type Verdict } from '../engine/evaluate';
-import { newConnections, pointScope } from './scope';
+import { newConnections, placePackets, pointScope, type Placement } from './scope';
 import { witnessOf } from './audit';
 import type { Witness } from './types';
 
@@ -78,6 +78,12 @@ function connectionsAt(point: EnforcementPoint, program: PolicyProgram): PacketS
   return pointScope(point, program.interfaces, packets);
 }
 
+/** The new connections a point sees where the firewall stands: to and from its host, or between the networks behind its interfaces. */
+function placedAt(point: EnforcementPoint, program: PolicyProgram, placement: Placement): PacketSet {
+  const query = placePackets(newConnections([program.family]), placement, program.interfaces).find((q) => q.traffic === point.traffic);
+  return query ? pointScope(point, program.interfaces, query.set) : PacketSet.EMPTY;
+}
+
 /** Same rule (or policy) and verdict on both sides at one point: one change. */
 interface Pending {
   kind: ChangeKind;
@@ -90,11 +96,13 @@ interface Pending {
 }
 
 /**
- * The flow changes from `before` to `after`, two programs of the same family whose interface
+ * The flow changes from `before` to `after` (where the firewall stands, when its placement is
+ * given: a host's own traffic, or what it forwards between its interfaces' networks), two
+ * programs of the same family whose interface
  * universes agree (compile both with the union of their `interfaceNames`). Changes with the same
  * deciders on both sides at the same point are merged into one.
  */
-export function compareFilters(before: PolicyProgram, after: PolicyProgram): FlowChange[] {
+export function compareFilters(before: PolicyProgram, after: PolicyProgram, placement?: Placement): FlowChange[] {
   if (before.family !== after.family)
     throw new Error(`internal: compareFilters got an IPv${before.family} and an IPv${after.family} program`);
   if (!sameInterfaces(before, after)) {
@@ -109,7 +117,8 @@ export function compareFilters(before: PolicyProgram, after: PolicyProgram): Flo
   for (const point of before.points) {
     const afterPoint = after.points.find((p) => p.id === point.id);
     if (!afterPoint) throw new Error(`internal: ${after.file} has no enforcement point ${point.id}`);
-    const packets = connectionsAt(point, before);
+    const packets = placement ? placedAt(point, before, placement) : connectionsAt(point, before);
+    if (packets.isEmpty()) continue;
     const was = evaluateBefore.evaluatePoint(point, packets);
     const now = evaluateAfter.evaluatePoint(afterPoint, packets);
     const nowByClass = new Map<VerdictClass, PacketSet>();

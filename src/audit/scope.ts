@@ -5,6 +5,7 @@
  */
 import { Box, CtState, FAMILIES, PacketSet, Ranges, TcpFlag, type AddressSet, type Family } from '../packetset';
 import { InterfaceUniverse, type DeclaredInterface, type EnforcementPoint, type PolicyProgram, type Traffic } from '../model/policy';
+import { icmpFirstPackets } from '../model/protocols';
 
 export interface Placement {
   kind: 'host' | 'network';
@@ -30,17 +31,26 @@ export function addressPackets(dim: 'src' | 'dst', addresses: AddressSet, base: 
 }
 
 /**
- * The first packet of a new connection: conntrack state NEW, and for TCP a SYN alone. Every
- * required flow is made of such packets, and so is what a rule "lets in".
+ * The first packet of a new connection: for TCP a SYN alone; conntrack state NEW, but for ICMP
+ * messages that open no connection (replies and errors: INVALID; IPv6 neighbour discovery:
+ * UNTRACKED). Every required flow is made of such packets, and so is what a rule "lets in".
  */
 export function newConnections(families: readonly Family[] = FAMILIES): PacketSet {
   const tcp = Ranges.point(6n);
+  const state = (s: number): Ranges => Ranges.point(BigInt(s));
   return PacketSet.of(
     families.flatMap((family) => {
-      const fresh = Box.full(family).with('state', Ranges.point(BigInt(CtState.NEW)));
+      const icmp = icmpFirstPackets(family);
+      const icmpProto = Ranges.point(BigInt(icmp.proto));
+      const fresh = Box.full(family).with('state', state(CtState.NEW));
+      const icmpBox = fresh.with('proto', icmpProto);
+      const invalid = Ranges.of(0n, 65535n).subtract(icmp.opening).subtract(icmp.untracked);
       return [
         fresh.with('proto', tcp).with('tcpflags', Ranges.point(BigInt(TcpFlag.SYN))),
-        fresh.with('proto', Ranges.of(0n, 255n).subtract(tcp)),
+        fresh.with('proto', Ranges.of(0n, 255n).subtract(tcp).subtract(icmpProto)),
+        icmpBox.with('icmp', icmp.opening),
+        ...(icmp.untracked.isEmpty() ? [] : [icmpBox.with('icmp', icmp.untracked).with('state', state(CtState.UNTRACKED))]),
+        icmpBox.with('icmp', invalid).with('state', state(CtState.INVALID)),
       ];
     }),
   );

@@ -1,25 +1,87 @@
-/** `fwmatrix audit`: a deployment file, or one --config described by options → the report and its exit code. */
+/**
+ * `fwmatrix audit`: a deployment file (or one --config described by options) → the report in its
+ * format, any further --report files, what the console shows, and the exit code.
+ */
+import * as fs from 'node:fs';
 import { auditConfiguration, auditDeployment, type ConfigurationTarget } from '../app/audit';
-import { renderReport, renderText, type ReportFormat } from '../report';
-import { configType, judgeOf, lastLine, optionError, targetOf, type AuditCliOptions } from './options';
+import type { AuditReport } from '../audit/types';
+import { REPORT_FORMATS, renderReport, type ReportFormat } from '../report';
+import { warningLocation } from '../report/common';
+import { renderVerdictLine } from '../report/text';
+import { configType, judgeOf, optionError, targetOf, type AuditCliOptions } from './options';
 
-export function runAudit(deployment: string | undefined, opts: AuditCliOptions): { text: string; exitCode: number } {
+export interface AuditRun {
+  /** The report in --format. */
+  text: string;
+  /** What goes to standard output: the report, or (when it went to a file) a summary. */
+  stdout: string;
+  /** What goes to standard error: the firewalls that could not be audited. */
+  stderr: string;
+  /** Files to write: -o's and every --report's. */
+  files: { file: string; text: string }[];
+  exitCode: number;
+}
+
+/** The deployment file of the current folder: fwmatrix.yml, else fwmatrix.yaml. */
+function defaultDeployment(): string {
+  return !fs.existsSync('fwmatrix.yml') && fs.existsSync('fwmatrix.yaml') ? 'fwmatrix.yaml' : 'fwmatrix.yml';
+}
+
+/** `--report FORMAT=FILE`, repeatable. */
+function extraReports(values: string[] | undefined): { format: ReportFormat; file: string }[] {
+  return (values ?? []).map((value) => {
+    const eq = value.indexOf('=');
+    const format = value.slice(0, eq);
+    if (eq <= 0 || eq === value.length - 1 || !(REPORT_FORMATS as readonly string[]).includes(format)) {
+      throw optionError('--report', `expected FORMAT=FILE with FORMAT one of ${REPORT_FORMATS.join(', ')}, got "${value}"`);
+    }
+    return { format: format as ReportFormat, file: value.slice(eq + 1) };
+  });
+}
+
+export function runAudit(deployment: string | undefined, opts: AuditCliOptions): AuditRun {
   configType(opts.type);
+  const reports = extraReports(opts.report);
+  const judge = { ...judgeOf(opts), ...(opts.firewall !== undefined ? { firewalls: opts.firewall } : {}) };
   const report =
     opts.config !== undefined
-      ? auditConfiguration(standaloneTarget(deployment, opts), judgeOf(opts))
-      : auditDeployment(deployment ?? 'fwmatrix.yml', judgeOf(opts));
-  // --quiet keeps the text report's verdict line; machine formats are always whole.
-  const text =
-    opts.quiet && opts.format === 'text'
-      ? lastLine(renderText(report, { color: opts.color }))
-      : renderReport(report, opts.format as ReportFormat, { color: opts.color });
-  return { text, exitCode: report.verdict === 'fail' ? 1 : 0 };
+      ? auditConfiguration(standaloneTarget(deployment, opts), judge)
+      : auditDeployment(deployment ?? defaultDeployment(), judge);
+  const text = renderReport(report, opts.format as ReportFormat, { color: opts.color });
+  const files = [
+    ...(opts.output !== undefined
+      ? [{ file: opts.output, text: opts.color ? renderReport(report, opts.format as ReportFormat, { color: false }) : text }]
+      : []),
+    ...reports.map(({ format, file }) => ({ file, text: renderReport(report, format, { color: false }) })),
+  ];
+  return {
+    text,
+    stdout: consoleOutput(report, text, files, opts),
+    stderr: errorLines(report),
+    files,
+    exitCode: report.errors.length > 0 ? 2 : report.verdict === 'fail' ? 1 : 0,
+  };
+}
+
+/**
+ * The report itself when it is not written to a file; otherwise (and with --quiet) the verdict,
+ * which a pipeline's log should always show. Machine formats printed to the console stay whole.
+ */
+function consoleOutput(report: AuditReport, text: string, files: { file: string }[], opts: AuditCliOptions): string {
+  const verdict = renderVerdictLine(report, { color: opts.color }) + '\n';
+  if (opts.output === undefined && !(opts.quiet && opts.format === 'text')) return text;
+  if (opts.quiet) return verdict;
+  return files.map((f) => `wrote ${f.file}\n`).join('') + verdict;
+}
+
+function errorLines(report: AuditReport): string {
+  return report.errors.map((e) => `fwmatrix: ${warningLocation(e)}: ${e.message} (firewall ${e.firewall} was not audited)\n`).join('');
 }
 
 /** `audit --config`: the firewall the options describe; a deployment file beside it is a contradiction. */
 function standaloneTarget(deployment: string | undefined, opts: AuditCliOptions): ConfigurationTarget {
   if (deployment !== undefined) throw optionError('audit', 'give either a deployment file or --config, not both');
+  if (opts.firewall !== undefined) throw optionError('--firewall', 'selects firewalls of a deployment file; with --config there is one');
   const target = targetOf(opts);
   if (target.matrix === undefined) throw optionError('--matrix', 'with --config, name the matrix: --matrix ID|FILE');
   return { ...target, matrix: target.matrix, config: opts.config! };

@@ -1,9 +1,9 @@
 /** `fwmatrix diff BEFORE AFTER`: what the options say BEFORE and AFTER stand for → the diff report and its exit code. */
 import { diffConfigurations, type DiffOptions } from '../app/diff';
 import { renderDiff, type DiffFormat } from '../report/diff';
-import { configType, judgeOf, lastLine, optionError, targetOf, type AuditCliOptions } from './options';
+import { configType, judgeOf, lastLine, optionError, targetOf, type SharedCliOptions } from './options';
 
-export interface DiffCliOptions extends AuditCliOptions {
+export interface DiffCliOptions extends SharedCliOptions {
   deployment?: string;
   firewall?: string;
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, formatDiagnostic, type Location } from '../model/errors';
 import { CONFIG_TYPES, loadConfig, readConfigText } from '../normalize';
-import { parseProbe, traceProbe, type Probe } from '../app/trace';
+import { parseProbe } from '../app/trace';
 import { VERSION } from '../app/version';
 import { loadMatrix, builtinMatrices } from '../matrix';
 import { REPORT_FORMATS } from '../report';
@@ -16,9 +16,11 @@ import { renderModelJson } from '../report/model';
 import { renderTraceText } from '../report/trace';
 import { runAudit } from './audit-command';
 import { runDiff, type DiffCliOptions } from './diff-command';
+import { commandLineProbe, meetsExpectation, tracer, type TraceCliOptions } from './trace-command';
 import { configType, optionError, type AuditCliOptions } from './options';
 import { matrixListText, matrixShowText } from './matrix-command';
 import { validateCommand } from './validate-command';
+import { AUDIT_HELP, DIFF_HELP, MATRIX_HELP, PARSE_HELP, TRACE_HELP, VALIDATE_HELP } from './help';
 
 /** Thrown by a command to end with a given exit code after it printed what it had to. */
 class Exit extends Error {
@@ -32,6 +34,18 @@ interface Io {
   stderr: (text: string) => void;
   stdin: () => string;
   isTty: boolean;
+}
+
+/**
+ * Colour when the user did not say --no-color: FORCE_COLOR (other than 0) asks for it even into a
+ * pipe (CI logs render it), NO_COLOR refuses it, and otherwise a terminal gets it.
+ */
+function useColor(option: boolean | undefined, io: Io): boolean {
+  if (option === false) return false;
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return true;
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  return io.isTty;
 }
 
 const defaultIo: Io = {
@@ -94,12 +108,21 @@ function buildProgram(io: Io): Command {
   common(
     program
       .command('audit [deployment]')
-      .description('audit every firewall of a deployment file (default ./fwmatrix.yml), or one --config')
-      .option('--config <file>', 'one configuration, without a deployment file'),
+      .description('audit every firewall of a deployment file (default ./fwmatrix.yml or ./fwmatrix.yaml), or one --config')
+      .option(
+        '--config <file>',
+        'one configuration, without a deployment file (repeat for an ip6tables-save file beside an iptables-save one)',
+        collect,
+      )
+      .option('--firewall <name>', 'audit only this firewall of the deployment (repeatable)', collect)
+      .option('--report <format=file>', `also write a report: ${REPORT_FORMATS.join(', ')} (repeatable)`, collect)
+      .addHelpText('after', AUDIT_HELP),
   ).action((deployment: string | undefined, opts: AuditCliOptions) => {
-    const { text, exitCode } = runAudit(deployment, { ...opts, color: opts.color !== false && io.isTty });
-    write(io, text, opts.output);
-    throw new Exit(exitCode);
+    const run = runAudit(deployment, { ...opts, color: useColor(opts.color, io) });
+    for (const { file, text } of run.files) write(io, text, file);
+    io.stdout(run.stdout);
+    if (run.stderr) io.stderr(run.stderr);
+    throw new Exit(run.exitCode);
   });
 
   common(
@@ -107,17 +130,18 @@ function buildProgram(io: Io): Command {
       .command('diff <before> <after>')
       .description('what a change to a configuration does: flows newly allowed or denied, findings introduced and fixed')
       .option('--deployment <file>', 'a deployment file: BEFORE and AFTER stand for one of its firewalls')
-      .option('--firewall <name>', 'which firewall of the deployment (when it has several)'),
+      .option('--firewall <name>', 'which firewall of the deployment (when it has several)')
+      .addHelpText('after', DIFF_HELP),
     DIFF_FORMATS,
   ).action((before: string, after: string, opts: DiffCliOptions) => {
-    const { text, exitCode } = runDiff(before, after, { ...opts, color: opts.color !== false && io.isTty });
+    const { text, exitCode } = runDiff(before, after, { ...opts, color: useColor(opts.color, io) });
     write(io, text, opts.output);
     throw new Exit(exitCode);
   });
 
   program
-    .command('trace <config>')
-    .description('follow one packet (a new connection) through a configuration, or many with --probes')
+    .command('trace [config]')
+    .description("follow one packet (a new connection) through a configuration or a deployment's firewall, or many with --probes")
     .option('--from <ip>', 'source address')
     .option('--to <ip>', 'destination address')
     .option('--proto <proto>', 'tcp, udp, icmp or a protocol number')
@@ -125,46 +149,44 @@ function buildProgram(io: Io): Command {
     .option('--sport <port>', 'source port (default 40000)', integerOption('--sport'))
     .option('--in <iface>', 'interface the packet arrives on')
     .option('--out <iface>', 'interface the packet leaves by')
-    .option('--chain <point>', 'enforcement point (iptables: INPUT, FORWARD, OUTPUT); by default chosen from --in and --out')
+    .option(
+      '--chain <point>',
+      'enforcement point (iptables: INPUT, FORWARD, OUTPUT); by default chosen from --in and --out, or from the deployment',
+    )
+    .option('--deployment <file>', "trace through a deployment's firewall: its interfaces, host addresses and options")
+    .option('--firewall <name>', 'which firewall of the deployment (when it has several)')
     .option('--type <type>', `configuration format: ${CONFIG_TYPES.join(', ')}`)
     .option('--profile <profile>', 'Windows profile (domain, private, public)')
+    .addOption(new Option('--expect <verdict>', 'exit 1 unless the verdict is this (deny: drop or reject)').choices(['accept', 'deny']))
     .option('--probes <file>', 'one JSON packet a line (- for stdin); one JSON result a line comes out')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-o, --output <file>', 'write the result to a file')
-    .action((config: string, opts: Record<string, string | number | undefined>) => {
-      const type = configType(opts.type as string | undefined);
-      const loaded = loadConfig([config], type !== undefined ? { type } : {});
-      const variant = opts.profile === undefined ? {} : { variant: String(opts.profile) };
-      if (opts.profile !== undefined && !loaded.programs.some((p) => p.points.some((point) => point.variant !== undefined))) {
-        throw optionError('--profile', `a Windows Firewall profile means nothing to an ${loaded.type} configuration`);
-      }
+    .addHelpText('after', TRACE_HELP)
+    .action((config: string | undefined, opts: TraceCliOptions) => {
+      const through = tracer(config, opts);
+      let met = true;
       if (opts.probes !== undefined) {
-        const file = String(opts.probes);
+        const file = opts.probes;
         const text = file === '-' ? io.stdin() : readConfigText(file);
         const shown = file === '-' ? '<stdin>' : file;
         // Each result is written as soon as it is known: a bad line later loses nothing before it.
-        const out = opts.output === undefined ? io.stdout : appender(String(opts.output));
+        const out = opts.output === undefined ? io.stdout : appender(opts.output);
         text.split(/\r?\n/).forEach((raw, index) => {
           if (raw.trim() === '') return;
           const where: Location = { file: shown, line: index + 1 };
-          out(JSON.stringify(traceProbe(loaded.programs, parseProbe(raw, where), where, variant)) + '\n');
+          const result = through.trace(parseProbe(raw, where), where);
+          met &&= meetsExpectation(result, opts.expect);
+          out(JSON.stringify(result) + '\n');
         });
-        return;
+      } else {
+        const result = through.trace(commandLineProbe(opts), { file: 'command line' });
+        met = meetsExpectation(result, opts.expect);
+        write(io, opts.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : renderTraceText(result), opts.output);
       }
-      if (opts.from === undefined || opts.to === undefined || opts.proto === undefined)
-        throw optionError('trace', 'give --from, --to and --proto (or --probes FILE)');
-      const probe: Probe = { from: String(opts.from), to: String(opts.to), proto: String(opts.proto) };
-      for (const key of ['sport', 'dport'] as const) if (opts[key] !== undefined) probe[key] = Number(opts[key]);
-      for (const key of ['in', 'out', 'chain'] as const) if (opts[key] !== undefined) probe[key] = String(opts[key]);
-      const result = traceProbe(loaded.programs, probe, { file: 'command line' }, variant);
-      write(
-        io,
-        opts.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : renderTraceText(result),
-        opts.output as string | undefined,
-      );
+      if (!met) throw new Exit(1);
     });
 
-  const matrix = program.command('matrix').description('the built-in matrices');
+  const matrix = program.command('matrix').description('the built-in matrices').addHelpText('after', MATRIX_HELP);
   matrix
     .command('list')
     .description('list the built-in matrices')
@@ -181,6 +203,7 @@ function buildProgram(io: Io): Command {
   program
     .command('parse <config>')
     .description('the normalized model of a configuration, as JSON')
+    .addHelpText('after', PARSE_HELP)
     .option('--type <type>', `configuration format: ${CONFIG_TYPES.join(', ')}`)
     .action((config: string, opts: { type?: string }) => {
       const type = configType(opts.type);
@@ -190,6 +213,7 @@ function buildProgram(io: Io): Command {
   program
     .command('validate <file>')
     .description('check a deployment, matrix or waiver file against its schema')
+    .addHelpText('after', VALIDATE_HELP)
     .action((file: string) => {
       const { text, ok } = validateCommand(file);
       if (ok) io.stdout(text);
@@ -207,7 +231,16 @@ function appender(file: string): (text: string) => void {
   return (text) => fs.appendFileSync(file, text);
 }
 
+/** `fwmatrix parse … | head -1`: a reader that stops early is no error worth a stack trace. */
+function endQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  if (io === defaultIo) endQuietlyOnClosedPipe();
   try {
     await buildProgram(io).parseAsync(argv);
     return 0;

@@ -40,7 +40,12 @@ export interface AuditCliOptions {
   baseline?: string;
   color: boolean;
   quiet?: boolean;
-  config?: string;
+  /** One configuration without a deployment file: its files (an iptables-save and an ip6tables-save dump). */
+  config?: string[];
+  /** Further reports, FORMAT=FILE. */
+  report?: string[];
+  /** Only these firewalls of the deployment. */
+  firewall?: string[];
   type?: string;
   matrix?: string;
   role?: string[];
@@ -49,7 +54,10 @@ export interface AuditCliOptions {
   interface?: string[];
 }
 
-export function judgeOf(opts: AuditCliOptions): JudgeOptions {
+/** What audit and diff share. */
+export type SharedCliOptions = Omit<AuditCliOptions, 'config' | 'report' | 'firewall'>;
+
+export function judgeOf(opts: SharedCliOptions): JudgeOptions {
   return {
     failOn: opts.failOn,
     ...(opts.waivers !== undefined ? { waivers: opts.waivers } : {}),
@@ -58,7 +66,7 @@ export function judgeOf(opts: AuditCliOptions): JudgeOptions {
 }
 
 /** What --matrix, --role, --placement, --host and --interface say about a firewall without a deployment. */
-export function targetOf(opts: AuditCliOptions): Omit<ConfigurationTarget, 'config' | 'matrix'> & { matrix?: string } {
+export function targetOf(opts: SharedCliOptions): Omit<ConfigurationTarget, 'config' | 'matrix'> & { matrix?: string } {
   const interfaces = pairs(opts.interface, '--interface');
   return {
     ...(opts.matrix !== undefined ? { matrix: opts.matrix } : {}),

@@ -1,5 +1,5 @@
 /** `fwmatrix validate FILE`. */
-import { validateFile } from '../deployment';
+import { validateFile } from '../app/validate';
 import { formatDiagnostic } from '../model/errors';
 
 export function validateCommand(file: string): { text: string; ok: boolean } {

@@ -5,7 +5,7 @@ import { type ParsedInput, parseInputFile } from '../input/document';
 import { schemaDiagnostics } from '../input/schema';
 import { type Diagnostic, InputError } from '../model/errors';
 import { vendorOptions } from '../normalize/registry';
-import { type Deployment, type Firewall, type Translation } from './types';
+import { type Deployment, type Firewall, type SeverityLevel, type SeverityOverride, type Translation } from './types';
 
 /** A deployment file as written: what the schema allows. */
 interface DeploymentFile {
@@ -14,6 +14,7 @@ interface DeploymentFile {
   firewalls: FirewallFile[];
   optional?: string[];
   translations?: Translation[];
+  severities?: { kinds?: Record<string, SeverityLevel>; overrides?: Omit<SeverityOverride, 'location'>[] };
 }
 
 interface FirewallFile {
@@ -48,6 +49,10 @@ export function deploymentFromInput(input: ParsedInput): Deployment {
     firewalls: written.firewalls.map((firewall, index) => toFirewall(firewall, `/firewalls/${index}`, resolve)),
     optional: written.optional ?? [],
     translations: written.translations ?? [],
+    severities: {
+      kinds: written.severities?.kinds ?? {},
+      overrides: (written.severities?.overrides ?? []).map((o, i) => ({ ...o, location: input.locate(`/severities/overrides/${i}`) })),
+    },
     locate: input.locate,
   };
 }

@@ -13,6 +13,8 @@ export interface Deployment {
   optional: string[];
   /** Load balancer port translations (erratum E6). */
   translations: Translation[];
+  /** How severe each kind of finding is at this site, and the exceptions. */
+  severities: SeverityPolicy;
   /** Where the node at a JSON pointer (`/firewalls/1/config`) is written in the deployment file. */
   locate(pointer: string, part?: 'key' | 'value'): Location;
 }
@@ -48,6 +50,28 @@ export interface NetworkFirewall extends FirewallCommon {
 }
 
 export type Firewall = HostFirewall | NetworkFirewall;
+
+/** A severity, or `off`: the finding does not count (it is listed with the suppressed ones). */
+export type SeverityLevel = 'high' | 'medium' | 'low' | 'off';
+
+export interface SeverityPolicy {
+  /** A level per finding kind (ids as the report spells them). */
+  kinds: Readonly<Record<string, SeverityLevel>>;
+  /** Findings matching all given fields take the level; later overrides win. */
+  overrides: SeverityOverride[];
+}
+
+export interface SeverityOverride {
+  requirement?: string;
+  firewall?: string;
+  kind?: string;
+  /** The rule's text (whitespace need not match). */
+  rule?: string;
+  fingerprint?: string;
+  severity: SeverityLevel;
+  /** Where the override is written. */
+  location: Location;
+}
 
 /** Traffic to the VIP role on port `from` reaches the pool members on port `to`. */
 export interface Translation {

@@ -68,10 +68,34 @@ interface ChainOutcome extends Omit<Outcome, 'verdict'> {
   verdict: ChainVerdict;
 }
 
-/** The chains a walk will return to: the callers (innermost last) and the base chain whose policy ends it. */
+/** A chain that jumped, and the rule after the jump, where returning packets go on; `up` is its own caller. */
+interface Caller {
+  chain: DecisionChain;
+  resume: number;
+  up: Caller | undefined;
+}
+
+/**
+ * The chains a walk will return to: the callers (innermost first, as a linked list so that a jump
+ * costs no copy however deep the chains nest) and the base chain whose policy ends it.
+ */
 interface Frames {
   base: DecisionChain;
-  callers: { chain: DecisionChain; resume: number }[];
+  callers: Caller | undefined;
+}
+
+/**
+ * One chain being walked by `evaluateFrom`: its next rule, the packets still in it, what has ended,
+ * and how its result goes back to the chain below it on the walk's stack (after a jump at rule
+ * `at`, or as that chain's own result after a goto).
+ */
+interface Activation {
+  chain: DecisionChain;
+  next: number;
+  remaining: PacketSet;
+  ended: ChainOutcome[];
+  frames: Frames;
+  via?: 'jump' | 'goto';
 }
 
 /** Why a rule that reads metadata cannot tell, for packets an earlier rule changed it on. */
@@ -93,13 +117,16 @@ function sameEnd(a: Verdict, b: Verdict): boolean {
 
 export class Evaluator {
   /** Packets whose metadata a rule changed, and the rules that changed it, per metadata. */
-  private tainted = new Map<Metadata, { packets: PacketSet; writers: Set<DecisionRule> }>();
+  private tainted: Taints = new Map();
+  /** Packets a NOTRACK-like rule surely took out of connection tracking: their state is UNTRACKED from then on. */
+  private untracked: Untracked = NOT_UNTRACKED;
 
   constructor(private readonly program: PolicyProgram) {}
 
   /** Evaluates one enforcement point for a set of packets: every packet ends in exactly one outcome. */
   evaluatePoint(point: EnforcementPoint, packets: PacketSet): Outcome[] {
     this.tainted = new Map();
+    this.untracked = NOT_UNTRACKED;
     const ended: Outcome[] = [];
     let passing = packets;
     /** The accepting outcomes users see: the primary stage's (else the first stage's). */
@@ -112,7 +139,8 @@ export class Evaluator {
       let input = passing;
       let bypass = PacketSet.EMPTY;
       if (stage.firstPacketOnly) {
-        input = passing.restrict('state', Ranges.point(BigInt(CtState.NEW)));
+        // Untracked packets have no connection, and no first packet of one.
+        input = passing.restrict('state', Ranges.point(BigInt(CtState.NEW))).subtract(this.untracked.packets);
         bypass = passing.subtract(input);
       }
       const outcomes = this.evaluateBaseChain(chain, input);
@@ -148,7 +176,7 @@ export class Evaluator {
 
   /** A base chain: what falls off its end (or RETURNs from it) meets the policy. */
   private evaluateBaseChain(chain: DecisionChain, packets: PacketSet): Outcome[] {
-    const frames: Frames = { base: chain, callers: [] };
+    const frames: Frames = { base: chain, callers: undefined };
     const result: Outcome[] = [];
     for (const outcome of this.evaluateFrom(chain, 0, packets, frames)) {
       if (outcome.verdict === 'return') result.push(...this.resume(outcome.set, frames));
@@ -160,32 +188,82 @@ export class Evaluator {
   /**
    * Walks a chain from rule `start`. Packets that leave the chain come back as 'return' outcomes
    * for the caller to continue; everything else has ended. `frames` (who called this chain, and
-   * the base chain) lets an undetermined branch be followed to its very end.
+   * the base chain) lets an undetermined branch be followed to its very end. Jumps and gotos are
+   * walked on an explicit stack, so that chains nested thousands deep do not exhaust the call stack.
    */
   private evaluateFrom(chain: DecisionChain, start: number, packets: PacketSet, frames: Frames): ChainOutcome[] {
-    const ended: ChainOutcome[] = [];
-    let remaining = packets;
-    for (let i = start; i < chain.rules.length && !remaining.isEmpty(); i++) {
-      const rule = chain.rules[i];
-      const { surely, may, uncertain } = this.effectiveMatch(rule);
-      const sure = remaining.intersect(surely);
-      // Whether a rule that changes nothing matches makes no difference: no branches to follow.
-      const unsure = isInert(rule) ? PacketSet.EMPTY : remaining.intersect(may).subtract(sure);
-      if (!unsure.isEmpty()) {
-        const ifMatched = this.complete(chain, i, unsure, frames, true);
-        const ifNot = this.complete(chain, i + 1, unsure, frames, false);
-        ended.push(...combineBranches(rule, uncertain, ifMatched, ifNot));
-        remaining = remaining.subtract(unsure);
+    const stack: Activation[] = [{ chain, next: start, remaining: packets, ended: [], frames }];
+    for (;;) {
+      const top = stack[stack.length - 1];
+      const called = this.step(top);
+      if (called) {
+        stack.push(called);
+        continue;
       }
-      if (!sure.isEmpty()) {
-        const { ended: terminal, continuing } = this.act(chain, i, sure, frames);
-        ended.push(...terminal);
-        // What continues came from `sure`, so it is disjoint from the rest.
-        remaining = PacketSet.unionOfDisjoint([remaining.subtract(sure), continuing]);
+      if (!top.remaining.isEmpty()) top.ended.push({ set: top.remaining, verdict: 'return', rule: null, reasons: [] });
+      stack.pop();
+      const below = stack[stack.length - 1];
+      if (!below) return top.ended;
+      if (top.via === 'goto') {
+        // The called chain's returns are the calling chain's returns.
+        below.ended.push(...top.ended);
+        continue;
       }
+      const returned: PacketSet[] = [];
+      for (const outcome of top.ended) {
+        if (outcome.verdict === 'return') returned.push(outcome.set);
+        else below.ended.push(outcome);
+      }
+      // What returns came from packets the jump took out of `remaining`: disjoint from the rest.
+      below.remaining = PacketSet.unionOfDisjoint([below.remaining, ...returned]);
     }
-    if (!remaining.isEmpty()) ended.push({ set: remaining, verdict: 'return', rule: null, reasons: [] });
-    return ended;
+  }
+
+  /**
+   * Walks the activation's rules until its packets are gone or a rule jumps or goes to a chain:
+   * then returns that chain's activation, to be walked first.
+   */
+  private step(top: Activation): Activation | undefined {
+    while (top.next < top.chain.rules.length && !top.remaining.isEmpty()) {
+      const i = top.next++;
+      const rule = top.chain.rules[i];
+      const { surely, may, uncertain } = this.effectiveMatch(rule);
+      const sure = top.remaining.intersect(surely);
+      // Whether a rule that changes nothing matches makes no difference: no branches to follow.
+      const unsure = isInert(rule) ? PacketSet.EMPTY : top.remaining.intersect(may).subtract(sure);
+      if (!unsure.isEmpty()) {
+        // Each branch writes metadata of its own; afterwards the packets may carry what either wrote.
+        const [taintsBefore, untrackedBefore] = [this.tainted, this.untracked];
+        const ifMatched = this.complete(top.chain, i, unsure, top.frames, true);
+        const [taintsMatched, untrackedMatched] = [this.tainted, this.untracked];
+        [this.tainted, this.untracked] = [taintsBefore, untrackedBefore];
+        const ifNot = this.complete(top.chain, i + 1, unsure, top.frames, false);
+        this.tainted = mergeTaints(taintsMatched, this.tainted);
+        // Untracked in one branch only: the state is no longer known.
+        const either = untrackedMatched.packets.union(this.untracked.packets);
+        const both = untrackedMatched.packets.intersect(this.untracked.packets);
+        const writers = new Set([...untrackedMatched.by, ...this.untracked.by]);
+        for (const writer of writers) if (!either.subtract(both).isEmpty()) this.taint('ctstate', either.subtract(both), writer);
+        this.untracked = { packets: both, by: writers };
+        top.ended.push(...combineBranches(rule, uncertain, ifMatched, ifNot));
+        top.remaining = top.remaining.subtract(unsure);
+      }
+      if (sure.isEmpty()) continue;
+      const action = rule.action;
+      if (action.kind === 'jump' || action.kind === 'goto') {
+        top.remaining = top.remaining.subtract(sure);
+        const frames =
+          action.kind === 'jump'
+            ? { base: top.frames.base, callers: { chain: top.chain, resume: i + 1, up: top.frames.callers } }
+            : top.frames;
+        return { chain: this.chain(action.chain), next: 0, remaining: sure, ended: [], frames, via: action.kind };
+      }
+      const { ended, continuing } = this.act(top.chain, i, sure, top.frames);
+      top.ended.push(...ended);
+      // What continues came from `sure`, so it is disjoint from the rest.
+      top.remaining = PacketSet.unionOfDisjoint([top.remaining.subtract(sure), continuing]);
+    }
+    return undefined;
   }
 
   /**
@@ -194,32 +272,39 @@ export class Evaluator {
    */
   private complete(chain: DecisionChain, i: number, packets: PacketSet, frames: Frames, applyRule: boolean): Outcome[] {
     const ended: Outcome[] = [];
-    let returned = PacketSet.EMPTY;
-    const collect = (outcomes: ChainOutcome[]): void => {
+    const collect = (outcomes: ChainOutcome[]): PacketSet => {
+      const returned: PacketSet[] = [];
       for (const o of outcomes) {
-        if (o.verdict === 'return') returned = returned.union(o.set);
+        if (o.verdict === 'return') returned.push(o.set);
         else ended.push(o as Outcome);
       }
+      return PacketSet.unionOfDisjoint(returned);
     };
+    let returned: PacketSet;
     if (applyRule) {
       const { ended: terminal, continuing } = this.act(chain, i, packets, frames);
-      collect(terminal);
-      collect(this.evaluateFrom(chain, i + 1, continuing, frames));
+      returned = collect(terminal);
+      returned = PacketSet.unionOfDisjoint([returned, collect(this.evaluateFrom(chain, i + 1, continuing, frames))]);
     } else {
-      collect(this.evaluateFrom(chain, i, packets, frames));
+      returned = collect(this.evaluateFrom(chain, i, packets, frames));
     }
-    if (!returned.isEmpty()) ended.push(...this.resume(returned, frames));
+    // Back through the callers, one after another (no recursion: they may be thousands deep).
+    let callers = frames.callers;
+    while (!returned.isEmpty() && callers) {
+      returned = collect(this.evaluateFrom(callers.chain, callers.resume, returned, { base: frames.base, callers: callers.up }));
+      callers = callers.up;
+    }
+    if (!returned.isEmpty()) ended.push(...this.resume(returned, { base: frames.base, callers: undefined }));
     return ended;
   }
 
   /** Packets returning from the chain on top of `frames`: back to its caller, or to the base chain's policy. */
   private resume(packets: PacketSet, frames: Frames): Outcome[] {
-    const caller = frames.callers[frames.callers.length - 1];
-    if (!caller) {
+    if (!frames.callers) {
       const { verdict, ref } = policyOf(frames.base);
       return [{ set: packets, verdict, rule: null, reasons: [], policy: ref }];
     }
-    return this.complete(caller.chain, caller.resume, packets, { base: frames.base, callers: frames.callers.slice(0, -1) }, false);
+    return this.complete(frames.callers.chain, frames.callers.resume, packets, { base: frames.base, callers: frames.callers.up }, false);
   }
 
   /** Applies rule i's action to packets it matches: those that end here, and those that go on after rule i. */
@@ -239,7 +324,9 @@ export class Evaluator {
           continuing: PacketSet.EMPTY,
         };
       case 'continue':
-        if (action.writes) this.taint(action.writes, packets, rule);
+        if (action.writes === 'ctstate')
+          this.untracked = { packets: this.untracked.packets.union(packets), by: new Set(this.untracked.by).add(rule) };
+        else if (action.writes) this.taint(action.writes, packets, rule);
         return { ended: [], continuing: packets };
       case 'goto':
         // The called chain's returns are this chain's returns.
@@ -247,23 +334,37 @@ export class Evaluator {
       case 'jump': {
         const called = this.evaluateFrom(this.chain(action.chain), 0, packets, {
           base: frames.base,
-          callers: [...frames.callers, { chain, resume: i + 1 }],
+          callers: { chain, resume: i + 1, up: frames.callers },
         });
         const ended: ChainOutcome[] = [];
-        let returned = PacketSet.EMPTY;
+        const returned: PacketSet[] = [];
         for (const outcome of called) {
-          if (outcome.verdict === 'return') returned = returned.union(outcome.set);
+          if (outcome.verdict === 'return') returned.push(outcome.set);
           else ended.push(outcome);
         }
-        return { ended, continuing: returned };
+        return { ended, continuing: PacketSet.unionOfDisjoint(returned) };
       }
     }
   }
 
   /** The rule's match, made uncertain for packets whose metadata an earlier rule changed. */
   private effectiveMatch(rule: DecisionRule): { surely: PacketSet; may: PacketSet; uncertain: string[] } {
-    const { surely, may, uncertain } = rule.match;
-    if (!rule.reads) return { surely, may, uncertain };
+    if (!rule.reads) return rule.match;
+    const { uncertain } = rule.match;
+    let { surely, may } = rule.match;
+    let relaxed = rule.reads.relaxed;
+    const untracked = this.untracked.packets;
+    if (rule.reads.metadata.includes('ctstate') && !untracked.isEmpty()) {
+      // An untracked packet is matched as if its state were UNTRACKED.
+      const asUntracked = (set: PacketSet): PacketSet =>
+        set.subtract(untracked).union(
+          set
+            .restrict('state', Ranges.point(BigInt(CtState.UNTRACKED)))
+            .relax('state')
+            .intersect(untracked),
+        );
+      [surely, may, relaxed] = [asUntracked(surely), asUntracked(may), asUntracked(relaxed)];
+    }
     let changed = PacketSet.EMPTY;
     const why: string[] = [];
     for (const metadata of rule.reads.metadata) {
@@ -273,13 +374,42 @@ export class Evaluator {
       why.push(changedMetadataReason(metadata, taint.writers));
     }
     if (changed.isEmpty()) return { surely, may, uncertain };
-    return { surely: surely.subtract(changed), may: may.union(rule.reads.relaxed.intersect(changed)), uncertain: [...uncertain, ...why] };
+    return { surely: surely.subtract(changed), may: may.union(relaxed.intersect(changed)), uncertain: [...uncertain, ...why] };
   }
 
+  /** Copy on write: a branch's taints never change those saved before it. */
   private taint(metadata: Metadata, packets: PacketSet, writer: DecisionRule): void {
-    const taint = this.tainted.get(metadata) ?? { packets: PacketSet.EMPTY, writers: new Set<DecisionRule>() };
-    this.tainted.set(metadata, { packets: taint.packets.union(packets), writers: taint.writers.add(writer) });
+    const taint = this.tainted.get(metadata);
+    this.tainted = new Map(this.tainted).set(metadata, {
+      packets: (taint?.packets ?? PacketSet.EMPTY).union(packets),
+      writers: new Set(taint?.writers).add(writer),
+    });
   }
+}
+
+type Taints = Map<Metadata, { packets: PacketSet; writers: Set<DecisionRule> }>;
+
+/** Packets surely untracked, and the rules that untracked them. */
+interface Untracked {
+  packets: PacketSet;
+  by: Set<DecisionRule>;
+}
+const NOT_UNTRACKED: Untracked = { packets: PacketSet.EMPTY, by: new Set() };
+
+/** The packets either set of taints says were changed, and by which rules. */
+function mergeTaints(a: Taints, b: Taints): Taints {
+  if (a === b) return a;
+  const merged: Taints = new Map(b);
+  for (const [metadata, taint] of a) {
+    const other = merged.get(metadata);
+    merged.set(
+      metadata,
+      other && other !== taint
+        ? { packets: other.packets.union(taint.packets), writers: new Set([...other.writers, ...taint.writers]) }
+        : taint,
+    );
+  }
+  return merged;
 }
 
 /**

@@ -13,6 +13,7 @@ const DEFAULT_SOURCE_PORTS = '1024-65535';
 /** A matrix file as written: what the schema allows, before defaults. */
 interface MatrixFile {
   id: string;
+  version?: string;
   title: string;
   description: string;
   sources?: Matrix['sources'];
@@ -78,6 +79,7 @@ export function matrixFromInput(input: ParsedInput, builtin: boolean): Matrix {
   if (problems.length > 0) throw new InputError(sortByPosition(problems));
   return {
     id: written.id,
+    ...(written.version !== undefined ? { version: written.version } : {}),
     title: written.title,
     description: written.description,
     sources: written.sources ?? [],

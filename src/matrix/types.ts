@@ -2,6 +2,8 @@
 
 export interface Matrix {
   id: string;
+  /** The matrix's own version, which reports record (a change to a requirement is a new version). */
+  version?: string;
   title: string;
   description: string;
   /** The documents the requirements and errata refer to. */

@@ -1,3 +1,5 @@
+import { CtState, Ranges, type Family } from '../packetset';
+
 /** Display names of IP protocol numbers. */
 export const PROTOCOL_NAMES: Readonly<Record<number, string>> = {
   0: 'ip',
@@ -69,4 +71,64 @@ export function protocolNumber(text: string): number | undefined {
   const lower = text.toLowerCase();
   if (/^\d+$/.test(lower)) return Number(lower) <= 255 ? Number(lower) : undefined;
   return PROTOCOL_NUMBERS.get(lower);
+}
+
+/** IANA's names of the common ICMP (family 4) and ICMPv6 (family 6) message types. */
+export const ICMP_TYPE_NAMES: Readonly<Record<4 | 6, ReadonlyMap<number, string>>> = {
+  4: new Map([
+    [0, 'echo reply'],
+    [3, 'destination unreachable'],
+    [5, 'redirect'],
+    [8, 'echo request'],
+    [9, 'router advertisement'],
+    [10, 'router solicitation'],
+    [11, 'time exceeded'],
+    [12, 'parameter problem'],
+    [13, 'timestamp'],
+    [14, 'timestamp reply'],
+  ]),
+  6: new Map([
+    [1, 'destination unreachable'],
+    [2, 'packet too big'],
+    [3, 'time exceeded'],
+    [4, 'parameter problem'],
+    [128, 'echo request'],
+    [129, 'echo reply'],
+    [130, 'multicast listener query'],
+    [131, 'multicast listener report'],
+    [132, 'multicast listener done'],
+    [133, 'router solicitation'],
+    [134, 'router advertisement'],
+    [135, 'neighbor solicitation'],
+    [136, 'neighbor advertisement'],
+    [137, 'redirect'],
+    [143, 'multicast listener report v2'],
+  ]),
+};
+
+/**
+ * Which first packets of a flow a connection tracker (Linux conntrack) tracks as a new connection:
+ * every protocol's, but for its family's ICMP only the messages that open one (echo, timestamp,
+ * information and address mask requests; IPv6 echo requests and node information queries).
+ * Other ICMP messages with no connection before them (replies, errors) are INVALID; IPv6
+ * neighbour discovery and multicast listener messages are left UNTRACKED. Measured on Linux 6.18.
+ */
+const ICMP_FIRST_PACKETS: Readonly<Record<Family, { proto: number; opening: readonly number[]; untracked: readonly number[] }>> = {
+  4: { proto: 1, opening: [8, 13, 15, 17], untracked: [] },
+  6: { proto: 58, opening: [128, 139], untracked: [130, 131, 132, 133, 134, 135, 136, 143] },
+};
+
+/** The conntrack state of a flow's first packet (CtState's value): NEW, or INVALID/UNTRACKED for ICMP that opens no connection. */
+export function firstPacketState(family: Family, proto: number, icmpType: number): number {
+  const icmp = ICMP_FIRST_PACKETS[family];
+  if (proto !== icmp.proto || icmp.opening.includes(icmpType)) return CtState.NEW;
+  return icmp.untracked.includes(icmpType) ? CtState.UNTRACKED : CtState.INVALID;
+}
+
+/** The family's ICMP first packets by state, as ranges of the icmp dimension (type * 256 + code). */
+export function icmpFirstPackets(family: Family): { proto: number; opening: Ranges; untracked: Ranges } {
+  const icmp = ICMP_FIRST_PACKETS[family];
+  const types = (list: readonly number[]): Ranges =>
+    Ranges.fromIntervals(list.map((t) => [BigInt(t * 256), BigInt(t * 256 + 255)] as const));
+  return { proto: icmp.proto, opening: types(icmp.opening), untracked: types(icmp.untracked) };
 }

@@ -5,8 +5,8 @@
  * A test case fails exactly when a finding in it fails the run (active, at or above --fail-on), so
  * the report has failures exactly when the verdict is "fail". Not-applicable flows are skipped.
  */
-import type { AuditReport, ConfigWarning, Finding, RequirementResult } from '../audit/types';
-import { failsRun, findingsOfResult, firewallLabel, sourceLocation, warningLocation } from './common';
+import type { AuditReport, ConfigWarning, Finding, RequirementResult, WaiverStatus } from '../audit/types';
+import { failsRun, findingsOfResult, firewallLabel, sourceLocation, waiverScope, waiverState, warningLocation } from './common';
 import { witnessText } from './text';
 
 /**
@@ -85,15 +85,60 @@ function findingCase(f: Finding, report: AuditReport): TestCase {
   return { ...base, outcome: { kind: 'passed' }, output: findingDetails(f) };
 }
 
+function waiverCase(w: WaiverStatus): TestCase {
+  return {
+    classname: 'waivers',
+    name: `${w.status} waiver at ${w.file}${w.line ? `:${w.line}` : ''}`,
+    outcome: { kind: 'passed' },
+    output: `${waiverState(w)}: ${waiverScope(w)}: ${w.reason}`,
+  };
+}
+
+/** A configuration that could not be used fails its firewall's audit. */
+function errorCase(e: ConfigWarning): TestCase {
+  return {
+    classname: e.firewall,
+    name: `configuration at ${warningLocation(e)}`,
+    outcome: { kind: 'failed', type: 'input-error', message: e.message, details: `${warningLocation(e)}: ${e.message}` },
+    output: '',
+  };
+}
+
 /** A warning fails nothing: a passed case whose output says what was noticed. */
 function warningCase(w: ConfigWarning): TestCase {
   return { classname: w.firewall, name: `warning at ${warningLocation(w)}`, outcome: { kind: 'passed' }, output: w.message };
 }
 
-function renderSuite(name: string, cases: TestCase[], lines: string[]): void {
+/** The evidence as JUnit properties, which CI systems keep with the test results. */
+function evidenceProperties(report: AuditReport): [string, string][] {
+  const e = report.evidence;
+  return [
+    ['fwmatrix.version', report.tool.version],
+    ['fwmatrix.generatedAt', e.generatedAt],
+    ['fwmatrix.failOn', report.failOn],
+    ['fwmatrix.matrix', `${report.matrix.id}${report.matrix.version ? ` ${report.matrix.version}` : ''}`],
+    ['fwmatrix.matrix.sha256', e.matrix.sha256],
+    ...(e.deployment
+      ? ([
+          ['fwmatrix.deployment', e.deployment.file],
+          ['fwmatrix.deployment.sha256', e.deployment.sha256],
+        ] as [string, string][])
+      : []),
+    ...e.inputs.map((i): [string, string] => [`fwmatrix.input.${i.firewall}.${i.kind}`, `${i.file} sha256:${i.sha256}`]),
+    ...(e.waivers ? ([['fwmatrix.waivers.sha256', e.waivers.sha256]] as [string, string][]) : []),
+    ...(e.baseline ? ([['fwmatrix.baseline.sha256', e.baseline.sha256]] as [string, string][]) : []),
+  ];
+}
+
+function renderSuite(name: string, cases: TestCase[], properties: [string, string][], lines: string[]): void {
   const failures = cases.filter((c) => c.outcome.kind === 'failed').length;
   const skipped = cases.filter((c) => c.outcome.kind === 'skipped').length;
   lines.push(`  <testsuite${attributes({ name, tests: cases.length, failures, errors: 0, skipped })}>`);
+  lines.push(
+    '    <properties>',
+    ...properties.map(([n, v]) => `      <property${attributes({ name: n, value: v })}/>`),
+    '    </properties>',
+  );
   for (const c of cases) {
     const open = `    <testcase${attributes({ classname: c.classname, name: c.name })}>`;
     const body: string[] = [];
@@ -122,7 +167,11 @@ export function renderJunit(report: AuditReport): string {
       }),
   }));
   suites.push({ name: 'findings', cases: everyFinding.filter((f) => !shownWithResult.has(f)).map((f) => findingCase(f, report)) });
+  if (report.errors.length > 0) suites.push({ name: 'configurations not audited', cases: report.errors.map(errorCase) });
   if (report.warnings.length > 0) suites.push({ name: 'configuration warnings', cases: report.warnings.map(warningCase) });
+  // An expired or stale waiver fails nothing, but a CI dashboard should show it.
+  const lapsed = report.waivers.filter((w) => w.status !== 'applied');
+  if (lapsed.length > 0) suites.push({ name: 'waivers', cases: lapsed.map(waiverCase) });
 
   const all = suites.flatMap((s) => s.cases);
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
@@ -135,7 +184,8 @@ export function renderJunit(report: AuditReport): string {
       skipped: all.filter((c) => c.outcome.kind === 'skipped').length,
     })}>`,
   );
-  for (const suite of suites) renderSuite(suite.name, suite.cases, lines);
+  const properties = evidenceProperties(report);
+  for (const suite of suites) renderSuite(suite.name, suite.cases, properties, lines);
   lines.push('</testsuites>');
   return lines.join('\n') + '\n';
 }

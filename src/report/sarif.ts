@@ -4,7 +4,8 @@
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AuditReport, ConfigWarning, Finding, Severity } from '../audit/types';
+import type { AuditReport, ConfigWarning, FileDigest, Finding, Severity, WaiverStatus } from '../audit/types';
+import { waiverScope, waiverState } from './common';
 import { FINDING_KINDS, FINDING_KIND_IDS } from '../audit/finding-kinds';
 import type { SourceRef } from '../model/policy';
 
@@ -62,6 +63,33 @@ function result(finding: Finding, report: AuditReport): object {
   };
 }
 
+function artifacts(report: AuditReport): object[] {
+  const e = report.evidence;
+  const entries: { digest: FileDigest; roles: string[] }[] = [
+    ...e.inputs.map((digest) => ({ digest, roles: ['analysisTarget'] })),
+    ...(e.deployment ? [{ digest: e.deployment, roles: ['attachment'] }] : []),
+    { digest: e.matrix, roles: ['attachment'] },
+    ...(e.waivers ? [{ digest: e.waivers, roles: ['attachment'] }] : []),
+    ...(e.baseline ? [{ digest: e.baseline, roles: ['attachment'] }] : []),
+  ];
+  return entries.map(({ digest, roles }) => ({
+    location: { uri: artifactUri(digest.file) },
+    length: digest.bytes,
+    hashes: { 'sha-256': digest.sha256 },
+    roles,
+  }));
+}
+
+/** An expired or stale waiver: not a result, but something to act on. */
+function waiverNotification(w: WaiverStatus): object {
+  const region = w.line !== undefined ? { region: { startLine: w.line } } : {};
+  return {
+    level: 'warning',
+    message: { text: `waiver ${waiverState(w)}: ${waiverScope(w)}: ${w.reason}` },
+    locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(w.file) }, ...region } }],
+  };
+}
+
 function notification(warning: ConfigWarning): object {
   const region = warning.line !== undefined ? { region: { startLine: warning.line } } : {};
   return {
@@ -77,6 +105,9 @@ function notification(warning: ConfigWarning): object {
   };
 }
 
+/** Where a code-scanning alert's reader learns what the tool is (SARIF's driver.informationUri). */
+const TOOL_INFORMATION_URI = 'https://www.npmjs.com/package/fwmatrix';
+
 export function renderSarif(report: AuditReport): string {
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -87,6 +118,8 @@ export function renderSarif(report: AuditReport): string {
           driver: {
             name: report.tool.name,
             version: report.tool.version,
+            semanticVersion: report.tool.version,
+            informationUri: TOOL_INFORMATION_URI,
             // The default levels are the audit's severities per kind; each result still carries its own.
             rules: FINDING_KIND_IDS.map((id) => ({
               id,
@@ -99,9 +132,22 @@ export function renderSarif(report: AuditReport): string {
           },
         },
         // What the parsers noticed and did not stop on: notifications of a successful run, not results.
-        invocations: [{ executionSuccessful: true, toolExecutionNotifications: report.warnings.map(notification) }],
+        invocations: [
+          {
+            // A firewall that could not be audited makes the run unsuccessful (exit code 2).
+            executionSuccessful: report.errors.length === 0,
+            startTimeUtc: report.evidence.generatedAt,
+            toolExecutionNotifications: [
+              ...report.errors.map((e) => ({ ...notification(e), level: 'error' })),
+              ...report.warnings.map(notification),
+              ...report.waivers.filter((w) => w.status !== 'applied').map(waiverNotification),
+            ],
+          },
+        ],
+        // Every file the audit read, with its digest: evidence of what was judged.
+        artifacts: artifacts(report),
         results: [...report.findings, ...report.suppressed].map((f) => result(f, report)),
-        properties: { matrix: report.matrix, verdict: report.verdict, failOn: report.failOn },
+        properties: { matrix: report.matrix, verdict: report.verdict, failOn: report.failOn, generatedAt: report.evidence.generatedAt },
       },
     ],
   };

@@ -1,7 +1,7 @@
 /** The human report: a table of statuses, the findings with their rules and witnesses, the errata. */
 import pc from 'picocolors';
 import type { AuditReport, Finding, Status, Witness } from '../audit/types';
-import { firewallLabel, warningLocation } from './common';
+import { evidenceLines, firewallLabel, verdictSummary, waiverScope, waiverState, warningLocation } from './common';
 
 type Colors = Pick<typeof pc, 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold' | 'magenta'>;
 
@@ -30,9 +30,15 @@ export function renderText(report: AuditReport, options: { color: boolean }): st
     'not-applicable': c.dim,
   };
   const lines: string[] = [];
-  lines.push(c.bold(`fwmatrix ${report.tool.version} — ${report.matrix.title} (${report.matrix.id})`));
+  lines.push(
+    c.bold(
+      `fwmatrix ${report.tool.version} — ${report.matrix.title} (${report.matrix.id}${report.matrix.version ? ` ${report.matrix.version}` : ''})`,
+    ),
+  );
   for (const fw of report.firewalls)
     lines.push(`  firewall ${c.bold(fw.name)}: ${fw.type}, ${fw.placement}, ${fw.rules} rules, ${(fw.files ?? [fw.file]).join(', ')}`);
+  for (const e of report.errors)
+    lines.push(`  firewall ${c.bold(e.firewall)}: ${c.red('not audited')}: ${warningLocation(e)}: ${e.message}`);
   const definedAny = report.roles.find((r) => r.id === 'any');
   if (definedAny) lines.push(`  role "any" is defined by the deployment as ${definedAny.addresses.join(', ')}`);
   lines.push('');
@@ -48,7 +54,9 @@ export function renderText(report: AuditReport, options: { color: boolean }): st
     ),
   );
   for (const r of report.results) {
-    const by = r.decidedBy.map((d) => `line ${d.line}`).join(', ');
+    // A firewall of several files (IPv4 and IPv6) names the file of each line.
+    const files = new Set(r.decidedBy.map((d) => d.file));
+    const by = r.decidedBy.map((d) => (files.size > 1 ? `${d.file}:${d.line}` : `line ${d.line}`)).join(', ');
     const detail = `${r.flow}${r.optional ? ' (optional)' : ''}${by ? c.dim(` — ${by}`) : ''}`;
     lines.push(
       `${pad(firewallLabel(r), widths.firewall)}  ${pad(r.requirement, widths.requirement)}  ${statusColor[r.status](pad(r.status, widths.status))}  ${detail}`,
@@ -87,16 +95,23 @@ export function renderText(report: AuditReport, options: { color: boolean }): st
     lines.push('', c.bold('Notes on the source documents (errata):'));
     for (const e of errata) lines.push(`  ${e.id} — ${e.title}: ${e.text}`);
   }
-  const counts = countBy(report.findings.map((f) => f.severity));
-  lines.push(
-    '',
-    `${report.verdict === 'pass' ? c.green('PASS') : c.red('FAIL')} (fail on ${report.failOn}): ${counts.high ?? 0} high, ${counts.medium ?? 0} medium, ${counts.low ?? 0} low; ${report.suppressed.length} suppressed`,
-  );
+  if (report.waivers.length > 0) {
+    lines.push('', c.bold(`Waivers (${report.waivers.length}):`));
+    for (const w of report.waivers) {
+      const state = waiverState(w);
+      lines.push(
+        `  ${w.status === 'applied' ? state : c.yellow(state)}: ${waiverScope(w)} (${w.file}${w.line ? `:${w.line}` : ''}): ${w.reason}`,
+      );
+    }
+  }
+  lines.push('', c.bold('Evidence:'), ...evidenceLines(report).map((line) => `  ${line}`));
+  lines.push('', renderVerdictLine(report, options));
   return lines.join('\n') + '\n';
 }
 
-function countBy(values: string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
-  return counts;
+/** The verdict line every format ends with, its verdict word in colour when asked. */
+export function renderVerdictLine(report: AuditReport, options: { color: boolean }): string {
+  const c: Colors = options.color ? pc : plain;
+  // PASS and FAIL are four letters: the rest is the counts as every format says them.
+  return (report.verdict === 'pass' ? c.green('PASS') : c.red('FAIL')) + verdictSummary(report).slice(4);
 }

@@ -120,7 +120,7 @@ const EXPECTED: Record<string, { rules: number; statuses: Record<string, number>
   'diekmann_sqrl_shorewall_akachan.rules': {
     rules: 404,
     statuses: { partial: 10, 'not-applicable': 4 },
-    kinds: { missing: 10, extraneous: 21, 'overly-broad': 5, undetermined: 8, shadowed: 3 },
+    kinds: { missing: 10, extraneous: 21, 'overly-broad': 5, shadowed: 3 },
   },
   'diekmann_synology_ip6tables_jul2016.rules': {
     rules: 47,

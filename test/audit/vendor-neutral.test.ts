@@ -161,7 +161,8 @@ test('findings speak the normalizer’s words and name the point’s traffic', (
         'missing',
         'rp-director-http',
         4,
-        'required flow tcp/8080 from reverse-proxy to director is denied entirely; e.g. this packet is dropped by the default of chain dmz-rules',
+        // The DMZ rule for HTTPS is the one meant for the reverse proxy: its port is the near miss.
+        'required flow tcp/8080 from reverse-proxy to director is denied entirely; e.g. this packet is dropped by the default of chain dmz-rules; the rule at line 1 matches destination ports 4443, not 8080',
         'dmz-in',
       ],
       [

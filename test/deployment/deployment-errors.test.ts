@@ -113,7 +113,7 @@ describe('deployment file errors name the line, the path and what was expected',
         line: 19,
         column: 1,
         path: '/colour',
-        message: "unknown property 'colour'; expected one of matrix, roles, firewalls, optional, translations",
+        message: "unknown property 'colour'; expected one of matrix, roles, firewalls, optional, translations, severities",
       },
     ]);
   });

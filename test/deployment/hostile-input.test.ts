@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { loadDeployment, validateFile } from '../../src/deployment';
+import { loadDeployment } from '../../src/deployment';
+import { validateFile } from '../../src/app/validate';
 import { MAX_INPUT_BYTES, MAX_NESTING } from '../../src/input/document';
 import { brief, diagnosticsThrownBy, lines, tempDir } from './support';
 

@@ -30,6 +30,7 @@ const SITE_DEPLOYMENT: Omit<Deployment, 'locate'> = {
     ['edge-internal', ['192.0.2.20']],
   ]),
   optional: ['rp-director-http', 'rp-fe-http'],
+  severities: { kinds: {}, overrides: [] },
   translations: [
     { vip: 'director-vip', from: 80, to: 8080 },
     { vip: 'director-vip', from: 443, to: 4443 },
@@ -122,6 +123,7 @@ describe('loadDeployment', () => {
       roles: new Map([['director', ['198.51.100.11']]]),
       optional: [],
       translations: [],
+      severities: { kinds: {}, overrides: [] },
       firewalls: [
         {
           name: 'director01',

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { validateFile } from '../../src/deployment';
+import { validateFile } from '../../src/app/validate';
 import { formatDiagnostic } from '../../src/model/errors';
 import { REPO_ROOT } from '../helpers/paths';
 import { brief, lines, SITE_DIR, tempDir } from './support';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { loadWaivers } from '../../src/deployment';
+import { loadWaivers } from '../../src/audit/waivers';
 import { brief, diagnosticsThrownBy, lines, SITE_DIR, tempDir } from './support';
 
 describe('loadWaivers', () => {
@@ -56,7 +56,7 @@ describe('loadWaivers', () => {
         line: 6,
         column: 9,
         path: '/2/kind',
-        message: 'expected one of missing, overly-broad, extraneous, shadowed, undetermined, got "missin"',
+        message: 'expected one of missing, overly-broad, extraneous, shadowed, undetermined, unfiltered, not-loaded, got "missin"',
       },
       {
         line: 7,

@@ -52,7 +52,8 @@ function diff(files: Record<string, string>, before: string, after: string, opts
 
 /** The audit of one configuration, as `fwmatrix audit --config` gives it. */
 function audit(config: string): AuditReport {
-  return JSON.parse(runAudit(undefined, { ...MATRIX_OPTIONS, config }).text) as AuditReport;
+  const { deployment: _d, firewall: _f, ...options } = MATRIX_OPTIONS;
+  return JSON.parse(runAudit(undefined, { ...options, config: [config] }).text) as AuditReport;
 }
 
 test('opening the missing flow fixes the missing finding and introduces none', () => {
@@ -76,7 +77,15 @@ test('opening the missing flow fixes the missing finding and introduces none', (
         rule: { file: d.shown('before.rules'), line: 2, text: ':INPUT DROP' },
         witness: { src: '192.0.2.10', dst: '198.51.100.11', proto: 'tcp', sport: 40000, dport: 4443, chain: 'INPUT' },
         message:
-          "required flow tcp/4443 from reverse-proxy-internal to director is denied entirely; e.g. this packet is dropped by the INPUT chain's default policy",
+          "required flow tcp/4443 from reverse-proxy-internal to director is denied entirely; e.g. this packet is dropped by the INPUT chain's default policy; the rule at line 5 matches destination ports 8080, not 4443",
+        hints: [
+          {
+            rule: { file: d.shown('before.rules'), line: 5, text: DIRECTOR[0] },
+            condition: 'dport',
+            says: 'matches destination ports 8080, not 4443',
+            suggestion: 'add destination port 4443',
+          },
+        ],
       },
     ],
     unchanged: 1,
@@ -124,10 +133,10 @@ test('the text report lists the findings introduced and fixed, and the verdict',
     run.text.split('\n').slice(1).join('\n'),
     `
 Newly allowed (1):
-  INPUT IPv4: 4,294,967,296 source addresses, 4,294,967,296 destination addresses, 1 protocol, 1 destination port
+  INPUT IPv4: 4,294,967,295 source addresses, 1 destination address, 1 protocol, 1 destination port
     before drop by ${displayPath(before)}:2: :INPUT DROP (the INPUT chain's default policy)
     after  accept by ${displayPath(after)}:9: ${ANY_HTTPS}
-    witness: tcp 203.0.113.77:40000 -> 203.0.113.77:4443 [INPUT]
+    witness: tcp 203.0.113.77:40000 -> 198.51.100.11:4443 [INPUT]
 
 Findings introduced (1):
   MEDIUM overly-broad after.rules
@@ -138,7 +147,7 @@ Findings introduced (1):
 
 Findings fixed (1):
   HIGH missing after.rules rp-director-https
-    required flow tcp/4443 from reverse-proxy-internal to director is denied entirely; e.g. this packet is dropped by the INPUT chain's default policy
+    required flow tcp/4443 from reverse-proxy-internal to director is denied entirely; e.g. this packet is dropped by the INPUT chain's default policy; the rule at line 5 matches destination ports 8080, not 4443
     ${displayPath(before)}:2: :INPUT DROP
     witness: tcp 192.0.2.10:40000 -> 198.51.100.11:4443 [INPUT]
     fingerprint db1e9ed9f3356f5f1ec85205

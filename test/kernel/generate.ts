@@ -152,12 +152,10 @@ function protocolMatches(pick: Picker, protocol: string): string[] {
       const options: string[] = [];
       if (pick.chance(0.4)) options.push(`${negation(pick)}--sport ${randomPortSpec(pick)}`);
       if (options.length === 0 || pick.chance(0.5)) options.push(`${negation(pick)}--dport ${randomPortSpec(pick)}`);
-      if (protocol === 'tcp' && pick.chance(0.3)) {
-        if (pick.chance(0.5)) options.push(`${negation(pick)}--syn`);
+      if (protocol === 'tcp' && pick.chance(0.45)) {
+        if (pick.chance(0.35)) options.push(`${negation(pick)}--syn`);
         else {
-          const mask = pick.some(TCP_FLAGS);
-          const set = mask.filter(() => pick.chance(0.5));
-          options.push(`${negation(pick)}--tcp-flags ${mask.join(',')} ${set.length > 0 ? set.join(',') : 'NONE'}`);
+          options.push(`${negation(pick)}--tcp-flags ${randomTcpFlags(pick)}`);
         }
       }
       parts.push(`-m ${protocol} ${options.join(' ')}`);
@@ -168,22 +166,34 @@ function protocolMatches(pick: Picker, protocol: string): string[] {
       parts.push(`-m multiport ${negation(pick)}--${option} ${list.join(',')}`);
     }
   } else if (protocol === 'icmp' && pick.chance(0.6)) {
-    parts.push(`-m icmp ${negation(pick)}--icmp-type ${pick.one(['8', '0', '3', '3/4', '11', '8/0', '8/1', 'any', 'echo-request'])}`);
+    const types = ['8', '0', '3', '3/4', '11', '8/0', '8/1', 'any', 'echo-request', '13', '17/0', 'timestamp-request', '14'];
+    parts.push(`-m icmp ${negation(pick)}--icmp-type ${pick.one(types)}`);
   } else if (protocol === 'ipv6-icmp' && pick.chance(0.6)) {
-    parts.push(`-m icmp6 ${negation(pick)}--icmpv6-type ${pick.one(['128', '129', '1/4', '135', '128/0', '128/1', 'echo-request'])}`);
+    const types = ['128', '129', '1/4', '135', '128/0', '128/1', 'echo-request', '139', '139/1', 'echo-reply'];
+    parts.push(`-m icmp6 ${negation(pick)}--icmpv6-type ${pick.one(types)}`);
   }
   return parts;
+}
+
+/** `MASK COMP`, COMP sometimes with a flag outside MASK (then the kernel's (flags & MASK) == COMP never holds). */
+function randomTcpFlags(pick: Picker): string {
+  const mask = pick.some(TCP_FLAGS);
+  const outside = TCP_FLAGS.filter((flag) => !mask.includes(flag));
+  const set = [...mask.filter(() => pick.chance(0.5)), ...(outside.length > 0 && pick.chance(0.5) ? [pick.one(outside)] : [])];
+  return `${mask.join(',')} ${set.length > 0 ? set.join(',') : 'NONE'}`;
 }
 
 interface RuleContext {
   family: Family;
   /**
-   * For raw and mangle PREROUTING: a source or destination prefix and at most a protocol and its
-   * ports, so that most probes still reach filter (and no state, which raw cannot know yet).
+   * For raw and mangle: a source or destination prefix and few other matches, so that most probes
+   * still reach filter.
    */
   narrow: boolean;
   /** A built-in INPUT or PREROUTING chain: no `-o` there. */
   noOutput: boolean;
+  /** The chain the rule is in: FORWARD's packets are decided for pkttype, INPUT's for more address types. */
+  chain: string;
 }
 
 interface Matches {
@@ -216,12 +226,56 @@ function randomMatches(pick: Picker, context: RuleContext): Matches {
     if (ranges.length === 0 || pick.chance(0.4)) ranges.push(`${negation(pick)}--dst-range ${randomAddressRange(pick, family)}`);
     parts.push(`-m iprange ${ranges.join(' ')}`);
   }
-  if (!narrow && pick.chance(0.18)) {
-    const states = pick.some(CONNTRACK_STATES).join(',');
-    parts.push(pick.chance(0.5) ? `-m conntrack ${negation(pick)}--ctstate ${states}` : `-m state ${negation(pick)}--state ${states}`);
+  if (pick.chance(narrow ? 0.25 : 0.18)) parts.push(conntrackMatch(pick, family));
+  if (pick.chance(narrow ? 0.15 : 0.12)) parts.push(addressTypeMatch(pick, context));
+  if (context.chain === 'FORWARD' && pick.chance(0.15)) {
+    parts.push(`-m pkttype ${negation(pick, 0.3)}--pkt-type ${pick.one(['unicast', 'broadcast', 'multicast', 'host', 'otherhost'])}`);
+  }
+  if (!narrow && pick.chance(0.08)) {
+    const mark = pick.one(['0', '0x0/0xff', '0x1', '0x10/0x10', '0x0/0x0']);
+    parts.push(`-m ${pick.one(['mark', 'connmark'])} ${negation(pick, 0.4)}--mark ${mark}`);
   }
   if (pick.chance(0.1)) parts.push(`-m comment --comment ${JSON.stringify(pick.one(COMMENTS))}`);
   return { text: parts.join(' '), protocol: required };
+}
+
+/**
+ * `-m state`, or `-m conntrack` with a state and (or only) options of the original tuple, which
+ * the kernel tests only for packets with a conntrack entry (in raw: none yet).
+ */
+function conntrackMatch(pick: Picker, family: Family): string {
+  const states = pick.some(CONNTRACK_STATES).join(',');
+  if (pick.chance(0.4)) return `-m state ${negation(pick)}--state ${states}`;
+  const options: string[] = [];
+  if (pick.chance(0.7)) options.push(`${negation(pick)}--ctstate ${states}`);
+  if (options.length === 0 || pick.chance(0.35)) {
+    const tuple = pick.one([
+      `--ctorigsrc ${randomPrefix(pick, family)}`,
+      `--ctorigdst ${randomPrefix(pick, family)}`,
+      `--ctproto ${pick.one(['tcp', 'udp', '6'])}`,
+      `--ctorigdstport ${pick.one(PORTS)}`,
+      `--ctdir ${pick.one(['ORIGINAL', 'REPLY'])}`,
+    ]);
+    // iptables refuses a negated --ctdir.
+    options.push(`${tuple.startsWith('--ctdir') ? '' : negation(pick)}${tuple}`);
+  }
+  return `-m conntrack ${options.join(' ')}`;
+}
+
+/**
+ * Address types the kernel decides for the probes from what fwmatrix knows: IPv4's all; IPv6's
+ * route types ANYCAST and UNREACHABLE only for destinations in INPUT (elsewhere they depend on
+ * the routes, which the rule set does not give).
+ */
+function addressTypeMatch(pick: Picker, context: RuleContext): string {
+  const v4 = ['UNICAST', 'LOCAL', 'BROADCAST', 'MULTICAST', 'ANYCAST', 'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT'];
+  const v6 = ['UNSPEC', 'UNICAST', 'LOCAL', 'MULTICAST'];
+  const types = (dim: 'src' | 'dst'): string =>
+    pick.some(context.family === 4 ? v4 : dim === 'dst' && context.chain === 'INPUT' ? [...v6, 'ANYCAST', 'UNREACHABLE'] : v6).join(',');
+  const options: string[] = [];
+  if (pick.chance(0.5)) options.push(`${negation(pick, 0.3)}--src-type ${types('src')}`);
+  if (options.length === 0 || pick.chance(0.4)) options.push(`${negation(pick, 0.3)}--dst-type ${types('dst')}`);
+  return `-m addrtype ${options.join(' ')}`;
 }
 
 function rejectTarget(pick: Picker, family: Family, matches: Matches): string {
@@ -232,7 +286,7 @@ function rejectTarget(pick: Picker, family: Family, matches: Matches): string {
 /** One rule of a filter chain; `callable` are the user chains it may jump or go to (later ones only: no loops). */
 function filterRule(pick: Picker, family: Family, chain: string, callable: string[]): string {
   const builtin = chain === 'INPUT' || chain === 'FORWARD';
-  const matches = randomMatches(pick, { family, narrow: false, noOutput: chain === 'INPUT' });
+  const matches = randomMatches(pick, { family, narrow: false, noOutput: chain === 'INPUT', chain });
   const weights: [string, number][] = [
     ['ACCEPT', 25],
     ['DROP', 18],
@@ -270,9 +324,14 @@ function filterRule(pick: Picker, family: Family, chain: string, callable: strin
 
 function preroutingTable(pick: Picker, family: Family, table: 'raw' | 'mangle'): string {
   const builtins = table === 'raw' ? ['PREROUTING', 'OUTPUT'] : ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
+  // mangle also filters in INPUT and FORWARD, after routing.
+  const chains = table === 'raw' ? ['PREROUTING'] : ['PREROUTING', 'PREROUTING', 'INPUT', 'FORWARD'];
   const rules = Array.from({ length: pick.integer(1, 3) }, () => {
-    const matches = randomMatches(pick, { family, narrow: true, noOutput: true }).text;
-    return `-A PREROUTING ${matches} -j ${pick.chance(0.5) ? 'DROP' : 'ACCEPT'}`;
+    const chain = pick.one(chains);
+    const matches = randomMatches(pick, { family, narrow: true, noOutput: chain !== 'FORWARD', chain }).text;
+    // raw can take packets out of connection tracking: later state and connmark matches see it.
+    const target = table === 'raw' && pick.chance(0.4) ? pick.one(['NOTRACK', 'CT --notrack']) : pick.chance(0.5) ? 'DROP' : 'ACCEPT';
+    return `-A ${chain} ${matches} -j ${target}`;
   });
   return [`*${table}`, ...builtins.map((c) => `:${c} ACCEPT [0:0]`), ...rules, 'COMMIT'].join('\n');
 }
@@ -288,6 +347,11 @@ export function generateRuleset(seed: number, family: Family): string {
   for (const chain of ['INPUT', 'FORWARD']) lines.push(`:${chain} ${pick.chance(0.5) ? 'DROP' : 'ACCEPT'} [0:0]`);
   lines.push(':OUTPUT ACCEPT [0:0]', ...userChains.map((chain) => `:${chain} - [0:0]`));
   for (const chain of ['INPUT', 'FORWARD']) {
+    // Often a flags rule first, so that most TCP probes are tested against one.
+    if (pick.chance(0.4))
+      lines.push(
+        `-A ${chain} -p tcp -m tcp ${negation(pick, 0.3)}--tcp-flags ${randomTcpFlags(pick)} -j ${pick.one(['ACCEPT', 'DROP', 'LOG'])}`,
+      );
     for (let i = pick.integer(3, 9); i > 0; i--) lines.push(filterRule(pick, family, chain, userChains));
   }
   userChains.forEach((chain, index) => {
@@ -295,6 +359,31 @@ export function generateRuleset(seed: number, family: Family): string {
   });
   lines.push('COMMIT', '');
   return lines.join('\n');
+}
+
+/**
+ * The classes of features the generated rule sets must keep covering, each told by the text of a
+ * rule a probe was tested against.
+ */
+export const FEATURE_CLASSES: Readonly<Record<string, RegExp>> = {
+  'tcp flags': /--tcp-flags|--syn/,
+  'tcp flags compared outside the mask': /--tcp-flags (\S+) (\S+)/,
+  addrtype: /-m addrtype/,
+  pkttype: /-m pkttype/,
+  'mark or connmark': /-m (?:conn)?mark /,
+  'ICMP or ICMPv6 type': /--icmp(?:v6)?-type/,
+  'conntrack state': /--(?:ct)?state /,
+  'conntrack tuple options': /--ctorig|--ctproto|--ctdir/,
+  'NOTRACK or CT --notrack': /-j NOTRACK|--notrack/,
+};
+
+/** Whether a rule's text has the feature: a regular expression, and for compared flags outside the mask a check of the flags. */
+export function hasFeature(feature: string, text: string): boolean {
+  const found = FEATURE_CLASSES[feature].exec(text);
+  if (!found) return false;
+  if (feature !== 'tcp flags compared outside the mask') return true;
+  const mask = found[1].split(',');
+  return found[2].split(',').some((flag) => flag !== 'NONE' && !mask.includes(flag) && !mask.includes('ALL'));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -311,6 +400,13 @@ export interface ProbeOptions {
   /** Addresses to fall back on, so that probes also exercise what no rule names. */
   extraAddresses: string[];
 }
+
+/**
+ * ICMP types of probes: mostly ones that open a connection (echo, timestamp and address mask
+ * requests; IPv6 echo requests and node information queries), and replies, errors and (IPv6)
+ * neighbour discovery, which conntrack sees INVALID or UNTRACKED with no connection before them.
+ */
+const PROBE_ICMP_TYPES: Record<Family, number[]> = { 4: [8, 8, 8, 13, 17, 0, 3, 11, 14], 6: [128, 128, 128, 139, 129, 1, 135, 136] };
 
 const PORT_OPTION = /--(?:dport|sport|dports|sports|ports|destination-ports?|source-ports?)\s+(\S+)/g;
 const ADDRESS_OPTION = /(?:^|\s)-[sd]\s+(?:!\s+)?([0-9a-fA-F.:]+(?:\/\d+)?)(?=\s|$)/g;
@@ -385,11 +481,13 @@ export function boundaryProbes(text: string, options: ProbeOptions): Probe[] {
               : 58
             : pick.one([...OTHER_PROTOCOLS, ...otherProtocols]);
     const hasPorts = proto === 'tcp' || proto === 'udp';
+    const icmp = proto === 'icmp' || proto === 58;
     const probe: Probe = {
       from,
       to,
       proto,
       ...(hasPorts ? { sport: pick.chance(0.5) ? pick.one(ports) : pick.integer(32768, 60999), dport: pick.one(ports) } : {}),
+      ...(icmp ? { icmpType: pick.one(PROBE_ICMP_TYPES[family]), icmpCode: pick.one([0, 0, 1]) } : {}),
       in: input,
       ...(chain === 'FORWARD' ? { out: pick.one(interfaces.filter((name) => name !== input)) } : {}),
       chain,

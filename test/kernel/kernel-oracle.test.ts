@@ -17,8 +17,10 @@ import {
   DOCUMENTATION_PREFIXES,
   PROBE_INTERFACES,
   type AddressRange,
+  FEATURE_CLASSES,
   boundaryProbes,
   formatAddress,
+  hasFeature,
   generateRuleset,
   inRange,
   prefixRange,
@@ -33,11 +35,13 @@ const PROBES_PER_REAL_FILE = 120;
 const MIN_COMPARED_PROBES = 1000;
 const MAX_UNDETERMINED_SHARE_OF_GENERATED = 0.05;
 const SHOWN_FAILURES = 20;
+/** Compared probes of generated rule sets, per family, that each feature class must have been tested on. */
+const MIN_PROBES_PER_FEATURE = 15;
 
 interface TraceResult {
   verdict: 'accept' | 'drop' | 'reject' | 'undetermined';
   decidedBy: unknown;
-  steps: unknown[];
+  steps: { table: string; text: string }[];
 }
 
 interface RulesetCase {
@@ -65,6 +69,8 @@ interface Tally {
   failures: string[];
   undeterminedLines: string[];
   skippedFiles: string[];
+  /** Compared probes of generated rule sets tested against a rule of each feature class (or table), per family. */
+  featureProbes: Record<string, number>;
 }
 
 const tally: Tally = {
@@ -79,7 +85,21 @@ const tally: Tally = {
   failures: [],
   undeterminedLines: [],
   skippedFiles: [],
+  featureProbes: {},
 };
+
+/** Counts the feature classes and the tables of the rules a compared probe was tested against. */
+function countFeatures(family: Family, trace: TraceResult, probe: Probe): void {
+  const seen = new Set<string>();
+  // Replies, errors and neighbour discovery: INVALID or UNTRACKED to conntrack, not NEW.
+  if (probe.icmpType !== undefined && ![8, 13, 15, 17, 128, 139].includes(probe.icmpType)) seen.add('ICMP opening no connection');
+  for (const step of trace.steps) {
+    if (step.table === 'raw' || step.table === 'mangle') seen.add(`${step.table} rules`);
+    if (step.table === 'raw' && /-m (?:state|conntrack|connmark) /.test(step.text)) seen.add('conntrack matches in raw');
+    for (const feature of Object.keys(FEATURE_CLASSES)) if (hasFeature(feature, step.text)) seen.add(feature);
+  }
+  for (const feature of seen) tally.featureProbes[`IPv${family} ${feature}`] = (tally.featureProbes[`IPv${family} ${feature}`] ?? 0) + 1;
+}
 
 /** Runs `fwmatrix trace FILE --probes PROBES --type iptables` and reads one JSON result a probe. */
 async function fwmatrixTrace(workDir: string, ruleset: RulesetCase): Promise<TraceResult[]> {
@@ -150,6 +170,7 @@ async function compare(workDir: string, ruleset: RulesetCase): Promise<void> {
       return;
     }
     tally.compared++;
+    if (ruleset.generated) countFeatures(ruleset.family, trace, probe);
     const key = `IPv${ruleset.family} ${probe.chain}`;
     tally.comparedBy[key] = (tally.comparedBy[key] ?? 0) + 1;
     const agrees = kernel[i].accepted ? trace.verdict === 'accept' : trace.verdict === 'drop' || trace.verdict === 'reject';
@@ -302,5 +323,24 @@ describe('kernel oracle: fwmatrix trace agrees with Linux netfilter', { skip: ga
 
   it(`compares at least ${MIN_COMPARED_PROBES} probes`, () => {
     assert.ok(tally.compared >= MIN_COMPARED_PROBES, `only ${tally.compared} probes compared`);
+  });
+
+  it(`tests at least ${MIN_PROBES_PER_FEATURE} probes per family on every feature class and on raw and mangle rules`, () => {
+    const classes = [
+      ...Object.keys(FEATURE_CLASSES),
+      'raw rules',
+      'mangle rules',
+      'conntrack matches in raw',
+      'ICMP opening no connection',
+    ];
+    const thin = [4, 6].flatMap((family) =>
+      classes.map((feature) => `IPv${family} ${feature}`).filter((key) => (tally.featureProbes[key] ?? 0) < MIN_PROBES_PER_FEATURE),
+    );
+    const counts = Object.entries(tally.featureProbes)
+      .sort()
+      .map(([key, count]) => `${key} ${count}`)
+      .join(', ');
+    console.log(`kernel oracle: probes compared per feature class: ${counts}`);
+    assert.deepEqual(thin, [], `too few compared probes on: ${thin.join(', ')} (counts: ${counts})`);
   });
 });

@@ -32,8 +32,8 @@ export type ProbeChain = 'INPUT' | 'FORWARD';
 
 /**
  * The first packet of a new connection, as `fwmatrix trace --probes` reads it: a TCP SYN, a UDP
- * datagram, an ICMP echo request (`icmp` or 1 for IPv4, 58 for IPv6) or a bare packet of another
- * protocol number. `out` is only for FORWARD.
+ * datagram, an ICMP message (`icmp` or 1 for IPv4, 58 for IPv6; an echo request unless `icmpType`
+ * and `icmpCode` say otherwise) or a bare packet of another protocol number. `out` is only for FORWARD.
  */
 export interface Probe {
   from: string;
@@ -41,6 +41,8 @@ export interface Probe {
   proto: 'tcp' | 'udp' | 'icmp' | number;
   sport?: number;
   dport?: number;
+  icmpType?: number;
+  icmpCode?: number;
   in: string;
   out?: string;
   chain: ProbeChain;
@@ -78,8 +80,8 @@ function protocolNumber(proto: Probe['proto'], family: Family): number {
   }
 }
 
-/** The ICMP protocol of the family, whose probes are echo requests. */
-function isEcho(protocol: number, family: Family): boolean {
+/** The ICMP protocol of the family, whose probes carry an identifier of their own. */
+function isIcmp(protocol: number, family: Family): boolean {
   return protocol === (family === 4 ? 1 : 58);
 }
 
@@ -263,20 +265,26 @@ export class RoundPlan {
   /** "input-interface destination" → output interface */
   readonly routes = new Map<string, string>();
   private readonly tuples = new Set<string>();
+  private readonly sources = new Set<string>();
 
   constructor(private readonly family: Family) {}
 
-  /** Echo requests get distinct identifiers, so only TCP, UDP and other protocols can repeat a tuple. */
+  /** ICMP probes get distinct identifiers, so only TCP, UDP and other protocols can repeat a tuple. */
   private tuple(probe: Probe): string | null {
     const protocol = protocolNumber(probe.proto, this.family);
-    return isEcho(protocol, this.family) ? null : `${probe.from} ${probe.to} ${protocol} ${probe.sport} ${probe.dport}`;
+    return isIcmp(protocol, this.family) ? null : `${probe.from} ${probe.to} ${protocol} ${probe.sport} ${probe.dport}`;
   }
 
+  /**
+   * A source that is one of the round's local addresses would be the firewall's own (LOCAL to
+   * addrtype, and a martian where accept_local is off): sources and local destinations stay apart.
+   */
   fits(probe: Probe): boolean {
     if (this.probes.length >= MAX_TAG_LENGTH - FIRST_TAG_LENGTH) return false;
     const tuple = this.tuple(probe);
     if (tuple !== null && this.tuples.has(tuple)) return false;
-    if (probe.chain === 'INPUT') return !this.forwardedDestinations.has(probe.to);
+    if (this.localDestinations.has(probe.from)) return false;
+    if (probe.chain === 'INPUT') return !this.forwardedDestinations.has(probe.to) && !this.sources.has(probe.to);
     const routed = this.routes.get(`${probe.in} ${probe.to}`);
     return !this.localDestinations.has(probe.to) && (routed === undefined || routed === probe.out);
   }
@@ -285,6 +293,7 @@ export class RoundPlan {
     this.probes.push({ probe, index });
     const tuple = this.tuple(probe);
     if (tuple !== null) this.tuples.add(tuple);
+    this.sources.add(probe.from);
     if (probe.chain === 'INPUT') this.localDestinations.add(probe.to);
     else {
       this.forwardedDestinations.add(probe.to);
@@ -427,8 +436,8 @@ for p in json.load(sys.stdin):
     elif proto == 17:
         header = struct.pack('!HHHH', p['sport'], p['dport'], 0, 0)
         checksum_offset = 6
-    elif p['echo']:
-        header = struct.pack('!BBHHH', 128 if v6 else 8, 0, 0, p['identifier'], 1)
+    elif p['icmp']:
+        header = struct.pack('!BBHHH', p['icmpType'], p['icmpCode'], 0, p['identifier'], 1)
         checksum_offset = 2
     else:
         header, checksum_offset = b'', None
@@ -472,7 +481,9 @@ async function sendProbes(peer: string, family: Family, interfaces: string[], ta
       sport: t.probe.sport ?? 0,
       dport: t.probe.dport ?? 0,
       length: t.length,
-      echo: isEcho(t.protocol, family),
+      icmp: isIcmp(t.protocol, family),
+      icmpType: t.probe.icmpType ?? (family === 4 ? 8 : 128),
+      icmpCode: t.probe.icmpCode ?? 0,
       identifier: t.id + 1,
       sequence: 1000 + t.id,
     };
@@ -583,6 +594,17 @@ export async function kernelVerdicts(
 export function restoreAccepts(rules: string, family: Family, backend: Backend = 'nft'): Promise<{ ok: boolean; message: string }> {
   return withNamespaces(1, async ([namespace]) => {
     const result = await execute('ip', ['netns', 'exec', namespace, restoreCommand(family, backend), '--test'], rules);
+    return { ok: result.status === 0, message: result.stderr.trim() };
+  });
+}
+
+/**
+ * Whether `iptables-restore` (ip6tables-restore for family 6) loads `rules` into a fresh namespace:
+ * unlike --test this reaches the kernel, whose own checks refuse more.
+ */
+export function restoreLoads(rules: string, family: Family, backend: Backend): Promise<{ ok: boolean; message: string }> {
+  return withNamespaces(1, async ([namespace]) => {
+    const result = await execute('ip', ['netns', 'exec', namespace, restoreCommand(family, backend)], rules);
     return { ok: result.status === 0, message: result.stderr.trim() };
   });
 }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { validateFile } from '../../src/deployment';
+import { validateFile } from '../../src/app/validate';
 import { builtinMatrices, builtinMatrixIds, loadMatrix, type Matrix, type Requirement } from '../../src/matrix';
 import { FIXTURES_DIR, REPO_ROOT } from '../helpers/paths';
 

@@ -115,3 +115,29 @@ test('code spans take a fence longer than any backtick run, padded where the tex
   assert.equal(codeSpan('a|b', 'block'), '`a|b`');
   assert.equal(codeSpan('a|b\nc', 'table'), '`a\\|b c`');
 });
+
+test('a report too large for a GitHub comment keeps its most severe findings and says how many rows it left out', async () => {
+  const report = await exampleReport();
+  const many = Array.from({ length: 3000 }, (_, i) => ({
+    ...report.findings[i % report.findings.length],
+    fingerprint: `f${i}`,
+    message: `${report.findings[i % report.findings.length].message} (${i})`,
+  }));
+  const big = {
+    ...report,
+    findings: [...many].sort((a, b) => ['high', 'medium', 'low'].indexOf(a.severity) - ['high', 'medium', 'low'].indexOf(b.severity)),
+  };
+  const markdown = renderReport(big, 'markdown', { color: false });
+  assert.ok(markdown.length <= 65_536, `${markdown.length} characters`);
+  const cut = Number(/_(\d+) table rows are not shown, to keep this under GitHub's comment size/.exec(markdown)?.[1]);
+  const shownFindings = markdown
+    .split('\n')
+    .filter((l) => /^\| (missing|overly-broad|extraneous|shadowed|undetermined|unfiltered) \|/.test(l)).length;
+  const shownResults = markdown.split('\n').filter((l) => / \| (✅|⚠️|❌|❓|➖) /.test(l)).length;
+  assert.equal(shownFindings + shownResults + cut, big.findings.length + big.results.length);
+  // The budget goes to the most severe findings first: here it ends among the high ones.
+  const high = big.findings.filter((f) => f.severity === 'high').length;
+  assert.ok(shownFindings > 100 && shownFindings < high, `${shownFindings} of ${high} high findings shown`);
+  assert.match(markdown, new RegExp(`#### Medium \\(${big.findings.filter((f) => f.severity === 'medium').length}\\)`));
+  assert.match(markdown, /\*\*FAIL \(fail on medium\): /);
+});

@@ -24,9 +24,10 @@ export const MAX_CHAIN_NAME_LENGTH = 28;
 export const MAX_INTERFACE_NAME_LENGTH = 15;
 
 /**
- * Targets of iptables and xtables-addons. iptables refuses `-N` of a chain
- * named like one of them. Every one is upper case, which is also how an
- * unknown target extension is told from a misspelt chain name.
+ * Targets of iptables and the kernel (past and present) and of xtables-addons.
+ * A `-j` name that is neither a chain of the table nor one of these is refused,
+ * as iptables-restore refuses it (it finds no extension to load); iptables also
+ * refuses `-N` of a chain named like one of them.
  */
 const KNOWN_TARGETS: ReadonlySet<string> = new Set([
   'ACCEPT',
@@ -76,12 +77,15 @@ const KNOWN_TARGETS: ReadonlySet<string> = new Set([
   'ACCOUNT',
   'CHAOS',
   'DELUDE',
+  'DHCPADDR',
   'DHCPMAC',
   'DNETMAP',
   'ECHO',
   'IPMARK',
   'LOGMARK',
   'PROTO',
+  'RAWDNAT',
+  'RAWSNAT',
   'STEAL',
   'SYSRQ',
   'TARPIT',
@@ -92,44 +96,38 @@ export function isKnownTarget(name: string): boolean {
 }
 
 /**
- * Whether a `-j`/`-g` name that is not a chain of the table can be a target
- * extension: a known one, or any name with upper-case letters and no
- * lower-case ones (extensions are named that way; chains often are not).
+ * The match extension `-p NAME` loads implicitly, by protocol name or number. Names from the
+ * file are looked up in maps only, so that `constructor` or `__proto__` are ordinary names.
  */
-export function looksLikeTargetExtension(name: string): boolean {
-  return KNOWN_TARGETS.has(name) || (/[A-Z]/.test(name) && !/[a-z]/.test(name));
-}
-
-/** The match extension `-p NAME` loads implicitly, by protocol name or number. */
-const PROTOCOL_MATCH: Readonly<Record<string, string>> = {
-  tcp: 'tcp',
-  '6': 'tcp',
-  udp: 'udp',
-  '17': 'udp',
-  icmp: 'icmp',
-  '1': 'icmp',
-  icmpv6: 'icmp6',
-  'ipv6-icmp': 'icmp6',
-  '58': 'icmp6',
-  sctp: 'sctp',
-  '132': 'sctp',
-  dccp: 'dccp',
-  '33': 'dccp',
-  esp: 'esp',
-  '50': 'esp',
-  ah: 'ah',
-  '51': 'ah',
-  mh: 'mh',
-  'ipv6-mh': 'mh',
-  '135': 'mh',
-  udplite: 'udplite',
-  '136': 'udplite',
-};
+const PROTOCOL_MATCH: ReadonlyMap<string, string> = new Map([
+  ['tcp', 'tcp'],
+  ['6', 'tcp'],
+  ['udp', 'udp'],
+  ['17', 'udp'],
+  ['icmp', 'icmp'],
+  ['1', 'icmp'],
+  ['icmpv6', 'icmp6'],
+  ['ipv6-icmp', 'icmp6'],
+  ['58', 'icmp6'],
+  ['sctp', 'sctp'],
+  ['132', 'sctp'],
+  ['dccp', 'dccp'],
+  ['33', 'dccp'],
+  ['esp', 'esp'],
+  ['50', 'esp'],
+  ['ah', 'ah'],
+  ['51', 'ah'],
+  ['mh', 'mh'],
+  ['ipv6-mh', 'mh'],
+  ['135', 'mh'],
+  ['udplite', 'udplite'],
+  ['136', 'udplite'],
+]);
 
 /** Name of the match module a protocol loads: the mapped name, else the protocol itself in lower case. */
 export function protocolMatchName(protocol: string): string {
   const lower = protocol.toLowerCase();
-  return PROTOCOL_MATCH[lower] ?? lower;
+  return PROTOCOL_MATCH.get(lower) ?? lower;
 }
 
 const PORT_OPTIONS = ['sport', 'source-port', 'dport', 'destination-port'];
@@ -139,19 +137,26 @@ const PORT_OPTIONS = ['sport', 'source-port', 'dport', 'destination-port'];
  * module knows to the protocol match, wherever it stands on the line
  * (`-p tcp -m state --state NEW --dport 22` saves as `... -m tcp --dport 22`).
  */
-const PROTOCOL_MATCH_OPTIONS: Readonly<Record<string, ReadonlySet<string>>> = {
-  tcp: new Set([...PORT_OPTIONS, 'tcp-flags', 'syn', 'tcp-option']),
-  udp: new Set(PORT_OPTIONS),
-  icmp: new Set(['icmp-type']),
-  icmp6: new Set(['icmpv6-type']),
-  sctp: new Set([...PORT_OPTIONS, 'chunk-types']),
-  dccp: new Set([...PORT_OPTIONS, 'dccp-types', 'dccp-option']),
-  esp: new Set(['espspi']),
-  ah: new Set(['ahspi', 'ahlen', 'ahres']),
-  mh: new Set(['mh-type']),
-};
+const PROTOCOL_MATCH_OPTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['tcp', new Set([...PORT_OPTIONS, 'tcp-flags', 'syn', 'tcp-option'])],
+  ['udp', new Set(PORT_OPTIONS)],
+  ['icmp', new Set(['icmp-type'])],
+  ['icmp6', new Set(['icmpv6-type'])],
+  ['sctp', new Set([...PORT_OPTIONS, 'chunk-types'])],
+  ['dccp', new Set([...PORT_OPTIONS, 'dccp-types', 'dccp-option'])],
+  ['esp', new Set(['espspi'])],
+  ['ah', new Set(['ahspi', 'ahlen', 'ahres'])],
+  ['mh', new Set(['mh-type'])],
+]);
+
+/** The options of the protocol match `matchName` (empty for any other match). */
+export function protocolMatchOptions(matchName: string): ReadonlySet<string> {
+  return PROTOCOL_MATCH_OPTIONS.get(matchName) ?? NO_OPTIONS;
+}
+
+const NO_OPTIONS: ReadonlySet<string> = new Set();
 
 /** Whether `option` (without dashes) is one of the protocol match `matchName`'s own options. */
 export function isProtocolMatchOption(matchName: string, option: string): boolean {
-  return PROTOCOL_MATCH_OPTIONS[matchName]?.has(option) ?? false;
+  return PROTOCOL_MATCH_OPTIONS.get(matchName)?.has(option) ?? false;
 }

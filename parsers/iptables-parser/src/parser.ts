@@ -1,6 +1,7 @@
 import { type Counters, IptablesSyntaxError, type ParseWarning, type Ruleset, type Table } from './ast';
 import { TABLE_NAMES } from './catalog';
-import { readCommandLine } from './command-line';
+import { type Command, readCommandLine } from './command-line';
+import { familyRefusal, ruleRefusal } from './kernel-checks';
 import { usesIpv6Literal } from './family';
 import { TableBuilder, type Word } from './table-builder';
 import { tokenize } from './tokenizer';
@@ -55,6 +56,10 @@ export function parseIptablesSave(text: string): Ruleset {
     const trimmed = source.trim();
     const column = trimmed.length === source.length ? 1 : source.length - source.trimStart().length + 1;
     if (trimmed === '' || trimmed.startsWith('#')) return;
+    const nul = source.indexOf('\0');
+    if (nul >= 0) {
+      throw new IptablesSyntaxError(line, 'expected no NUL byte: iptables-restore reads a line only up to one', nul + 1);
+    }
 
     if (trimmed.startsWith('*')) {
       if (open) {
@@ -102,6 +107,7 @@ export function parseIptablesSave(text: string): Ruleset {
       firstFragmentLine ??= line;
     }
     if (!ip6tablesHeader && !usesIpv6) usesIpv6 = usesIpv6Literal(command.body);
+    refuseWhatTheKernelRefuses(command, line);
     open.apply(command, { line, text: trimmed, prefixCounters: prefix?.counters });
   });
 
@@ -111,7 +117,38 @@ export function parseIptablesSave(text: string): Ruleset {
       `expected COMMIT for table ${open.name} (opened at line ${open.line}) before the end of the file`,
     );
   }
+  if (tables.length === 0) {
+    throw new IptablesSyntaxError(1, 'expected at least one table (*filter, *nat, … up to COMMIT): the file has none');
+  }
   const family = ip6tablesHeader || usesIpv6 ? 6 : 4;
   if (family === 6 && firstFragmentLine !== undefined) throw fragmentInIpv6(firstFragmentLine);
+  refuseWhatTheFamilyRefuses(tables, family);
   return { family, tables, warnings };
+}
+
+/** Commands that add a rule (or look one up) take a specification iptables checks as it reads it. */
+const RULE_SPEC_COMMANDS: ReadonlySet<Command['kind']> = new Set(['append', 'insert', 'replace', 'delete', 'check']);
+
+/**
+ * A rule iptables or the kernel refuses whatever the family. A rule marked -4 or -6 is left to
+ * the end, when the family, and so whether iptables-restore skips it, is known.
+ */
+function refuseWhatTheKernelRefuses(command: Command, line: number): void {
+  if (!RULE_SPEC_COMMANDS.has(command.kind) || command.body.familyOnly !== undefined) return;
+  const refusal = ruleRefusal(command.body);
+  if (refusal) throw new IptablesSyntaxError(line, refusal);
+}
+
+/** Rules the kernel refuses in this family, at the first such rule in file order. */
+function refuseWhatTheFamilyRefuses(tables: readonly Table[], family: 4 | 6): void {
+  const refusals = tables
+    .flatMap((table) => table.chains.flatMap((chain) => chain.rules))
+    .filter((rule) => rule.familyOnly === undefined || rule.familyOnly === family)
+    .flatMap((rule) => {
+      const refusal = (rule.familyOnly === family ? ruleRefusal(rule) : undefined) ?? familyRefusal(rule, family);
+      return refusal ? [{ line: rule.line, refusal }] : [];
+    });
+  if (refusals.length === 0) return;
+  const first = refusals.reduce((a, b) => (b.line < a.line ? b : a));
+  throw new IptablesSyntaxError(first.line, first.refusal);
 }

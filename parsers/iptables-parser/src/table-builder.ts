@@ -1,5 +1,5 @@
 import { type Chain, type Counters, IptablesSyntaxError, type ParseWarning, type Rule, type Table } from './ast';
-import { BUILTIN_CHAINS, MAX_CHAIN_NAME_LENGTH, POLICIES, isKnownTarget, looksLikeTargetExtension, protocolMatchName } from './catalog';
+import { BUILTIN_CHAINS, MAX_CHAIN_NAME_LENGTH, POLICIES, isKnownTarget, protocolMatchName } from './catalog';
 import { type Command, type RuleBody } from './command-line';
 
 /** A word of a `:CHAIN POLICY [p:b]` line with its 1-based column. */
@@ -280,8 +280,8 @@ export class TableBuilder {
   }
 
   /**
-   * A -j name that is a chain of this table jumps to it; otherwise it must look
-   * like a target extension. -g only goes to user chains. iptables cannot jump
+   * A -j name that is a chain of this table jumps to it; otherwise it must be
+   * a target extension iptables knows. -g only goes to user chains. iptables cannot jump
    * to a built-in chain, and nat refuses DROP.
    */
   private checkTarget(command: Command, line: number): void {
@@ -303,10 +303,10 @@ export class TableBuilder {
         command.targetColumn,
       );
     }
-    if (!chain && !looksLikeTargetExtension(target.name)) {
+    if (!chain && !isKnownTarget(target.name)) {
       throw new IptablesSyntaxError(
         line,
-        `expected a chain of table ${this.name} or a target extension after -j, found "${target.name}"`,
+        `expected a chain of table ${this.name} or a target extension after -j, found "${target.name}" (no such chain, and no target iptables knows)`,
         command.targetColumn,
       );
     }

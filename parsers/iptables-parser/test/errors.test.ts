@@ -105,9 +105,17 @@ describe('what iptables-restore refuses', () => {
       assertSyntaxError(filterWith('-A INPUT -j ACCEPT', '-D INPUT 1 -j ACCEPT'), 4, /-j cannot be used with -D/, 12);
     });
 
-    it('-j to a chain that does not exist when the name cannot be a target extension', () => {
+    it('-j to a name that is neither a chain of the table nor a target extension iptables knows', () => {
       assertSyntaxError(filterWith('-A INPUT -j nope'), 3, /chain of table filter or a target extension after -j, found "nope"/, 13);
       assertSyntaxError(filterWith('-A INPUT -j Reject'), 3, /found "Reject"/);
+      assertSyntaxError(filterWith('-A INPUT -j NOWHERE'), 3, /found "NOWHERE" \(no such chain, and no target iptables knows\)/, 13);
+      assertSyntaxError(filterWith('-A INPUT -j constructor'), 3, /found "constructor"/);
+      assertSyntaxError(filterWith('-A INPUT -j __proto__'), 3, /found "__proto__"/);
+    });
+
+    it('a NUL byte anywhere in a line (iptables-restore would read the line only up to it)', () => {
+      assertSyntaxError(filterWith('-A INPUT -j AC\0CEPT'), 3, /expected no NUL byte/, 15);
+      assertSyntaxError(['*filter\0', 'COMMIT'].join('\n'), 1, /expected no NUL byte/, 8);
     });
 
     it('-g to anything but a user chain, and -j/-g to a built-in chain', () => {

@@ -129,7 +129,6 @@ const moduleModel = fc.record({
     'state',
     'conntrack',
     'limit',
-    'multiport',
     'mark',
     'recent',
     'addrtype',
@@ -241,12 +240,21 @@ const ruleModel = (family: 4 | 6): fc.Arbitrary<RuleModel> => {
       modules: fc.array(moduleModel, { maxLength: 3 }),
       target: targetModel,
     })
-    .map((rule) => ({
-      ...rule,
-      // Port options only make sense (and only go to the implicit match) after -p tcp or -p udp.
-      implicitOptions: rule.protocol?.value.value === 'tcp' || rule.protocol?.value.value === 'udp' ? rule.implicitOptions : [],
-    }));
+    .map((rule) => {
+      const protocol = rule.protocol && !rule.protocol.negated ? rule.protocol.value.value : undefined;
+      return {
+        ...rule,
+        // Port options only make sense (and the kernel only takes them) after -p tcp or -p udp, not negated.
+        implicitOptions: protocol === 'tcp' || protocol === 'udp' ? rule.implicitOptions : [],
+        // The kernel sends a TCP reset only for a rule that matches TCP alone.
+        target: isTcpReset(rule.target) && protocol !== 'tcp' ? ({ type: 'verdict', name: 'DROP' } as const) : rule.target,
+      };
+    });
 };
+
+function isTcpReset(target: TargetModel): boolean {
+  return target.type === 'extension' && target.name === 'REJECT' && target.options[0].values[0].value === 'tcp-reset';
+}
 
 interface TableModel {
   name: string;

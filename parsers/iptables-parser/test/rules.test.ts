@@ -203,11 +203,11 @@ describe('rule lines', () => {
     assert.deepEqual(rule.matches, []);
   });
 
-  it('accepts an upper-case target extension it does not know', () => {
-    assert.deepEqual(ruleOf('-j SOMETHINGNEW --opt 1').target, {
+  it('reads the options of a target extension it does not model', () => {
+    assert.deepEqual(ruleOf('-j TARPIT --tarpit').target, {
       kind: 'jump',
-      name: 'SOMETHINGNEW',
-      options: [{ name: 'opt', negated: false, values: ['1'] }],
+      name: 'TARPIT',
+      options: [{ name: 'tarpit', negated: false, values: [] }],
     });
   });
 

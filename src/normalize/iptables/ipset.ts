@@ -20,14 +20,15 @@ export interface IpSet {
   lists?: string[];
 }
 
-const TYPE_PARTS: Readonly<Record<string, Part[]>> = {
-  'hash:ip': ['ip'],
-  'bitmap:ip': ['ip'],
-  'hash:net': ['net'],
-  'hash:ip,port': ['ip', 'port'],
-  'hash:net,port': ['net', 'port'],
-  'bitmap:port': ['port'],
-};
+/** A map, so that a type named like an object property (`constructor`) is an ordinary unmodelled type. */
+const TYPE_PARTS: ReadonlyMap<string, Part[]> = new Map([
+  ['hash:ip', ['ip']],
+  ['bitmap:ip', ['ip']],
+  ['hash:net', ['net']],
+  ['hash:ip,port', ['ip', 'port']],
+  ['hash:net,port', ['net', 'port']],
+  ['bitmap:port', ['port']],
+]);
 
 export function parseIpsetSave(text: string, file: string): Map<string, IpSet> {
   const sets = new Map<string, IpSet>();
@@ -43,7 +44,7 @@ export function parseIpsetSave(text: string, file: string): Map<string, IpSet> {
       if (!name || !type) fail(line, 'expected "create NAME TYPE [options]"');
       const familyAt = words.indexOf('family');
       const family: Family = familyAt > 0 && words[familyAt + 1] === 'inet6' ? 6 : 4;
-      const parts = TYPE_PARTS[type];
+      const parts = TYPE_PARTS.get(type);
       sets.set(name, { name, type, family, ...(parts ? { parts } : {}), members: [], ...(type === 'list:set' ? { lists: [] } : {}) });
       return;
     }
@@ -115,7 +116,12 @@ export function matchSetPackets(
   return matched.subtract(excluded);
 }
 
-const PORT_PROTOCOLS: Readonly<Record<string, number>> = { tcp: 6, udp: 17, sctp: 132, udplite: 136 };
+const PORT_PROTOCOLS: ReadonlyMap<string, number> = new Map([
+  ['tcp', 6],
+  ['udp', 17],
+  ['sctp', 132],
+  ['udplite', 136],
+]);
 
 /**
  * `80`, `tcp:80`, `udp:53`, `80-90`. A hash set's port without protocol is TCP; a bitmap:port
@@ -124,8 +130,8 @@ const PORT_PROTOCOLS: Readonly<Record<string, number>> = { tcp: 6, udp: 17, sctp
 function portMember(text: string, anyProtocol: boolean): { protocols: Ranges; ports: Ranges } | undefined {
   const match = /^(?:(tcp|udp|sctp|udplite):)?(\d+)(?:-(\d+))?$/.exec(text);
   if (!match) return undefined;
-  const names = anyProtocol && !match[1] ? Object.keys(PORT_PROTOCOLS) : [match[1] ?? 'tcp'];
-  const protocols = Ranges.fromIntervals(names.map((n) => [BigInt(PORT_PROTOCOLS[n]), BigInt(PORT_PROTOCOLS[n])] as const));
+  const numbers = anyProtocol && !match[1] ? [...PORT_PROTOCOLS.values()] : [PORT_PROTOCOLS.get(match[1] ?? 'tcp') as number];
+  const protocols = Ranges.fromIntervals(numbers.map((n) => [BigInt(n), BigInt(n)] as const));
   const lo = Number(match[2]);
   const hi = match[3] === undefined ? lo : Number(match[3]);
   if (lo > 65535 || hi > 65535 || lo > hi) return undefined;

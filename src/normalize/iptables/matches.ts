@@ -4,12 +4,13 @@
  * rate, a user) becomes an undecided condition that names itself — never a guess.
  */
 import type { ModuleOption, MatchModule, Rule, Negatable } from '../../../parsers/iptables-parser/src';
-import { PacketSet, Ranges, parseNetwork, CtState, type Dimension, type Family } from '../../packetset';
+import { PacketSet, Ranges, parseNetwork, CtState, TcpFlag, type Dimension, type Family } from '../../packetset';
 import { allOf, exactly, undecided } from '../../model/match';
 import type { InterfaceUniverse, Match, Metadata } from '../../model/policy';
 import { PORTED_PROTOCOLS, protocolNumber as ianaProtocolNumber } from '../../model/protocols';
 import { ICMPV6_TYPES, ICMP_TYPES, SERVICES } from './names';
 import { matchSetPackets, type IpSet } from './ipset';
+import { ADDRESS_TYPES, addressTypeDecision, decisionMatch, packetTypeDecision, packetTypeName } from './address-types';
 
 /** A problem with a value the kernel would refuse: the normalizer turns it into a located input error. */
 export class BadValue extends Error {}
@@ -33,16 +34,11 @@ export interface RuleMatch {
 interface Condition {
   match: Match;
   /** Set when the condition reads metadata a rule may have changed. */
-  reads?: Metadata;
+  reads?: Metadata | readonly Metadata[];
 }
 
-const CONNTRACK_STATES: Readonly<Record<string, number>> = {
-  NEW: CtState.NEW,
-  ESTABLISHED: CtState.ESTABLISHED,
-  RELATED: CtState.RELATED,
-  INVALID: CtState.INVALID,
-  UNTRACKED: CtState.UNTRACKED,
-};
+/** Names from the file are looked up in maps, where `constructor` or `__proto__` are ordinary unknown names. */
+const CONNTRACK_STATES: ReadonlyMap<string, number> = new Map(Object.entries(CtState));
 
 export function ruleMatch(rule: Rule, ctx: MatchContext): RuleMatch {
   const full = PacketSet.full(ctx.family);
@@ -70,7 +66,9 @@ export function ruleMatch(rule: Rule, ctx: MatchContext): RuleMatch {
     conditions.map((c) => c.match),
     full,
   );
-  const metadata = [...new Set(conditions.flatMap((c) => (c.reads ? [c.reads] : [])))];
+  const metadata = [
+    ...new Set(conditions.flatMap((c) => (c.reads === undefined ? [] : typeof c.reads === 'string' ? [c.reads] : c.reads))),
+  ];
   if (metadata.length === 0) return { match };
   const others = conditions.filter((c) => c.reads === undefined).map((c) => c.match);
   return { match, reads: { metadata, relaxed: allOf(others, full).may } };
@@ -96,7 +94,7 @@ function addresses(spec: Negatable<string>, family: Family): Ranges {
 
 function portNumber(text: string): number {
   if (/^\d+$/.test(text) && Number(text) <= 65535) return Number(text);
-  const service = SERVICES[text.toLowerCase()];
+  const service = SERVICES.get(text.toLowerCase());
   if (service === undefined) throw new BadValue(`"${text}" is not a port number or known service name`);
   return service;
 }
@@ -115,37 +113,39 @@ function portList(text: string): Ranges {
   return text.split(',').reduce((acc, item) => acc.union(portRange(item)), Ranges.EMPTY);
 }
 
-const TCP_FLAGS: Readonly<Record<string, number>> = {
-  FIN: 1,
-  SYN: 2,
-  RST: 4,
-  PSH: 8,
-  ACK: 16,
-  URG: 32,
-  ECE: 64,
-  CWR: 128,
-  ALL: 0x3f,
-  NONE: 0,
-};
+/** The flag names iptables knows (ECE and CWR it does not name: `--tcp-flags ECE ECE` is refused). */
+const TCP_FLAG_NAMES: ReadonlyMap<string, number> = new Map([
+  ['FIN', TcpFlag.FIN],
+  ['SYN', TcpFlag.SYN],
+  ['RST', TcpFlag.RST],
+  ['PSH', TcpFlag.PSH],
+  ['ACK', TcpFlag.ACK],
+  ['URG', TcpFlag.URG],
+  ['ALL', 0x3f],
+  ['NONE', 0],
+]);
 
 function tcpFlagSet(list: string): number {
   return list.split(',').reduce((bits, name) => {
-    const bit = TCP_FLAGS[name.toUpperCase()];
+    const bit = TCP_FLAG_NAMES.get(name.toUpperCase());
     if (bit === undefined) throw new BadValue(`unknown TCP flag "${name}": expected FIN, SYN, RST, PSH, ACK, URG, ALL or NONE`);
     return bits | bit;
   }, 0);
 }
 
-/** The flag values v with v & mask == compare, as ranges over the 8-bit flags field. */
+/**
+ * The flag values v with (v & mask) == compare, as ranges over the 8-bit flags field. As in the
+ * kernel, `compare` is not masked: a compare with a flag outside the mask matches no packet.
+ */
 function tcpFlagsMatching(mask: number, compare: number): Ranges {
   const values: [bigint, bigint][] = [];
   for (let v = 0; v < 256; v++) if ((v & mask) === compare) values.push([BigInt(v), BigInt(v)]);
   return Ranges.fromIntervals(values);
 }
 
-function icmpRange(text: string, names: Readonly<Record<string, readonly number[]>>): Ranges {
+function icmpRange(text: string, names: ReadonlyMap<string, readonly number[]>): Ranges {
   if (text === 'any') return Ranges.of(0n, 65535n);
-  let typeCode: readonly number[] | undefined = names[text];
+  let typeCode: readonly number[] | undefined = names.get(text);
   if (!typeCode && /^\d+(\/\d+)?$/.test(text)) typeCode = text.split('/').map(Number);
   if (!typeCode || typeCode.some((n) => n > 255)) throw new BadValue(`"${text}" is not an ICMP type name or type[/code]`);
   const [type, code] = typeCode;
@@ -153,102 +153,14 @@ function icmpRange(text: string, names: Readonly<Record<string, readonly number[
   return Ranges.point(BigInt(type * 256 + code));
 }
 
-const ADDRESS_TYPES = [
-  'UNSPEC',
-  'UNICAST',
-  'LOCAL',
-  'BROADCAST',
-  'ANYCAST',
-  'MULTICAST',
-  'BLACKHOLE',
-  'UNREACHABLE',
-  'PROHIBIT',
-  'THROW',
-  'NAT',
-  'XRESOLVE',
-];
-
-function network(text: string): Ranges {
-  return parseNetwork(text)!.ranges;
-}
-
-/**
- * The addresses surely and possibly of one of the given types, as the kernel tells them from its
- * local routing table: fixed ranges (multicast, loopback, the limited broadcast) are certain, and
- * the firewall's own addresses are LOCAL when the deployment names them. Any other address is
- * usually UNICAST, but a route in the local table (a subnet broadcast, say) can make it another type.
- */
-function addressTypeMatch(types: string[], ctx: MatchContext): { surely: Ranges; may: Ranges } {
-  for (const t of types)
-    if (!ADDRESS_TYPES.includes(t)) throw new BadValue(`unknown address type "${t}": expected one of ${ADDRESS_TYPES.join(', ')}`);
-  const wanted = new Set(types);
-  const classes: { addresses: Ranges; possible: string[] }[] = [];
-  const local = ctx.localAddresses ?? Ranges.EMPTY;
-  if (ctx.family === 4) {
-    const broadcast = network('0.0.0.0/8').union(network('255.255.255.255'));
-    const multicast = network('224.0.0.0/4');
-    const loopback = network('127.0.0.0/8').union(local).subtract(broadcast).subtract(multicast);
-    classes.push(
-      { addresses: broadcast, possible: ['BROADCAST'] },
-      { addresses: multicast, possible: ['MULTICAST'] },
-      { addresses: loopback, possible: ['LOCAL'] },
-    );
-    const rest = network('0.0.0.0/0').subtract(broadcast).subtract(multicast).subtract(loopback);
-    // Routes in the local table can give an address any type but multicast (and LOCAL, once the host's addresses are known).
-    classes.push({ addresses: rest, possible: ADDRESS_TYPES.filter((t) => t !== 'MULTICAST' && (t !== 'LOCAL' || !ctx.localAddresses)) });
-  } else {
-    const multicast = network('ff00::/8');
-    const own = network('::1').union(local).subtract(multicast);
-    // Link-local addresses are the host's own too, and no deployment lists them.
-    const linkLocal = network('fe80::/10').subtract(own);
-    classes.push({ addresses: multicast, possible: ['MULTICAST'] }, { addresses: own, possible: ['LOCAL'] });
-    classes.push({ addresses: linkLocal, possible: ADDRESS_TYPES.filter((t) => t !== 'MULTICAST') });
-    const rest = network('::/0').subtract(multicast).subtract(own).subtract(linkLocal);
-    classes.push({ addresses: rest, possible: ADDRESS_TYPES.filter((t) => t !== 'MULTICAST' && (t !== 'LOCAL' || !ctx.localAddresses)) });
-  }
-  let surely = Ranges.EMPTY;
-  let may = Ranges.EMPTY;
-  for (const { addresses, possible } of classes) {
-    if (possible.every((t) => wanted.has(t))) surely = surely.union(addresses);
-    if (possible.some((t) => wanted.has(t))) may = may.union(addresses);
-  }
-  return { surely, may };
-}
-
-/**
- * The destination addresses whose packets are surely and possibly of a link-layer type: multicast
- * addresses travel as multicast, the limited broadcast as broadcast, the host's own addresses as
- * unicast; any other address is unicast unless (IPv4) it is a subnet's broadcast address.
- */
-function packetTypeMatch(kind: string, ctx: MatchContext): { surely: Ranges; may: Ranges } {
-  if (!['unicast', 'broadcast', 'multicast'].includes(kind))
-    throw new BadValue(`unknown packet type "${kind}": expected unicast, broadcast or multicast`);
-  const multicast = network(ctx.family === 4 ? '224.0.0.0/4' : 'ff00::/8');
-  const broadcast = ctx.family === 4 ? network('255.255.255.255') : Ranges.EMPTY;
-  const own = (ctx.localAddresses ?? Ranges.EMPTY).subtract(multicast).subtract(broadcast);
-  const rest = network(ctx.family === 4 ? '0.0.0.0/0' : '::/0')
-    .subtract(multicast)
-    .subtract(broadcast)
-    .subtract(own);
-  switch (kind) {
-    case 'multicast':
-      return { surely: multicast, may: multicast };
-    case 'broadcast':
-      return { surely: broadcast, may: ctx.family === 4 ? broadcast.union(rest) : broadcast };
-    default:
-      // IPv6 has no broadcast: every other address is unicast.
-      return { surely: ctx.family === 4 ? own : own.union(rest), may: own.union(rest) };
-  }
-}
-
 /** Conntrack options about the connection's original tuple, which dimensions of the packet give. */
-const ORIGINAL_TUPLE: Readonly<Record<string, Dimension>> = {
-  ctorigsrc: 'src',
-  ctorigdst: 'dst',
-  ctorigsrcport: 'sport',
-  ctorigdstport: 'dport',
-  ctproto: 'proto',
-};
+const ORIGINAL_TUPLE: ReadonlyMap<string, Dimension> = new Map([
+  ['ctorigsrc', 'src'],
+  ['ctorigdst', 'dst'],
+  ['ctorigsrcport', 'sport'],
+  ['ctorigdstport', 'dport'],
+  ['ctproto', 'proto'],
+]);
 
 /**
  * A conntrack option about the connection itself. The first packet of a new connection (state
@@ -256,11 +168,10 @@ const ORIGINAL_TUPLE: Readonly<Record<string, Dimension>> = {
  * decided; for packets of other states they are not.
  */
 function connectionTupleCondition(option: ModuleOption, module: MatchModule, ctx: MatchContext, full: PacketSet): Condition {
-  if (ctx.table === 'raw') return { match: undecided(`--${option.name} is matched in the raw table, before connection tracking`, full) };
   const fresh = full.restrict('state', Ranges.point(BigInt(CtState.NEW)));
   const reason = `--${option.name} of an established connection's packets depends on the connection, which fwmatrix does not track`;
   let newMatch: PacketSet;
-  const dim = ORIGINAL_TUPLE[option.name];
+  const dim = ORIGINAL_TUPLE.get(option.name);
   if (dim) {
     const text = single(option, module);
     let ranges: Ranges;
@@ -277,6 +188,68 @@ function connectionTupleCondition(option: ModuleOption, module: MatchModule, ctx
   }
   const sure = option.negated ? fresh.subtract(newMatch) : newMatch;
   return { match: { surely: sure, may: sure.union(full.subtract(fresh)), uncertain: [reason] }, reads: 'ctstate' };
+}
+
+/**
+ * The packets with no conntrack entry where the rule is: all of them in raw (which runs before
+ * connection tracking), elsewhere the INVALID and UNTRACKED ones.
+ */
+function withoutConntrack(ctx: MatchContext, full: PacketSet): PacketSet {
+  if (ctx.table === 'raw') return full;
+  return full.restrict('state', Ranges.fromIntervals([CtState.INVALID, CtState.UNTRACKED].map((s) => [BigInt(s), BigInt(s)] as const)));
+}
+
+/** `--state`/`--ctstate S`: a packet without a conntrack entry is INVALID in raw (UNTRACKED once NOTRACK ran), else its own state. */
+function stateCondition(option: ModuleOption, module: MatchModule, ctx: MatchContext, full: PacketSet): Condition {
+  const names = single(option, module)
+    .split(',')
+    .map((s) => s.toUpperCase());
+  const virtual = names.filter((n) => n === 'SNAT' || n === 'DNAT');
+  if (virtual.length > 0) return { match: undecided(`conntrack state ${virtual.join(',')} (address translation) is not modelled`, full) };
+  const states = names.map((n) => {
+    const state = CONNTRACK_STATES.get(n);
+    if (state === undefined)
+      throw new BadValue(`unknown connection state "${n}": expected NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED`);
+    return state;
+  });
+  if (ctx.table === 'raw') {
+    // No packet has a conntrack entry yet: INVALID, or UNTRACKED once a NOTRACK before this rule untracked it.
+    const untracked = full.restrict('state', Ranges.point(BigInt(CtState.UNTRACKED)));
+    const holds = (state: number): boolean => states.includes(state) !== option.negated;
+    const set = (holds(CtState.INVALID) ? full.subtract(untracked) : PacketSet.EMPTY).union(
+      holds(CtState.UNTRACKED) ? untracked : PacketSet.EMPTY,
+    );
+    return { match: exactly(set), reads: 'ctstate' };
+  }
+  const set = full.restrict('state', Ranges.fromIntervals(states.map((s) => [BigInt(s), BigInt(s)] as const)));
+  return { match: exactly(option.negated ? full.subtract(set) : set), reads: 'ctstate' };
+}
+
+/**
+ * The conditions of `-m state` or `-m conntrack`. For a packet without a conntrack entry the
+ * kernel's conntrack match tests the state option alone: it holds when the module has one and it
+ * holds, and is false when the module has none, whatever the other options (or their `!`) say.
+ */
+function conntrackConditions(module: MatchModule, ctx: MatchContext, full: PacketSet): Condition[] {
+  const untracked = withoutConntrack(ctx, full);
+  const tracked = full.subtract(untracked);
+  const hasState = module.options.some((o) => o.name === 'state' || o.name === 'ctstate');
+  return module.options.map((option): Condition => {
+    if (option.name === 'state' || option.name === 'ctstate') return stateCondition(option, module, ctx, full);
+    if (module.name !== 'conntrack') {
+      return { match: undecided(`option --${option.name} of match module "${module.name}" is not understood`, full) };
+    }
+    const { match } = connectionTupleCondition(option, module, ctx, full);
+    const alone = hasState ? untracked : PacketSet.EMPTY;
+    return {
+      match: {
+        surely: match.surely.intersect(tracked).union(alone),
+        may: match.may.intersect(tracked).union(alone),
+        uncertain: match.uncertain,
+      },
+      reads: 'ctstate',
+    };
+  });
 }
 
 function single(option: ModuleOption, module: MatchModule): string {
@@ -320,22 +293,14 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
               break;
             }
             conditions.push({
-              match: on(
-                'tcpflags',
-                tcpFlagsMatching(tcpFlagSet(option.values[0]), tcpFlagSet(option.values[1]) & tcpFlagSet(option.values[0])),
-                option.negated,
-              ),
+              match: on('tcpflags', tcpFlagsMatching(tcpFlagSet(option.values[0]), tcpFlagSet(option.values[1])), option.negated),
             });
             break;
           case 'syn':
             if (module.name !== 'tcp') conditions.push(unknownOption(option));
             else
               conditions.push({
-                match: on(
-                  'tcpflags',
-                  tcpFlagsMatching(TCP_FLAGS.FIN | TCP_FLAGS.SYN | TCP_FLAGS.RST | TCP_FLAGS.ACK, TCP_FLAGS.SYN),
-                  option.negated,
-                ),
+                match: on('tcpflags', tcpFlagsMatching(TcpFlag.FIN | TcpFlag.SYN | TcpFlag.RST | TcpFlag.ACK, TcpFlag.SYN), option.negated),
               });
             break;
           default:
@@ -396,34 +361,8 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
       return conditions;
     }
     case 'state':
-    case 'conntrack': {
-      for (const option of module.options) {
-        if (option.name !== 'state' && option.name !== 'ctstate') {
-          conditions.push(module.name === 'conntrack' ? connectionTupleCondition(option, module, ctx, full) : unknownOption(option));
-          continue;
-        }
-        const names = single(option, module)
-          .split(',')
-          .map((s) => s.toUpperCase());
-        const virtual = names.filter((n) => n === 'SNAT' || n === 'DNAT');
-        if (virtual.length > 0) {
-          conditions.push({ match: undecided(`conntrack state ${virtual.join(',')} (address translation) is not modelled`, full) });
-          continue;
-        }
-        const states = names.map((n) => {
-          const state = CONNTRACK_STATES[n];
-          if (state === undefined)
-            throw new BadValue(`unknown connection state "${n}": expected NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED`);
-          return [BigInt(state), BigInt(state)] as const;
-        });
-        if (ctx.table === 'raw') {
-          conditions.push({ match: undecided('connection state is matched in the raw table, before connection tracking', full) });
-          continue;
-        }
-        conditions.push({ match: on('state', Ranges.fromIntervals(states), option.negated), reads: 'ctstate' });
-      }
-      return conditions;
-    }
+    case 'conntrack':
+      return conntrackConditions(module, ctx, full);
     case 'comment':
       return conditions;
     case 'addrtype': {
@@ -433,19 +372,14 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
           conditions.push(unknownOption(option));
           continue;
         }
-        const { surely, may } = addressTypeMatch(
-          single(option, module)
-            .split(',')
-            .map((t) => t.toUpperCase()),
-          ctx,
-        );
-        const sure = full.restrict(dim, surely);
-        const maybe = full.restrict(dim, may);
-        const reason = `whether an address is of type ${single(option, module)} depends on the routing table${ctx.localAddresses ? '' : ' and on the firewall\'s own addresses (give the deployment its "host:")'}`;
-        const match = { surely: sure, may: maybe, uncertain: sure.equals(maybe) ? [] : [reason] };
-        conditions.push({
-          match: option.negated ? { surely: full.subtract(maybe), may: full.subtract(sure), uncertain: match.uncertain } : match,
-        });
+        const text = single(option, module);
+        const types = text.split(',').map((t) => t.toUpperCase());
+        for (const t of types) {
+          if (!(ADDRESS_TYPES as readonly string[]).includes(t))
+            throw new BadValue(`unknown address type "${t}": expected one of ${ADDRESS_TYPES.join(', ')}`);
+        }
+        const reason = `whether the ${dim === 'src' ? 'source' : 'destination'} is of type ${text} depends on the firewall's routes${ctx.localAddresses ? '' : ' and its own addresses (give the deployment its "host:")'}`;
+        conditions.push({ match: decisionMatch(addressTypeDecision(dim, types, ctx), option.negated, reason, full) });
       }
       return conditions;
     }
@@ -455,19 +389,11 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
           conditions.push(unknownOption(option));
           continue;
         }
-        const kind = single(option, module).toLowerCase();
-        const { surely, may } = packetTypeMatch(kind, ctx);
-        const reason = `whether a packet to an address is link-layer ${kind} depends on the networks the firewall is on`;
-        const match = {
-          surely: full.restrict('dst', surely),
-          may: full.restrict('dst', may),
-          uncertain: surely.equals(may) ? [] : [reason],
-        };
-        conditions.push({
-          match: option.negated
-            ? { surely: full.subtract(match.may), may: full.subtract(match.surely), uncertain: match.uncertain }
-            : match,
-        });
+        const text = single(option, module);
+        const kind = packetTypeName(text);
+        if (!kind) throw new BadValue(`unknown packet type "${text}": expected unicast, broadcast, multicast or otherhost`);
+        const reason = `whether the packet came as a link-layer ${kind} frame is not in the rule set (only forwarded packets are surely unicast)`;
+        conditions.push({ match: decisionMatch(packetTypeDecision(kind, ctx), option.negated, reason, full) });
       }
       return conditions;
     }
@@ -498,9 +424,12 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
         const value = BigInt(text.split('/')[0]);
         // A packet no rule has marked has mark 0, and (0 & mask) == value holds only for value 0.
         const zeroMatches = value === 0n;
+        // A connection mark needs a connection: without a conntrack entry -m connmark never matches, even negated.
+        const marked = module.name === 'mark' ? full : full.subtract(withoutConntrack(ctx, full));
         conditions.push({
-          match: exactly(zeroMatches !== option.negated ? full : PacketSet.EMPTY),
-          reads: module.name === 'mark' ? 'mark' : 'connmark',
+          match: exactly(zeroMatches !== option.negated ? marked : PacketSet.EMPTY),
+          // A connection mark also depends on whether the packet has a connection (NOTRACK takes it away).
+          reads: module.name === 'mark' ? 'mark' : ['connmark', 'ctstate'],
         });
       }
       return conditions;

@@ -98,8 +98,13 @@ export interface NormalizeOptions {
 }
 
 /** What identifies a rule across edits: its text without the packet counters iptables-save -c writes. */
-function ruleIdentity(text: string): string {
-  return text.replace(/^\[\d+:\d+\]\s*/, '');
+/**
+ * The rule's text without its counters. An IPv6 rule's is marked as such, so that an iptables
+ * and an ip6tables rule with the same text (a firewall's two files) have fingerprints of their own.
+ */
+function ruleIdentity(text: string, family: Family): string {
+  const rule = text.replace(/^\[\d+:\d+\]\s*/, '');
+  return family === 6 ? `ip6tables ${rule}` : rule;
 }
 
 export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): PolicyProgram {
@@ -150,7 +155,7 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
           match: compiled.match,
           action: action(rule, table.name, userChains),
           source,
-          identity: ruleIdentity(rule.text),
+          identity: ruleIdentity(rule.text, family),
           ...(compiled.reads ? { reads: compiled.reads } : {}),
         });
       }

@@ -1,13 +1,14 @@
 import { type ParsedInput, parseInputFile } from '../input/document';
 import { schemaDiagnostics } from '../input/schema';
 import { InputError, type Location } from '../model/errors';
+import type { FindingKind } from './types';
 
 /** An accepted finding: it suppresses the findings that match all of its given fields, until it expires. */
 export interface Waiver {
   fingerprint?: string;
   requirement?: string;
   firewall?: string;
-  kind?: 'missing' | 'overly-broad' | 'extraneous' | 'shadowed' | 'undetermined';
+  kind?: FindingKind;
   reason: string;
   /** The last day the waiver applies, YYYY-MM-DD. */
   expires?: string;

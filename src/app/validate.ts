@@ -1,9 +1,9 @@
 import { matrixFromInput } from '../matrix/load';
 import { type ParsedInput, parseInputFile, sortByPosition } from '../input/document';
 import { type Diagnostic, InputError } from '../model/errors';
-import { checkDeploymentAgainstMatrix, checkDeploymentFiles } from './check';
-import { deploymentFromInput, loadDeploymentMatrix } from './load';
-import { waiversFromInput } from './waivers';
+import { checkDeploymentAgainstMatrix, checkDeploymentFiles } from '../deployment/check';
+import { deploymentFromInput, loadDeploymentMatrix } from '../deployment/load';
+import { waiversFromInput } from '../audit/waivers';
 
 export type InputFileKind = 'deployment' | 'matrix' | 'waivers';
 
