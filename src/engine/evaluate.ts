@@ -6,7 +6,7 @@
  * followed down both branches, matched and not matched; where both branches end the same way the
  * packets are decided, elsewhere they are undetermined and the rule's reasons are kept.
  */
-import { PacketSet, Ranges, CtState } from '../packetset';
+import { BoxIndex, PacketSet, Ranges, CtState } from '../packetset';
 import {
   METADATA_NAMES,
   type DecisionChain,
@@ -146,7 +146,7 @@ export class Evaluator {
       const outcomes = this.evaluateBaseChain(chain, input);
       const stageAccepts = outcomes.filter((o) => o.verdict === 'accept');
       const stopped = outcomes.filter((o) => o.verdict !== 'accept');
-      ended.push(...stopped);
+      append(ended, stopped);
       if (stage.primary || accepted === undefined) {
         accepted = bypass.isEmpty()
           ? stageAccepts
@@ -179,7 +179,7 @@ export class Evaluator {
     const frames: Frames = { base: chain, callers: undefined };
     const result: Outcome[] = [];
     for (const outcome of this.evaluateFrom(chain, 0, packets, frames)) {
-      if (outcome.verdict === 'return') result.push(...this.resume(outcome.set, frames));
+      if (outcome.verdict === 'return') append(result, this.resume(outcome.set, frames));
       else result.push(outcome as Outcome);
     }
     return result;
@@ -206,7 +206,7 @@ export class Evaluator {
       if (!below) return top.ended;
       if (top.via === 'goto') {
         // The called chain's returns are the calling chain's returns.
-        below.ended.push(...top.ended);
+        append(below.ended, top.ended);
         continue;
       }
       const returned: PacketSet[] = [];
@@ -245,7 +245,7 @@ export class Evaluator {
         const writers = new Set([...untrackedMatched.by, ...this.untracked.by]);
         for (const writer of writers) if (!either.subtract(both).isEmpty()) this.taint('ctstate', either.subtract(both), writer);
         this.untracked = { packets: both, by: writers };
-        top.ended.push(...combineBranches(rule, uncertain, ifMatched, ifNot));
+        append(top.ended, combineBranches(rule, uncertain, ifMatched, ifNot));
         top.remaining = top.remaining.subtract(unsure);
       }
       if (sure.isEmpty()) continue;
@@ -259,7 +259,7 @@ export class Evaluator {
         return { chain: this.chain(action.chain), next: 0, remaining: sure, ended: [], frames, via: action.kind };
       }
       const { ended, continuing } = this.act(top.chain, i, sure, top.frames);
-      top.ended.push(...ended);
+      append(top.ended, ended);
       // What continues came from `sure`, so it is disjoint from the rest.
       top.remaining = PacketSet.unionOfDisjoint([top.remaining.subtract(sure), continuing]);
     }
@@ -294,7 +294,7 @@ export class Evaluator {
       returned = collect(this.evaluateFrom(callers.chain, callers.resume, returned, { base: frames.base, callers: callers.up }));
       callers = callers.up;
     }
-    if (!returned.isEmpty()) ended.push(...this.resume(returned, { base: frames.base, callers: undefined }));
+    if (!returned.isEmpty()) append(ended, this.resume(returned, { base: frames.base, callers: undefined }));
     return ended;
   }
 
@@ -420,8 +420,9 @@ function mergeTaints(a: Taints, b: Taints): Taints {
 function combineBranches(rule: DecisionRule, uncertain: string[], matched: Outcome[], unmatched: Outcome[]): Outcome[] {
   const combined: Outcome[] = [];
   const reasons = uncertain.map((why) => ({ rule, why }));
+  const meeting = overlapFinder(unmatched);
   for (const a of matched) {
-    for (const b of unmatched) {
+    for (const b of meeting(a.set)) {
       const set = a.set.intersect(b.set);
       if (set.isEmpty()) continue;
       if (sameEnd(a.verdict, b.verdict) && a.verdict !== 'undetermined') {
@@ -432,4 +433,30 @@ function combineBranches(rule: DecisionRule, uncertain: string[], matched: Outco
     }
   }
   return combined;
+}
+
+/** Below this many outcomes every pair is tried; beyond, an index finds those that may overlap. */
+const FEW_OUTCOMES = 16;
+
+/**
+ * The outcomes, in their order, whose packets may overlap a set: all of them when they are few,
+ * else those a box index finds, so that joining two branches costs what their outcomes overlap.
+ */
+function overlapFinder(outcomes: readonly Outcome[]): (set: PacketSet) => readonly Outcome[] {
+  if (outcomes.length <= FEW_OUTCOMES) return () => outcomes;
+  const index = new BoxIndex();
+  const ownerOf: number[] = [];
+  outcomes.forEach((outcome, i) => {
+    for (const box of outcome.set.boxes) ownerOf[index.add(box)] = i;
+  });
+  return (set) => {
+    const owners = new Set<number>();
+    for (const box of set.boxes) for (const id of index.overlapping(box)) owners.add(ownerOf[id]!);
+    return [...owners].sort((x, y) => x - y).map((i) => outcomes[i]!);
+  };
+}
+
+/** Appends items to list one by one: a spread of a long list into push() overflows the call stack. */
+function append<T>(list: T[], items: readonly T[]): void {
+  for (const item of items) list.push(item);
 }
