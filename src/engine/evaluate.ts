@@ -6,7 +6,7 @@
  * followed down both branches, matched and not matched; where both branches end the same way the
  * packets are decided, elsewhere they are undetermined and the rule's reasons are kept.
  */
-import { BoxIndex, PacketSet, Ranges, CtState } from '../packetset';
+import { PacketSet, Ranges, CtState, SetIndex } from '../packetset';
 import {
   METADATA_NAMES,
   type DecisionChain,
@@ -420,9 +420,11 @@ function mergeTaints(a: Taints, b: Taints): Taints {
 function combineBranches(rule: DecisionRule, uncertain: string[], matched: Outcome[], unmatched: Outcome[]): Outcome[] {
   const combined: Outcome[] = [];
   const reasons = uncertain.map((why) => ({ rule, why }));
-  const meeting = overlapFinder(unmatched);
+  // The pairs of outcomes that can overlap: the join costs what the branches share, not every pair.
+  const index = new SetIndex(unmatched.map((b) => b.set));
   for (const a of matched) {
-    for (const b of meeting(a.set)) {
+    for (const position of index.meeting(a.set)) {
+      const b = unmatched[position]!;
       const set = a.set.intersect(b.set);
       if (set.isEmpty()) continue;
       if (sameEnd(a.verdict, b.verdict) && a.verdict !== 'undetermined') {
@@ -433,27 +435,6 @@ function combineBranches(rule: DecisionRule, uncertain: string[], matched: Outco
     }
   }
   return combined;
-}
-
-/** Below this many outcomes every pair is tried; beyond, an index finds those that may overlap. */
-const FEW_OUTCOMES = 16;
-
-/**
- * The outcomes, in their order, whose packets may overlap a set: all of them when they are few,
- * else those a box index finds, so that joining two branches costs what their outcomes overlap.
- */
-function overlapFinder(outcomes: readonly Outcome[]): (set: PacketSet) => readonly Outcome[] {
-  if (outcomes.length <= FEW_OUTCOMES) return () => outcomes;
-  const index = new BoxIndex();
-  const ownerOf: number[] = [];
-  outcomes.forEach((outcome, i) => {
-    for (const box of outcome.set.boxes) ownerOf[index.add(box)] = i;
-  });
-  return (set) => {
-    const owners = new Set<number>();
-    for (const box of set.boxes) for (const id of index.overlapping(box)) owners.add(ownerOf[id]!);
-    return [...owners].sort((x, y) => x - y).map((i) => outcomes[i]!);
-  };
 }
 
 /** Appends items to list one by one: a spread of a long list into push() overflows the call stack. */

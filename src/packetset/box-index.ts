@@ -1,6 +1,7 @@
 import { type Box } from './box';
 import { DIMENSION_INDEX, type Family } from './dimensions';
 import { type Ranges } from './ranges';
+import type { PacketSet } from './packet-set';
 
 /**
  * The dimensions boxes are indexed by: rules discriminate most by destination port and address,
@@ -201,5 +202,34 @@ export class BoxIndex {
       }
     });
     return best;
+  }
+}
+
+/** Up to this many sets a lookup tries them all; beyond, their boxes are indexed. */
+const FEW_SETS = 16;
+
+/**
+ * An index of packet sets: which of them (by position) may share packets with a given set, so that
+ * pairing each of many sets with each of many others costs what they overlap, not every pair.
+ */
+export class SetIndex {
+  private readonly boxes: BoxIndex | undefined;
+  /** Per box id, the position of its set. */
+  private readonly ownerOf: number[] = [];
+
+  constructor(private readonly sets: readonly PacketSet[]) {
+    if (sets.length <= FEW_SETS) return;
+    this.boxes = new BoxIndex();
+    sets.forEach((set, position) => {
+      for (const box of set.boxes) this.ownerOf[this.boxes!.add(box)] = position;
+    });
+  }
+
+  /** The positions, ascending, of the sets that may overlap `set` (a superset when the sets are few). */
+  meeting(set: PacketSet): number[] {
+    if (!this.boxes) return this.sets.map((_, position) => position);
+    const owners = new Set<number>();
+    for (const box of set.boxes) for (const id of this.boxes.overlapping(box)) owners.add(this.ownerOf[id]!);
+    return [...owners].sort((a, b) => a - b);
   }
 }
