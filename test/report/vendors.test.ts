@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import Ajv from 'ajv-draft-04';
+import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { AuditReport } from '../../src/audit/types';
 import { REPORT_FORMATS, renderReport } from '../../src/report';
@@ -20,6 +21,10 @@ const SARIF_SCHEMA = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest
 const ajv = new Ajv({ allErrors: true, unicodeRegExp: false, strictRequired: false });
 addFormats(ajv);
 const validateSarif = ajv.compile(SARIF_SCHEMA);
+
+const ajv2020 = new Ajv2020({ allErrors: true, strict: true });
+addFormats(ajv2020);
+const validateReport = ajv2020.compile(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'schemas', 'report.schema.json'), 'utf8')));
 
 const DEPLOYMENTS = [
   { vendor: 'pfSense and OPNsense', file: path.join(FIXTURES_DIR, 'pfsense', 'fwmatrix.yml') },
@@ -48,9 +53,10 @@ for (const { vendor, file } of DEPLOYMENTS) {
   describe(`reports of the ${vendor} fixture`, () => {
     const report = auditOf(file);
 
-    it('have results and findings located in the configuration files', async () => {
+    it('JSON: valid against the report schema, findings located in the configuration files', async () => {
       const r = await report;
       assert.ok(r.results.length > 0 && r.findings.length > 0, 'a fixture worth reporting on');
+      assert.ok(validateReport(r), ajv2020.errorsText(validateReport.errors));
       for (const f of r.findings.filter((f) => f.rule)) assert.ok(fs.existsSync(path.resolve(f.rule!.file)), f.rule!.file);
     });
 
