@@ -37,7 +37,15 @@ interface SarifResult {
 interface SarifLog {
   version: string;
   runs: {
-    tool: { driver: { name: string; version: string; semanticVersion: string; informationUri: string; rules: { id: string; defaultConfiguration: { level: string } }[] } };
+    tool: {
+      driver: {
+        name: string;
+        version: string;
+        semanticVersion: string;
+        informationUri: string;
+        rules: { id: string; defaultConfiguration: { level: string } }[];
+      };
+    };
     results: SarifResult[];
   }[];
 }
