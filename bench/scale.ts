@@ -1,24 +1,26 @@
 /**
  * `npm run bench`, end to end: generates seeded rule sets (10k, 100k and 1M rules of tool-generated
- * shapes, a TUM look-alike) and takes the real TUM dump, then times the real CLI
- * (`fwmatrix audit --format json`, host and network placement) and, in the same run, the vendor's
- * own checker on the same file (`iptables-restore --test`, in a network namespace this script
- * creates and removes). Prints wall and CPU time, peak memory and the ratios.
+ * shapes, a TUM look-alike, pfSense config.xml and Windows GPO reports) and takes the real TUM
+ * dump, then times the real CLI (`fwmatrix audit --format json`, host and network placement) and,
+ * in the same run, a checker of the same file (`iptables-restore --test`, in a network namespace
+ * this script creates and removes; `xmllint --noout` for XML). Prints wall and CPU time, peak
+ * memory and the ratios.
  *
  *   node dist/bench/scale.js [--cases mixed-10k,tum-real,…] [--seed N] [--runs N] [--timeout S]
  *                            [--json FILE] [--keep] [--list]
  *
- * A case is SHAPE-SIZE (shapes: mixed, shorewall, kube-proxy, docker, pfblocker, tum; sizes such as
- * 5k, 100k, 1m) or a real file (tum-real). Generated files live in a temporary folder, removed at
- * the end unless --keep. A new input kind (pfSense against `xmllint --noout`, say) is one entry of
- * INPUT_KINDS plus its generator.
+ * A case is SHAPE-SIZE (shapes: mixed, shorewall, kube-proxy, docker, pfblocker, tum, pfsense,
+ * windows; sizes such as 5k, 100k, 1m) or a real file (tum-real). Generated files live in a
+ * temporary folder, removed at the end unless --keep. A new input kind is one entry of INPUT_KINDS
+ * plus its generator.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generate, type ShapeName } from './generate/shapes';
-import { deploymentYaml, type InterfaceMap, type Roles } from './generate/site';
+import { deploymentYaml, xmlDeploymentYaml, type InterfaceMap, type Roles } from './generate/site';
+import { pfsenseConfig, windowsGpoReport } from './generate/xml-configs';
 import { bestOf, checkGnuTime, type Measured } from './measure';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -26,6 +28,8 @@ const CLI = path.join(ROOT, 'bin', 'fwmatrix.js');
 
 /** How one kind of input is checked by its own vendor's tool, the yardstick fwmatrix is held to. */
 interface InputKind {
+  /** What starts each rule in the file, to count them. */
+  ruleMarker: string;
   reference: {
     label: string;
     command: (file: string) => string[];
@@ -36,6 +40,14 @@ interface InputKind {
   };
 }
 
+/** XML configurations are held to a well-formedness check of the file, the least any reader of them does. */
+const XMLLINT: InputKind['reference'] = {
+  label: 'xmllint --noout',
+  command: (file) => ['xmllint', '--noout', '--huge', file],
+  inNamespace: false,
+  requires: { command: 'xmllint', package: 'libxml2-utils' },
+};
+
 const INPUT_KINDS = {
   iptables: {
     reference: {
@@ -44,6 +56,15 @@ const INPUT_KINDS = {
       inNamespace: true,
       requires: { command: 'iptables-nft-restore', package: 'iptables' },
     },
+    ruleMarker: '\n-A ',
+  },
+  pfsense: {
+    reference: XMLLINT,
+    ruleMarker: '<rule>',
+  },
+  windows: {
+    reference: XMLLINT,
+    ruleMarker: '<q1:InboundFirewallRules>',
   },
 } satisfies Record<string, InputKind>;
 type KindName = keyof typeof INPUT_KINDS;
@@ -65,7 +86,17 @@ interface BenchCase {
 }
 
 const SHAPES: readonly (ShapeName | 'mixed')[] = ['mixed', 'shorewall', 'kube-proxy', 'docker', 'pfblocker', 'tum'];
-const DEFAULT_CASES = ['mixed-10k', 'mixed-100k', 'mixed-1m', 'tum-5k', 'tum-real'];
+const DEFAULT_CASES = [
+  'mixed-10k',
+  'mixed-100k',
+  'mixed-1m',
+  'tum-5k',
+  'tum-real',
+  'pfsense-10k',
+  'pfsense-25k',
+  'windows-10k',
+  'windows-100k',
+];
 
 function writeDeployments(dir: string, config: string, interfaces: InterfaceMap, roles?: Roles, host?: string): Prepared['deployments'] {
   return (['host', 'network'] as const).map((placement) => {
@@ -97,6 +128,27 @@ function generatedCase(id: string): BenchCase | undefined {
       const config = path.join(dir, `${id}.rules`);
       fs.writeFileSync(config, text);
       return { kind: 'iptables', config, referenceInput: config, deployments: writeDeployments(dir, config, interfaces) };
+    },
+  };
+}
+
+/**
+ * pfSense config.xml or a Windows GPO report of SIZE rules (pfsense-10k, windows-100k), against
+ * `xmllint --noout`. fwmatrix refuses pfSense files of over 25,000 rules (MAX_RULES).
+ */
+function xmlCase(id: string): BenchCase | undefined {
+  const match = /^(pfsense|windows)-(.+)$/.exec(id);
+  const rules = match ? parseSize(match[2]!) : undefined;
+  if (!match || rules === undefined) return undefined;
+  const kind = match[1] as 'pfsense' | 'windows';
+  return {
+    id,
+    prepare: (dir, seed) => {
+      const config = path.join(dir, `${id}.xml`);
+      fs.writeFileSync(config, kind === 'pfsense' ? pfsenseConfig(rules, seed) : windowsGpoReport(rules, seed));
+      const file = path.join(dir, `${id}.${kind === 'pfsense' ? 'network' : 'host'}.yml`);
+      fs.writeFileSync(file, xmlDeploymentYaml(path.basename(config), kind));
+      return { kind, config, referenceInput: config, deployments: [{ placement: kind === 'pfsense' ? 'network' : 'host', file }] };
     },
   };
 }
@@ -138,8 +190,9 @@ const TUM_REAL: BenchCase = {
 };
 
 function findCase(id: string): BenchCase {
-  const found = id === TUM_REAL.id ? TUM_REAL : generatedCase(id);
-  if (!found) throw new Error(`unknown case "${id}": expected SHAPE-SIZE (${SHAPES.join(', ')}; 10k, 1m, …) or ${TUM_REAL.id}`);
+  const found = id === TUM_REAL.id ? TUM_REAL : (generatedCase(id) ?? xmlCase(id));
+  if (!found)
+    throw new Error(`unknown case "${id}": expected SHAPE-SIZE (${SHAPES.join(', ')}, pfsense, windows; 10k, 1m, …) or ${TUM_REAL.id}`);
   return found;
 }
 
@@ -203,10 +256,10 @@ function createNamespace(): string {
   return name;
 }
 
-function countRules(file: string): { rules: number; bytes: number } {
+function countRules(file: string, marker: string): { rules: number; bytes: number } {
   const text = fs.readFileSync(file, 'utf8');
   let rules = 0;
-  for (let at = text.indexOf('\n-A '); at >= 0; at = text.indexOf('\n-A ', at + 1)) rules++;
+  for (let at = text.indexOf(marker); at >= 0; at = text.indexOf(marker, at + 1)) rules++;
   return { rules, bytes: Buffer.byteLength(text) };
 }
 
@@ -260,7 +313,9 @@ function printRow(row: Row): void {
 function main(): void {
   const options = parseOptions(process.argv.slice(2));
   if (options === 'list') {
-    console.log(`cases: SHAPE-SIZE with SHAPE one of ${SHAPES.join(', ')} (e.g. mixed-100k, tum-5k), or ${TUM_REAL.id}`);
+    console.log(
+      `cases: SHAPE-SIZE with SHAPE one of ${SHAPES.join(', ')}, pfsense, windows (e.g. mixed-100k, tum-5k, windows-10k), or ${TUM_REAL.id}`,
+    );
     console.log(`default: ${DEFAULT_CASES.join(',')}`);
     return;
   }
@@ -287,7 +342,7 @@ function main(): void {
     for (const benchCase of cases) {
       const prepared = benchCase.prepare(dir, options.seed);
       const kind = INPUT_KINDS[prepared.kind];
-      const { rules, bytes } = countRules(prepared.config);
+      const { rules, bytes } = countRules(prepared.config, kind.ruleMarker);
       const runs = options.runs ?? (rules <= 20_000 ? 3 : 1);
       const within = kind.reference.inNamespace ? ['ip', 'netns', 'exec', namespace] : [];
       const reference = bestOf(runs, kind.reference.command(prepared.referenceInput), [0], within);

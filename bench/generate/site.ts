@@ -59,3 +59,18 @@ export function deploymentYaml(
     .join('');
   return `matrix: lync2013-director-single\nroles:\n${roleLines}firewalls:\n  - name: fw\n    config: ${JSON.stringify(config)}\n    type: iptables\n${where}`;
 }
+
+/**
+ * A deployment of one pfSense firewall (network placement: its configuration names its interfaces
+ * and networks) or one Windows host (the Director, its Domain profile audited).
+ */
+export function xmlDeploymentYaml(config: string, kind: 'pfsense' | 'windows'): string {
+  const roleLines = Object.entries(SITE_ROLES)
+    .map(([role, addresses]) => `  ${role}: ${list(addresses)}\n`)
+    .join('');
+  const where =
+    kind === 'pfsense'
+      ? '    type: pfsense\n    placement: network\n'
+      : `    type: windows-gpo\n    placement: host\n    host: [${SITE.director}]\n    profiles: [domain]\n    localSubnet: [${SITE.servers.net}]\n`;
+  return `matrix: lync2013-director-single\nroles:\n${roleLines}firewalls:\n  - name: fw\n    config: ${JSON.stringify(config)}\n${where}`;
+}
