@@ -9,8 +9,8 @@
  * rule it reaches and matches on the way, so most rules are shown reachable by a packet at the
  * cost of the rules that packet meets. A rule no guess reaches is shown unreachable by the rules
  * before it in its chain covering all it may match, or else decided by the exact set walk of the
- * stages restricted to the packets it may match (reach-walk.ts), which looks only at the rules that
- * overlap them. The answer is the exact walk's, at a cost that follows overlaps, not chain length.
+ * stages restricted to the packets such rules may match (reach-walk.ts, one walk per stage for all
+ * of them), which looks only at the rules that overlap them. The answer is the exact walk's.
  */
 import { CtState, PacketSet, Ranges, subtractAll, type Box } from '../packetset';
 import type { DecisionChain, DecisionRule, PolicyProgram } from '../model/policy';
@@ -39,6 +39,8 @@ export function ruleReachability(program: PolicyProgram): RuleReach {
   const index = new ProgramIndex();
   const marks: ReachMarks = { matched: new Set(), furthest: new Map() };
   const { entries, rootsOf } = chainEntries(program, roots);
+  /** Per stage, the packets of rules no guess reached and no rule before them covers. */
+  const unsettled = new Map<Root, Box[]>();
   for (const [chain, entry] of entries) {
     const from = rootsOf.get(chain)!;
     chain.rules.forEach((rule, position) => {
@@ -50,9 +52,15 @@ export function ruleReachability(program: PolicyProgram): RuleReach {
         if (marks.matched.has(rule)) return;
       }
       if (coveredBefore(chain, position, candidates, index)) return;
-      for (const root of from) walkRegion(program, index, root.chain, root.entry.intersect(candidates), marks);
+      for (const root of from) {
+        const boxes = unsettled.get(root) ?? [];
+        for (const box of root.entry.intersect(candidates).boxes) boxes.push(box);
+        unsettled.set(root, boxes);
+      }
     });
   }
+  // One exact walk per stage of all those packets: a walk of some packets is exact for each of them, and one walk costs less than one per rule.
+  for (const [root, boxes] of unsettled) walkRegion(program, index, root.chain, PacketSet.of(boxes), marks);
   for (const [chain, entry] of entries) settleReached(program, index, chain, entry, rootsOf.get(chain)!, marks);
   const reached = new Set<DecisionRule>();
   for (const [chain, furthest] of marks.furthest)
