@@ -15,9 +15,10 @@ import {
   type PolicyProgram,
   type Stage,
 } from '../../model/policy';
-import { BadValue, ruleMatch } from './matches';
+import { BadValue, ruleMatch, withoutConntrack } from './matches';
+import { connmarkWrite, markWrite } from './marks';
 import type { IpSet } from './ipset';
-import type { Family, Ranges } from '../../packetset';
+import { PacketSet, type Family, type Ranges } from '../../packetset';
 
 /** The hooks a packet passes through, table by table, per enforcement point (named after the filter table's chain). */
 const POINT_STAGES: Readonly<Record<'INPUT' | 'FORWARD' | 'OUTPUT', readonly [table: string, chain: string][]>> = {
@@ -76,7 +77,6 @@ const NON_TERMINATING = new Set([
   'IDLETIMER',
   'LED',
   'SET',
-  'HMARK',
   'RATEEST',
   'TEE',
   'TCPOPTSTRIP',
@@ -137,6 +137,7 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
         ruleCount++;
         const source = { file, line: rule.line, text: rule.text };
         let compiled;
+        let ruleAction;
         try {
           compiled = ruleMatch(rule, {
             family,
@@ -145,6 +146,7 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
             ...(options.ipsets ? { ipsets: options.ipsets } : {}),
             ...(options.localAddresses ? { localAddresses: options.localAddresses[family] } : {}),
           });
+          ruleAction = action(rule, table.name, userChains, family);
         } catch (e) {
           if (e instanceof BadValue) throw new InputError([{ location: { file, line: rule.line }, message: e.message }]);
           throw e;
@@ -153,7 +155,7 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
           id: `${name}#${rules.length + 1}`,
           chain: name,
           match: compiled.match,
-          action: action(rule, table.name, userChains),
+          action: ruleAction,
           source,
           identity: ruleIdentity(rule.text, family),
           ...(compiled.reads ? { reads: compiled.reads } : {}),
@@ -197,7 +199,7 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
   return { family, file, chains, points, interfaces, ruleCount };
 }
 
-function action(rule: Rule, table: string, userChains: Set<string>): Action {
+function action(rule: Rule, table: string, userChains: Set<string>, family: Family): Action {
   const target: Target | undefined = rule.target;
   if (!target) return { kind: 'continue' };
   const chainName = `${table}/${target.name}`;
@@ -212,14 +214,21 @@ function action(rule: Rule, table: string, userChains: Set<string>): Action {
     case 'RETURN':
       return { kind: 'return' };
     case 'MARK':
-      return { kind: 'continue', writes: 'mark' };
-    case 'CONNMARK':
-      // --restore-mark copies the connection mark into the packet mark; the rest set the connection mark.
-      return { kind: 'continue', writes: target.options.some((o) => o.name === 'restore-mark') ? 'mark' : 'connmark' };
+      return { kind: 'continue', writes: markWrite(target) };
+    case 'CONNMARK': {
+      const full = PacketSet.full(family);
+      const writes = connmarkWrite(target, full.subtract(withoutConntrack({ table }, full)));
+      return writes ? { kind: 'continue', writes } : { kind: 'continue' };
+    }
+    case 'HMARK':
+      // The mark is a hash of the packet's addresses and ports, which fwmatrix does not compute.
+      return { kind: 'continue', writes: { metadata: 'mark' } };
     case 'NOTRACK':
-      return { kind: 'continue', writes: 'ctstate' };
+      return { kind: 'continue', writes: { metadata: 'ctstate' } };
     case 'CT':
-      return target.options.some((o) => o.name === 'notrack') ? { kind: 'continue', writes: 'ctstate' } : { kind: 'continue' };
+      return target.options.some((o) => o.name === 'notrack')
+        ? { kind: 'continue', writes: { metadata: 'ctstate' } }
+        : { kind: 'continue' };
     case 'QUEUE':
     case 'NFQUEUE':
       return { kind: 'undetermined', reason: `target ${target.name} hands the packet to a userspace program, which decides` };
