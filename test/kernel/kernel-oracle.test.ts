@@ -41,7 +41,7 @@ const MIN_PROBES_PER_FEATURE = 15;
 interface TraceResult {
   verdict: 'accept' | 'drop' | 'reject' | 'undetermined';
   decidedBy: unknown;
-  steps: { table: string; text: string }[];
+  steps: { table: string; text: string; matched: boolean | 'unknown' }[];
 }
 
 interface RulesetCase {
@@ -93,7 +93,13 @@ function countFeatures(family: Family, trace: TraceResult, probe: Probe): void {
   const seen = new Set<string>();
   // Replies, errors and neighbour discovery: INVALID or UNTRACKED to conntrack, not NEW.
   if (probe.icmpType !== undefined && ![8, 13, 15, 17, 128, 139].includes(probe.icmpType)) seen.add('ICMP opening no connection');
+  let written = false;
+  let untracked = false;
   for (const step of trace.steps) {
+    if (/-m (?:conn)?mark /.test(step.text) && written) seen.add('mark or connmark read after a writer');
+    if (/-j CONNMARK |-m connmark /.test(step.text) && untracked) seen.add('CONNMARK or connmark after NOTRACK');
+    written ||= step.matched === true && /-j (?:CONN)?MARK /.test(step.text);
+    untracked ||= step.matched === true && /-j NOTRACK|--notrack/.test(step.text);
     if (step.table === 'raw' || step.table === 'mangle') seen.add(`${step.table} rules`);
     if (step.table === 'raw' && /-m (?:state|conntrack|connmark) /.test(step.text)) seen.add('conntrack matches in raw');
     for (const feature of Object.keys(FEATURE_CLASSES)) if (hasFeature(feature, step.text)) seen.add(feature);
@@ -332,6 +338,8 @@ describe('kernel oracle: fwmatrix trace agrees with Linux netfilter', { skip: ga
       'mangle rules',
       'conntrack matches in raw',
       'ICMP opening no connection',
+      'mark or connmark read after a writer',
+      'CONNMARK or connmark after NOTRACK',
     ];
     const thin = [4, 6].flatMap((family) =>
       classes.map((feature) => `IPv${family} ${feature}`).filter((key) => (tally.featureProbes[key] ?? 0) < MIN_PROBES_PER_FEATURE),
