@@ -1,7 +1,7 @@
 /** The README's Node example runs as written, from the repository root, against the package's entry point. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,4 +22,36 @@ test("the README's API example prints the example's verdict and a trace", () => 
   assert.ok(lines.includes('director01 rp-director-https denied'));
   assert.ok(lines.includes('**FAIL (fail on high): 4 high, 9 medium, 3 low; 0 suppressed**'));
   assert.equal(lines[lines.length - 1], "drop the INPUT chain's default policy");
+});
+
+/** The README's shell examples: `npx fwmatrix …` lines, continuation lines joined, comments dropped. */
+function readmeCommands(): string[] {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const lines = blocks
+    .join('\n')
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n');
+  return lines.map((line) => line.replace(/\s+#.*$/, '').trim()).filter((line) => line.startsWith('npx fwmatrix '));
+}
+
+test('every fwmatrix command of the README runs as written from the repository root, with the exit code it says', () => {
+  const commands = readmeCommands();
+  assert.ok(commands.length >= 10, `${commands.length} commands found`);
+  // A folder that looks like the repository root, so that the reports the commands write land outside the clone.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwmatrix-readme-'));
+  for (const entry of ['fixtures', 'matrices']) fs.symlinkSync(path.join(REPO_ROOT, entry), path.join(dir, entry));
+  const bin = path.join(REPO_ROOT, 'bin', 'fwmatrix.js');
+  for (const command of commands) {
+    const run = spawnSync('/bin/sh', ['-c', command.replace(/^npx fwmatrix /, `"${process.execPath}" "${bin}" `)], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    // audit finds what the example holds (exit 1); everything else succeeds.
+    const expected = / audit /.test(` ${command} `) ? 1 : 0;
+    assert.equal(run.status, expected, `${command}\n${run.stderr}`);
+    assert.equal(run.stderr, '', command);
+  }
+  for (const written of ['report.json', 'fwmatrix.sarif', 'fwmatrix.xml', 'report.md'])
+    assert.ok(fs.statSync(path.join(dir, written)).size > 1000, written);
 });

@@ -98,11 +98,6 @@ export function deploymentOf(target: ConfigurationTarget): { deployment: Deploym
   if (firewall.placement === 'host' && firewall.host.length === 0) {
     throw new InputError([{ location: field('host'), message: 'a host firewall needs the addresses it protects (ADDR[,ADDR…])' }]);
   }
-  if (firewall.placement === 'network' && interfaces.size === 0) {
-    throw new InputError([
-      { location: field('interfaces'), message: 'a network firewall needs the networks behind each interface (NAME=NET[,NET…])' },
-    ]);
-  }
   const deployment: Deployment = {
     file: 'command line',
     matrix: target.matrix,
@@ -192,10 +187,20 @@ export function loadFirewall(deployment: Deployment, fw: Firewall): LoadedFirewa
   const loaded = loadConfig(fw.configs, {
     ...(fw.type ? { type: fw.type } : {}),
     interfaceNames: declared.map((i) => i.name),
+    interfaces: declared,
     options: fw.options,
     ...(fw.placement === 'host' ? { localAddresses: host } : {}),
   });
   const interfaces = [...loaded.interfaces.filter((i) => !declared.some((d) => d.name === i.name)), ...declared];
+  // Some configurations name their interfaces and networks (pfSense); the others need the deployment to.
+  if (fw.placement === 'network' && interfaces.length === 0) {
+    throw new InputError([
+      {
+        location: deployment.locate(`${fw.pointer}/interfaces`),
+        message: 'a network firewall needs the networks behind each interface (NAME=NET[,NET…]): its configuration names none',
+      },
+    ]);
+  }
   const own = fw.placement === 'host' ? host : (loaded.ownAddresses ?? NO_ADDRESSES);
   return {
     firewall: fw,
@@ -210,9 +215,16 @@ function firewallSummary(fw: Firewall, loaded: LoadedConfig): FirewallSummary {
     type: loaded.type,
     file: displayPath(fw.configs[0]),
     ...(fw.configs.length > 1 ? { files: fw.configs.map(displayPath) } : {}),
-    rules: loaded.programs.reduce((n, p) => n + p.ruleCount, 0),
+    rules: ruleTotal(loaded),
     placement: fw.placement,
   };
+}
+
+/** The rules of a firewall's files: programs made from the same file (Windows: one per family) count its rules once. */
+function ruleTotal(loaded: LoadedConfig): number {
+  const byFile = new Map<string, number>();
+  for (const p of loaded.programs) byFile.set(p.file, Math.max(byFile.get(p.file) ?? 0, p.ruleCount));
+  return [...byFile.values()].reduce((n, count) => n + count, 0);
 }
 
 /** The roles' addresses (with `any`, every address unless the deployment says), and the addresses of them all. */

@@ -138,6 +138,7 @@ function targetContext(opts: DiffOptions): DiffContext {
   const load: LoadOptions = {
     ...(opts.type ? { type: opts.type } : {}),
     interfaceNames: interfaces.map((i) => i.name),
+    interfaces,
     options: { ...target.options },
     ...(target.placement !== 'network' && host ? { localAddresses: host } : {}),
   };
@@ -183,6 +184,10 @@ function deploymentContext(chosen: { file: string; firewall?: string }, opts: Di
   const load: LoadOptions = {
     ...(type ? { type } : {}),
     interfaceNames: [...(firewall.interfaces?.keys() ?? [])],
+    interfaces: [...(firewall.interfaces ?? new Map<string, string[]>())].map(([name, nets]) => ({
+      name,
+      networks: addressSet(nets, deployment.locate(`${firewall.pointer}/interfaces/${name}`)),
+    })),
     options: firewall.options,
     ...(firewall.placement === 'host' ? { localAddresses: addressSet(firewall.host, deployment.locate(`${firewall.pointer}/host`)) } : {}),
   };

@@ -33,8 +33,12 @@ export interface TraceOptions {
   variant?: string;
 }
 
-/** The traffic a packet is to the firewall: forwarded when it crosses two interfaces, sent when it only leaves, else received. */
-function trafficOf(probe: Probe): Traffic {
+/** A probe placed at a firewall whose host addresses say what the packet is to it (see placeProbe). */
+export type PlacedProbe = Probe & { traffic?: Traffic };
+
+/** The traffic a packet is to the firewall: as placed, else forwarded when it crosses two interfaces, sent when it only leaves, else received. */
+function trafficOf(probe: PlacedProbe): Traffic {
+  if (probe.traffic !== undefined) return probe.traffic;
   if (probe.in !== undefined && probe.out !== undefined) return 'forwarded';
   return probe.out !== undefined ? 'outbound' : 'inbound';
 }
@@ -42,7 +46,7 @@ function trafficOf(probe: Probe): Traffic {
 /** The packet a probe describes, the program of its family and the enforcement point it crosses. */
 export function probePacket(
   programs: PolicyProgram[],
-  probe: Probe,
+  probe: PlacedProbe,
   where: Location,
   options: TraceOptions = {},
 ): { program: PolicyProgram; point: EnforcementPoint; packet: Point; chain: string } {
@@ -97,7 +101,7 @@ export function probePacket(
 /** The point `chain` names, or the traffic whose point the packet's interfaces will pick. */
 function choosePoint(
   program: PolicyProgram,
-  probe: Probe,
+  probe: PlacedProbe,
   options: TraceOptions,
   bad: (message: string) => InputError,
 ): { point?: EnforcementPoint; traffic: Traffic } {
@@ -140,9 +144,10 @@ function pointFor(
   throw bad(`the packet could cross any of ${candidates.map((p) => p.label).join(', ')}: choose one with "chain" or the variant (profile)`);
 }
 
-export function traceProbe(programs: PolicyProgram[], probe: Probe, where: Location, options: TraceOptions = {}): TraceOutput {
+export function traceProbe(programs: PolicyProgram[], probe: PlacedProbe, where: Location, options: TraceOptions = {}): TraceOutput {
   const { program, point, packet, chain } = probePacket(programs, probe, where, options);
-  return { ...tracePacket(program, point, packet), packet: { ...probe, chain } };
+  const { traffic: _placed, ...written } = probe;
+  return { ...tracePacket(program, point, packet), packet: { ...written, chain } };
 }
 
 /** Traces one probe through a configuration file. */
@@ -205,7 +210,7 @@ export function traceTarget(deploymentFile: string, firewall: string | undefined
  * The probe as the firewall sees it: addressed to its host (inbound), sent by it (outbound), or
  * passing through (forwarded), with the interfaces its routes give where the probe names none.
  */
-export function placeProbe(probe: Probe, target: TraceTarget, where: Location): Probe {
+export function placeProbe(probe: Probe, target: TraceTarget, where: Location): PlacedProbe {
   if (probe.chain !== undefined) return probe;
   const src = parseAddress(probe.from);
   const dst = parseAddress(probe.to);
@@ -216,8 +221,9 @@ export function placeProbe(probe: Probe, target: TraceTarget, where: Location): 
   const route = (a: { family: 4 | 6; value: bigint }): string | undefined => routes.find((r) => r.owned[a.family].contains(a.value))?.name;
   const toHost = isHost(dst);
   const fromHost = isHost(src);
-  if (toHost && !fromHost) return withInterfaces(probe, probe.in ?? route(src), undefined);
-  if (fromHost && !toHost) return withInterfaces(probe, undefined, probe.out ?? route(dst));
+  // The host's addresses say which way the packet goes, even where no interface is known.
+  if (toHost && !fromHost) return { ...withInterfaces(probe, probe.in ?? route(src), undefined), traffic: 'inbound' };
+  if (fromHost && !toHost) return { ...withInterfaces(probe, undefined, probe.out ?? route(dst)), traffic: 'outbound' };
   if (placement.kind === 'host') {
     throw new InputError([
       {

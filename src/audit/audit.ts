@@ -20,6 +20,7 @@ import {
 import {
   InterfaceUniverse,
   programVariants,
+  type DecisionRule,
   type EnforcementPoint,
   type PolicyProgram,
   type SourceRef,
@@ -225,8 +226,21 @@ function auditFirewall(
     const result = requirementResult(firewall.name, variant, req, flowText(req, firewall.placement), entry);
     results.push(result);
     appendAll(findings, requirementFindings(result, req, entry.parts));
+    if (!req.optional) appendAll(findings, unloadedFindings(result, req, entry.parts));
   }
-  return { results, findings };
+  // One configuration may make the programs of both families (Windows): a rule or setting they share is one finding, not one per family.
+  return { results, findings: withoutRepeats(findings) };
+}
+
+/** Findings without the repeats: the same fingerprint, message and location. */
+function withoutRepeats(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = JSON.stringify([f.fingerprint, f.message, f.rule?.file, f.rule?.line]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Why packets no point of the program sees are undetermined: which traffic, on which interfaces. */
@@ -347,6 +361,41 @@ function percent(part: bigint, whole: bigint): string {
   return `${(tenths / 10).toFixed(tenths % 10 === 0 ? 0 : 1)}%`;
 }
 
+/** Rules the firewall does not load that would let denied packets of a required flow through. */
+function unloadedFindings(result: RequirementResult, req: RequirementUnderAudit, parts: Part[]): Finding[] {
+  const findings: Finding[] = [];
+  const at = { firewall: result.firewall, variant: result.variant, requirement: req.id, errata: req.errata };
+  const reported = new Set<string>();
+  for (const part of parts) {
+    if (part.verdict !== 'drop' && part.verdict !== 'reject') continue;
+    for (const rule of part.program.unloaded ?? []) {
+      const key = `${rule.source.file}:${rule.source.line}`;
+      const served = rule.wouldAccept.intersect(part.set);
+      if (reported.has(key) || served.isEmpty()) continue;
+      reported.add(key);
+      const line = rule.source.line;
+      const by: Decider = {
+        ref: rule.source,
+        identity: rule.identity,
+        chain: '',
+        phrase: `the rule at line ${line}`,
+        subject: `rule at line ${line}`,
+        isPolicy: false,
+      };
+      findings.push(
+        finding(
+          'not-loaded',
+          at,
+          by,
+          witnessOf({ set: served, point: part.point.id, program: part.program }),
+          `rule at line ${line} could let required flow ${result.flow} through, but the firewall does not load it: ${rule.reason}`,
+        ),
+      );
+    }
+  }
+  return findings;
+}
+
 /** Overly broad and extraneous rules: what each accepting rule lets through against what is required. */
 function permissionFindings(
   firewall: string,
@@ -361,7 +410,7 @@ function permissionFindings(
     if (point.unfiltered) continue;
     const required = requiredByPoint.get(point) ?? PacketSet.EMPTY;
     for (const outcome of outcomes) {
-      if (outcome.verdict !== 'accept') continue;
+      if (outcome.verdict !== 'accept' || outcome.rule?.implicit) continue;
       const decider = deciderOf(outcome);
       const key = outcome.rule ? outcome.rule.id : `policy:${decider.chain}`;
       const entry = byDecider.get(key) ?? { decider, accepted: PacketSet.EMPTY, required, point };
@@ -465,7 +514,7 @@ function shadowFindings(firewall: string, variant: string | undefined, program: 
   for (const chain of program.chains.values()) {
     const entered = chain.rules.some((rule) => reached.has(rule));
     chain.rules.forEach((rule, i) => {
-      if (matched.has(rule)) return;
+      if (matched.has(rule) || rule.implicit) return;
       let why: string;
       if (!entered) why = `no packet enters ${chain.phrase} (nothing leads to it from where packets enter)`;
       else if (!reached.has(rule)) {
@@ -477,12 +526,26 @@ function shadowFindings(firewall: string, variant: string | undefined, program: 
           chain.order === 'precedence'
             ? `every packet it could match is decided by rules that take precedence over it${last ? ` (line ${last.source.line} among them)` : ''}`
             : `every packet that enters ${chain.phrase} is decided before it${last ? ` (by line ${last.source.line} and the rules before it)` : ''}`;
-      } else why = 'no packet that reaches it can match it';
+      } else why = chain.order === 'precedence' ? outranked(chain.rules.slice(0, i), rule) : 'no packet that reaches it can match it';
       const decider = { ref: rule.source, identity: rule.identity, chain: rule.chain, phrase: '', subject: '', isPolicy: false };
       findings.push(finding('shadowed', at, decider, null, `rule at line ${rule.source.line} can never match: ${why}`));
     });
   }
   return findings;
+}
+
+/**
+ * Why a rule of a precedence chain that packets reach never matches: rules of higher precedence
+ * decide every packet it could match (Windows: a block rule covering an allow rule).
+ */
+function outranked(higher: DecisionRule[], rule: DecisionRule): string {
+  if (rule.match.may.isEmpty()) return 'no packet can match it';
+  const lines = higher.filter((r) => r.match.may.overlaps(rule.match.may)).map((r) => r.source.line);
+  const named =
+    lines.length === 0
+      ? ''
+      : ` (${lines.length === 1 ? 'line' : 'lines'} ${[...new Set(lines)].slice(0, 5).join(', ')}${lines.length > 5 ? ', …' : ''})`;
+  return `every packet it could match is decided by rules that take precedence over it${named}`;
 }
 
 /** Points the configuration does not filter at all (in this variant): one high finding each. */

@@ -91,6 +91,18 @@ export const FINDING_KINDS: Readonly<Record<FindingKind, FindingKindMeta>> = {
       'Turn the firewall on (Windows: `EnableFirewall` for the profile; pfSense: clear "Disable all packet filtering"), then audit again: the rules only take effect once it is on.',
     ].join('\n'),
   },
+  'not-loaded': {
+    severity: 'medium',
+    name: 'RuleNotLoaded',
+    summary: 'A rule that would let a denied required flow through is not loaded by the firewall',
+    description:
+      'The configuration writes a rule that would let packets of a required flow through, but the firewall does not load it (it names an alias that is not defined, an interface that is not enabled, …), so the flow is denied. The witness is one such packet.',
+    help: [
+      'The rule at the location would let this required flow through, but the firewall leaves it out when it loads its rules; the message says why. The witness is one packet the rule would pass and the firewall drops.',
+      '',
+      'Fix what keeps the rule from loading (define the alias, enable the interface, correct the address), or write the rule the flow needs in its place.',
+    ].join('\n'),
+  },
 };
 
 export const FINDING_KIND_IDS = Object.keys(FINDING_KINDS) as FindingKind[];

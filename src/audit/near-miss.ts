@@ -7,6 +7,7 @@
 import { CtState, DIMENSIONS, Ranges, formatRanges, universe, type Dimension, type Point } from '../packetset';
 import { ICMP_TYPE_NAMES, PROTOCOL_NAMES } from '../model/protocols';
 import type { DecisionRule, EnforcementPoint, PolicyProgram } from '../model/policy';
+import { tracePacket } from '../engine/trace';
 import type { RemediationHint } from './types';
 
 /** How many hints a finding carries at most: the nearest few are what an engineer acts on. */
@@ -14,9 +15,16 @@ const MAX_HINTS = 3;
 
 export function nearMisses(program: PolicyProgram, point: EnforcementPoint, packet: Point): RemediationHint[] {
   const hints: RemediationHint[] = [];
+  // Where a point runs several stages, a rule that accepted the packet in its own stage did its
+  // part (a later stage denied it): moving it would not help.
+  const accepted = new Set(
+    tracePacket(program, point, packet)
+      .steps.filter((step) => step.matched === true && step.action === 'accept')
+      .map((step) => `${step.line}\u0000${step.text}`),
+  );
   for (const rule of acceptingRules(program, [point])) {
     const hint = ruleHint(rule, packet, program);
-    if (hint) hints.push(hint);
+    if (hint && !(hint.condition === 'order' && accepted.has(`${rule.source.line}\u0000${rule.source.text}`))) hints.push(hint);
   }
   // A rule of another variant (profile) that would let the packet through as it is.
   for (const other of program.points) {
@@ -49,7 +57,8 @@ function acceptingRules(program: PolicyProgram, points: EnforcementPoint[]): Dec
     if (seen.has(name)) continue;
     seen.add(name);
     for (const rule of program.chains.get(name)?.rules ?? []) {
-      if (rule.action.kind === 'accept') rules.push(rule);
+      // A rule the firewall adds itself (pf's anti-lockout rule) is not the configuration's to edit.
+      if (rule.action.kind === 'accept' && !rule.implicit) rules.push(rule);
       if (rule.action.kind === 'jump' || rule.action.kind === 'goto') pending.push(rule.action.chain);
     }
   }

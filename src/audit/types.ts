@@ -3,7 +3,7 @@ import type { SourceRef } from '../model/policy';
 import type { FlowChange } from './compare';
 
 export type Status = 'allowed' | 'partial' | 'denied' | 'undetermined' | 'not-applicable';
-export type FindingKind = 'missing' | 'overly-broad' | 'extraneous' | 'shadowed' | 'undetermined' | 'unfiltered';
+export type FindingKind = 'missing' | 'overly-broad' | 'extraneous' | 'shadowed' | 'undetermined' | 'unfiltered' | 'not-loaded';
 export type Severity = 'high' | 'medium' | 'low';
 
 export const SEVERITY_RANK: Readonly<Record<Severity | 'none', number>> = { none: 0, low: 1, medium: 2, high: 3 };

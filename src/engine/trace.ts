@@ -27,6 +27,8 @@ export interface TraceStep {
   matched: boolean | 'unknown';
   /** What the rule did to the packet when it matched: accept, drop, reject, return, jump X, goto X, continue, policy. */
   action: string;
+  /** The class of the rule (or policy), where the vendor evaluates rules by class (Windows: bypass, block, allow, default). */
+  group?: string;
 }
 
 /** A packet to trace, as the command line and the probes file give it. */
@@ -96,6 +98,7 @@ export function tracePacket(program: PolicyProgram, point: EnforcementPoint, pac
         text: chain.policy?.source?.text ?? '',
         matched: true,
         action: `policy ${verdict}`,
+        ...(chain.policy?.group !== undefined ? { group: chain.policy.group } : {}),
       });
       if (verdict === 'drop') return { verdict, decidedBy: null, policy, steps, reasons: end.reasons };
       if (stage.primary || firstStage) {
@@ -271,6 +274,7 @@ function run(w: Walk, start: DecisionChain, first: number, startFrames: Frames, 
         text: rule.source.text,
         matched,
         action: matched === false ? '' : describe(w.program, rule),
+        ...(rule.group !== undefined ? { group: rule.group } : {}),
       });
       if (matched === false || (matched === 'unknown' && isInert(rule))) {
         i++;

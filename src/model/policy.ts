@@ -122,6 +122,14 @@ export interface DecisionRule {
    * unknown (the rule's other conditions alone).
    */
   reads?: RuleReads;
+  /**
+   * A rule the firewall adds by itself rather than one the configuration writes (pf's default
+   * deny, pfSense's anti-lockout rule): it decides like any other, but findings about rules
+   * (shadowed, extraneous, overly broad) leave it out, since no one can edit it.
+   */
+  implicit?: boolean;
+  /** The class of rules it is evaluated in, where the vendor's order is by class (Windows: bypass, block, allow), for traces. */
+  group?: string;
 }
 
 export interface RuleReads {
@@ -159,6 +167,8 @@ export interface DecisionChain {
 
 export interface ChainPolicy {
   verdict: 'accept' | 'drop';
+  /** Its class, where the chain's rules have classes (Windows: default), for traces. */
+  group?: string;
   source?: SourceRef;
   /** How a sentence names it: `the INPUT chain's default policy`. */
   phrase: string;
@@ -205,6 +215,18 @@ export interface EnforcementPoint {
   stages: Stage[];
 }
 
+/**
+ * A rule the configuration writes that the firewall does not load (it names an alias that is not
+ * defined, an interface that is off): why, and the new connections it would let through if it
+ * were loaded (what it cannot resolve taken as everything).
+ */
+export interface UnloadedRule {
+  source: SourceRef;
+  identity: string;
+  reason: string;
+  wouldAccept: PacketSet;
+}
+
 /** One address family's compiled policy. */
 export interface PolicyProgram {
   family: Family;
@@ -214,6 +236,8 @@ export interface PolicyProgram {
   interfaces: InterfaceUniverse;
   /** Number of rules written in the configuration. */
   ruleCount: number;
+  /** Accepting rules the firewall does not load: a required flow they would serve is a finding. */
+  unloaded?: UnloadedRule[];
 }
 
 /** An interface and the networks behind it (longest prefix wins), as a deployment or a configuration declares them. */

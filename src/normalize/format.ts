@@ -15,6 +15,8 @@ export interface NormalizeContext {
   interfaceNames: readonly string[];
   /** The firewall's own addresses, when the deployment gives them (a host's). */
   localAddresses?: AddressSet;
+  /** The deployment's interfaces with the networks behind them (a host's: its own networks), when it gives them. */
+  interfaces?: readonly DeclaredInterface[];
   /** The deployment's options for this format (iptables: `ipsets`), by name, as validated by the schema; file paths absolute. */
   options: Readonly<Record<string, unknown>>;
 }

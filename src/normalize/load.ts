@@ -38,6 +38,7 @@ export function loadConfig(files: string[], options: LoadOptions = {}): LoadedCo
     interfaceNames: options.interfaceNames ?? [],
     options: options.options ?? {},
     ...(options.localAddresses ? { localAddresses: options.localAddresses } : {}),
+    ...(options.interfaces ? { interfaces: options.interfaces } : {}),
   });
   const problems = normalized.programs.flatMap(checkProgram);
   if (problems.length > 0) throw new InputError(problems);

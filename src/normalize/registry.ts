@@ -5,8 +5,10 @@
 import { InputError } from '../model/errors';
 import type { ConfigFormat, VendorOption } from './format';
 import { IPTABLES_FORMAT } from './iptables/format';
+import { OPNSENSE_FORMAT, PFSENSE_FORMAT } from './pfsense/format';
+import { WINDOWS_GPO_FORMAT, WINDOWS_REG_FORMAT } from './windows/format';
 
-export const FORMATS: readonly ConfigFormat[] = [IPTABLES_FORMAT];
+export const FORMATS: readonly ConfigFormat[] = [IPTABLES_FORMAT, PFSENSE_FORMAT, OPNSENSE_FORMAT, WINDOWS_GPO_FORMAT, WINDOWS_REG_FORMAT];
 
 export const CONFIG_TYPES: readonly string[] = FORMATS.map((format) => format.type);
 

@@ -28,6 +28,7 @@ export function renderModelJson(loaded: LoadedConfig): string {
           line: r.source.line,
           ...(r.source.path ? { path: r.source.path } : {}),
           text: r.source.text,
+          ...(r.group !== undefined ? { group: r.group } : {}),
           action: r.action,
           undetermined: r.match.uncertain,
         })),

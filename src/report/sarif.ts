@@ -105,6 +105,9 @@ function notification(warning: ConfigWarning): object {
   };
 }
 
+/** Where a code-scanning alert's reader learns what the tool is (SARIF's driver.informationUri). */
+const TOOL_INFORMATION_URI = 'https://www.npmjs.com/package/fwmatrix';
+
 export function renderSarif(report: AuditReport): string {
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -115,6 +118,8 @@ export function renderSarif(report: AuditReport): string {
           driver: {
             name: report.tool.name,
             version: report.tool.version,
+            semanticVersion: report.tool.version,
+            informationUri: TOOL_INFORMATION_URI,
             // The default levels are the audit's severities per kind; each result still carries its own.
             rules: FINDING_KIND_IDS.map((id) => ({
               id,

@@ -7,7 +7,8 @@ export function renderTraceText(t: TraceOutput): string {
   const lines = [`${t.packet.chain}: ${t.packet.proto} ${t.packet.from}${sport} -> ${t.packet.to}${dport}`];
   for (const step of t.steps) {
     const mark = step.matched === true ? 'match' : step.matched === 'unknown' ? 'may match' : 'no';
-    const chain = step.table !== undefined ? `${step.table}/${step.chain}` : step.chain;
+    const named = step.table !== undefined ? `${step.table}/${step.chain}` : step.chain;
+    const chain = step.group !== undefined ? `${named} [${step.group}]` : named;
     lines.push(`  ${chain.padEnd(24)} ${String(step.line).padStart(5)}  ${mark.padEnd(9)} ${step.action.padEnd(14)} ${step.text}`);
   }
   const by = t.decidedBy ? `line ${t.decidedBy.line}: ${t.decidedBy.text}` : t.policy ? t.policy.phrase : 'no rule';

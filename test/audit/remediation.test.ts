@@ -99,3 +99,40 @@ test('a rule of another profile lets the packet through there only', () => {
     ],
   );
 });
+
+test('a point of several stages: no order hint for a rule that let the packet through its own stage, none for an implicit rule', () => {
+  const program = new ProgramBuilder(4)
+    .chain('in', [{ dst: '198.51.100.11', proto: 'tcp', dport: 4443, action: 'accept' }], { policy: 'drop' })
+    .chain(
+      'out',
+      [
+        { dst: '198.51.100.11', proto: 'tcp', dport: 22, action: 'accept' },
+        { dst: '198.51.100.11', proto: 'tcp', action: 'drop' },
+        { dst: '198.51.100.11', proto: 'tcp', dport: 4443, action: 'accept' },
+      ],
+      { policy: 'drop' },
+    )
+    .point({ id: 'forwarded', traffic: 'forwarded', chains: ['in', 'out'] })
+    .build();
+  // A rule the firewall adds itself is not the configuration's to edit.
+  const implicit = program.chains.get('out')!.rules[0];
+  (program.chains.get('out')!.rules as unknown[])[0] = { ...implicit, implicit: true };
+  const packet = {
+    family: 4 as const,
+    src: parseAddress('192.0.2.10')!.value,
+    dst: parseAddress('198.51.100.11')!.value,
+    proto: 6,
+    sport: 40000,
+    dport: 4443,
+    icmp: 0,
+    tcpflags: TcpFlag.SYN,
+    iif: 0,
+    oif: 0,
+    state: CtState.NEW,
+  };
+  // Line 1 accepted in the first stage; the second stage's drop (line 4) decides before line 5.
+  assert.deepEqual(
+    nearMisses(program, program.points[0], packet).map((h) => [h.rule.line, h.condition]),
+    [[5, 'order']],
+  );
+});

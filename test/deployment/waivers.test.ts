@@ -56,7 +56,7 @@ describe('loadWaivers', () => {
         line: 6,
         column: 9,
         path: '/2/kind',
-        message: 'expected one of missing, overly-broad, extraneous, shadowed, undetermined, unfiltered, got "missin"',
+        message: 'expected one of missing, overly-broad, extraneous, shadowed, undetermined, unfiltered, not-loaded, got "missin"',
       },
       {
         line: 7,

@@ -37,7 +37,15 @@ interface SarifResult {
 interface SarifLog {
   version: string;
   runs: {
-    tool: { driver: { name: string; version: string; rules: { id: string; defaultConfiguration: { level: string } }[] } };
+    tool: {
+      driver: {
+        name: string;
+        version: string;
+        semanticVersion: string;
+        informationUri: string;
+        rules: { id: string; defaultConfiguration: { level: string } }[];
+      };
+    };
     results: SarifResult[];
   }[];
 }
@@ -62,6 +70,11 @@ test('the example report is valid SARIF with one result per finding, at its rule
   assert.equal(log.runs.length, 1);
   const [run] = log.runs;
   assert.deepEqual([run.tool.driver.name, run.tool.driver.version], ['fwmatrix', report.tool.version]);
+  // Viewers link the tool's name to its page, and compare versions by the semantic one.
+  assert.deepEqual(
+    [run.tool.driver.semanticVersion, run.tool.driver.informationUri],
+    [report.tool.version, 'https://www.npmjs.com/package/fwmatrix'],
+  );
   assert.equal(run.results.length, report.findings.length + report.suppressed.length);
   assert.ok(run.results.length > 10, 'the example has many findings');
 
@@ -112,6 +125,7 @@ test('the rules are the finding kinds, with default levels', async () => {
       ['shadowed', 'note'],
       ['undetermined', 'warning'],
       ['unfiltered', 'error'],
+      ['not-loaded', 'warning'],
     ],
   );
   // GitHub code scanning shows a rule's help beside each alert, and wants it.

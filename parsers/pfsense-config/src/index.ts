@@ -1,0 +1,3 @@
+export { ConfigSyntaxError } from './errors';
+export type * from './model';
+export { parseConfigXml, vendorOfRoot } from './parse';

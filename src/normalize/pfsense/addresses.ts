@@ -1,0 +1,123 @@
+/**
+ * A rule's source or destination, resolved to addresses of one family as the firewall's rule
+ * generator resolves it: pfSense's filter_generate_address (`<any/>`, `<address>`, `<network>`,
+ * `<not/>`), OPNsense's Rule::mapAddressInfo (one word: any, (self), an interface, `lanip`, an
+ * alias, an address or network). Where the generator would write no address, the rule is not
+ * loaded: that is a Resolution that is not ok, with the reason.
+ */
+import { FAMILIES, Ranges, parseNetwork, type Family } from '../../packetset';
+import type { AliasTable, Resolution } from './aliases';
+import { complementFuzzy, exact, type Fuzzy } from './fuzzy';
+import { allAddresses, type InterfaceTable } from './interfaces';
+
+export interface AddressContext {
+  readonly interfaces: InterfaceTable;
+  readonly aliases: AliasTable;
+}
+
+const INTERFACE_ADDRESS = /^(wan|lan|opt\d+)ip$/;
+
+function ok(value: Fuzzy): Resolution<Fuzzy> {
+  return { ok: true, value };
+}
+
+function dropped(reason: string): Resolution<Fuzzy> {
+  return { ok: false, reason };
+}
+
+function negate(resolution: Resolution<Fuzzy>, negated: boolean, family: Family): Resolution<Fuzzy> {
+  return resolution.ok && negated ? ok(complementFuzzy(resolution.value, allAddresses(family))) : resolution;
+}
+
+/** An address, CIDR network or range written in a rule; undefined when it is not one. */
+function literal(text: string, family: Family): Fuzzy | undefined {
+  const network = parseNetwork(text);
+  if (network === undefined) return undefined;
+  return exact(network.family === family ? network.ranges : Ranges.EMPTY);
+}
+
+/**
+ * pfSense `<network>`: an interface's networks (`lan`, `opt2`, an interface group), its address
+ * (`lanip`, `opt2ip`), or `(self)`. Anything else, a CIDR or a disabled interface included,
+ * gives no address and pfSense drops the rule.
+ */
+function pfsenseNetwork(network: string, family: Family, context: AddressContext, side: string): Resolution<Fuzzy> {
+  const { interfaces } = context;
+  if (network === '(self)') return ok(interfaces.self(family));
+  const group = interfaces.group(network);
+  if (group !== undefined) {
+    // The group's table holds both families; only a group without any network gives no address.
+    const empty = FAMILIES.every((f) => interfaces.groupNetwork(group, f).may.isEmpty());
+    return empty
+      ? dropped(`${side} ${network}: no member of the interface group has a network`)
+      : ok(interfaces.groupNetwork(group, family));
+  }
+  const addressOf = INTERFACE_ADDRESS.exec(network);
+  const iface = interfaces.get(addressOf ? addressOf[1] : network);
+  const keyword = addressOf !== null || /^(wan|lan|opt\d+)$/.test(network);
+  if (!keyword || iface === undefined || !iface.enabled) {
+    return dropped(`${side} <network>${network}</network> is neither an enabled interface, its address, an interface group nor (self)`);
+  }
+  if (addressOf) {
+    const address = interfaces.address(iface, family);
+    return address.may.isEmpty() ? dropped(`${side} ${network}: ${iface.label} has no IPv${family} address`) : ok(address);
+  }
+  // The interface's table holds both families; only an interface without any network gives no address.
+  const empty = FAMILIES.every((f) => interfaces.network(iface, f).may.isEmpty());
+  return empty ? dropped(`${side} ${network}: ${iface.label} has no network`) : ok(interfaces.network(iface, family));
+}
+
+/** A pfSense `<source>`/`<destination>`: which of its children are there, as filter_generate_address reads them. */
+export interface PfsenseEndpoint {
+  readonly any: boolean;
+  readonly network: string;
+  readonly address: string;
+  readonly not: boolean;
+}
+
+export function pfsenseAddresses(endpoint: PfsenseEndpoint, family: Family, context: AddressContext, side: string): Resolution<Fuzzy> {
+  if (endpoint.any) return ok(exact(allAddresses(family)));
+  if (endpoint.network !== '') return negate(pfsenseNetwork(endpoint.network, family, context, side), endpoint.not, family);
+  if (endpoint.address !== '') {
+    const fromAlias = context.aliases.addresses(endpoint.address);
+    if (fromAlias !== undefined) return negate(fromAlias.ok ? ok(fromAlias.value[family]) : fromAlias, endpoint.not, family);
+    const written = literal(endpoint.address, family);
+    if (written === undefined) return dropped(`${side} alias ${endpoint.address} is not defined`);
+    return negate(ok(written), endpoint.not, family);
+  }
+  return dropped(`the ${side} is empty: expected <any/>, <address> or <network>`);
+}
+
+/**
+ * One OPNsense address word. Interfaces stand for their networks (`(lan:network)`), `lanip` and
+ * the like for their address; aliases (any type but port) for their table.
+ */
+export function opnsenseAddresses(
+  word: string,
+  negated: boolean,
+  family: Family,
+  context: AddressContext,
+  side: string,
+): Resolution<Fuzzy> {
+  const { interfaces, aliases } = context;
+  if (word === '' || word === 'any') return ok(exact(allAddresses(family)));
+  let resolved: Resolution<Fuzzy> | undefined;
+  if (word === '(self)') resolved = ok(interfaces.self(family));
+  const iface = interfaces.get(word);
+  if (resolved === undefined && iface?.enabled) resolved = ok(interfaces.network(iface, family));
+  const group = interfaces.group(word);
+  if (resolved === undefined && group !== undefined) resolved = ok(interfaces.groupNetwork(group, family));
+  const addressOf = INTERFACE_ADDRESS.exec(word);
+  const owner = addressOf ? interfaces.get(addressOf[1]) : undefined;
+  if (resolved === undefined && owner?.enabled) resolved = ok(interfaces.address(owner, family));
+  const fromAlias = resolved === undefined ? aliases.addresses(word) : undefined;
+  if (fromAlias !== undefined) resolved = fromAlias.ok ? ok(fromAlias.value[family]) : fromAlias;
+  if (resolved === undefined) {
+    const network = parseNetwork(word);
+    if (network === undefined || word.includes('-')) {
+      return dropped(`${side} ${word} is neither an address, a network, an enabled interface nor an alias: OPNsense disables the rule`);
+    }
+    resolved = ok(literal(word, family)!);
+  }
+  return negate(resolved, negated, family);
+}
