@@ -4,7 +4,8 @@
  * through netfilter in throw-away namespaces and through `fwmatrix trace --probes`; any probe the
  * kernel accepts and fwmatrix does not (or the other way round) fails the test.
  *
- * FWMATRIX_ORACLE_SEED and FWMATRIX_ORACLE_SETS (rule sets per family) run other or more sets.
+ * FWMATRIX_ORACLE_SEED and FWMATRIX_ORACLE_SETS (rule sets per family, and half as many of marks
+ * alone) run other or more sets.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -21,6 +22,7 @@ import {
   boundaryProbes,
   formatAddress,
   hasFeature,
+  generateMarkRuleset,
   generateRuleset,
   inRange,
   prefixRange,
@@ -30,6 +32,7 @@ import { type Backend, type Family, type KernelVerdict, type Probe, kernelTestGa
 const gate = kernelTestGate();
 const BASE_SEED = Number(process.env.FWMATRIX_ORACLE_SEED ?? 20240611);
 const SETS_PER_FAMILY = Number(process.env.FWMATRIX_ORACLE_SETS ?? 16);
+const MARK_SETS_PER_FAMILY = Math.ceil(SETS_PER_FAMILY / 2);
 const PROBES_PER_GENERATED_SET = 40;
 const PROBES_PER_REAL_FILE = 120;
 const MIN_COMPARED_PROBES = 1000;
@@ -200,10 +203,12 @@ function generatedCases(workDir: string): RulesetCase[] {
   for (const family of [4, 6] as const) {
     const pools = DOCUMENTATION_PREFIXES[family].map(prefixRange);
     const extraAddresses = documentationAddresses(family);
-    for (let i = 0; i < SETS_PER_FAMILY; i++) {
+    for (let i = 0; i < SETS_PER_FAMILY + MARK_SETS_PER_FAMILY; i++) {
       const seed = BASE_SEED + family * 100003 + i;
-      const text = generateRuleset(seed, family);
-      const label = `generated-v${family}-seed-${seed}`;
+      // After the general rule sets, some of marks alone, whose verdicts turn on the marks' values.
+      const marks = i >= SETS_PER_FAMILY;
+      const text = marks ? generateMarkRuleset(seed, family) : generateRuleset(seed, family);
+      const label = `generated-${marks ? 'marks-' : ''}v${family}-seed-${seed}`;
       const file = path.join(workDir, `${label}.rules`);
       fs.writeFileSync(file, text);
       const probes = boundaryProbes(text, {
