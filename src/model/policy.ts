@@ -167,6 +167,8 @@ export interface DecisionChain {
 
 export interface ChainPolicy {
   verdict: 'accept' | 'drop';
+  /** What identifies it across edits, as a rule's `identity` does (fingerprints use it); its source's text when absent. */
+  identity?: string;
   /** Its class, where the chain's rules have classes (Windows: default), for traces. */
   group?: string;
   source?: SourceRef;

@@ -283,7 +283,7 @@ async function realCases(): Promise<RulesetCase[]> {
   return cases;
 }
 
-describe('kernel oracle: fwmatrix trace agrees with Linux netfilter', { skip: gate.skip, timeout: 300_000 }, () => {
+describe('kernel oracle: fwmatrix trace agrees with Linux netfilter', { skip: gate.skip, timeout: 600_000 }, () => {
   let workDir = '';
   before(() => {
     if (gate.failure) assert.fail(gate.failure);

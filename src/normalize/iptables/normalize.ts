@@ -97,10 +97,10 @@ export interface NormalizeOptions {
   warnings?: Diagnostic[];
 }
 
-/** What identifies a rule across edits: its text without the packet counters iptables-save -c writes. */
 /**
- * The rule's text without its counters. An IPv6 rule's is marked as such, so that an iptables
- * and an ip6tables rule with the same text (a firewall's two files) have fingerprints of their own.
+ * What identifies a rule (or a chain's policy) across edits: its text without its counters. An
+ * IPv6 one's is marked as such, so that an iptables and an ip6tables rule or policy with the same
+ * text (a firewall's two files) have fingerprints of their own.
  */
 function ruleIdentity(text: string, family: Family): string {
   const rule = text.replace(/^\[\d+:\d+\]\s*/, '');
@@ -161,17 +161,19 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
           ...(compiled.reads ? { reads: compiled.reads } : {}),
         });
       }
-      const policy: ChainPolicy | undefined = chain.builtin
-        ? {
-            verdict: chain.policy === 'DROP' ? 'drop' : 'accept',
-            phrase: `the ${chain.name} chain's default policy`,
-            // A built-in chain the file never declares still has its ACCEPT policy: located at its table.
-            source:
-              chain.policyLine !== undefined
-                ? { file, line: chain.policyLine, text: `:${chain.name} ${chain.policy}` }
-                : { file, line: chain.line, text: `:${chain.name} ${chain.policy ?? 'ACCEPT'} (not declared: the default policy)` },
-          }
+      // A built-in chain the file never declares still has its ACCEPT policy: located at its table.
+      const policySource = chain.builtin
+        ? chain.policyLine !== undefined
+          ? { file, line: chain.policyLine, text: `:${chain.name} ${chain.policy}` }
+          : { file, line: chain.line, text: `:${chain.name} ${chain.policy ?? 'ACCEPT'} (not declared: the default policy)` }
         : undefined;
+      const policy: ChainPolicy | undefined = policySource && {
+        verdict: chain.policy === 'DROP' ? 'drop' : 'accept',
+        phrase: `the ${chain.name} chain's default policy`,
+        source: policySource,
+        // Marked IPv6 like the rules: the same policy in a firewall's iptables and ip6tables files is two.
+        identity: ruleIdentity(policySource.text, family),
+      };
       chains.set(name, {
         name,
         title: chain.name,
