@@ -40,7 +40,7 @@ test('every fwmatrix command of the README runs as written from the repository r
   assert.ok(commands.length >= 10, `${commands.length} commands found`);
   // A folder that looks like the repository root, so that the reports the commands write land outside the clone.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwmatrix-readme-'));
-  for (const entry of ['fixtures', 'matrices']) fs.symlinkSync(path.join(REPO_ROOT, entry), path.join(dir, entry));
+  for (const entry of ['fixtures', 'matrices', 'test']) fs.symlinkSync(path.join(REPO_ROOT, entry), path.join(dir, entry));
   const bin = path.join(REPO_ROOT, 'bin', 'fwmatrix.js');
   for (const command of commands) {
     const run = spawnSync('/bin/sh', ['-c', command.replace(/^npx fwmatrix /, `"${process.execPath}" "${bin}" `)], {

@@ -9,6 +9,7 @@ import { InputError, type Diagnostic, type Location } from '../model/errors';
 import type { DeclaredInterface } from '../model/policy';
 import { protocolNumber } from '../model/protocols';
 import { loadConfig, type LoadedConfig } from '../normalize/load';
+import { formatOfFile } from '../normalize/registry';
 import { audit, type FirewallUnderAudit, type RequirementUnderAudit } from '../audit/audit';
 import { SEVERITY_RANK, type AuditReport, type ConfigWarning, type Finding, type FirewallSummary, type Severity } from '../audit/types';
 import { applySuppressions, readBaseline } from '../audit/suppress';
@@ -53,7 +54,8 @@ export interface ConfigurationTarget {
   matrix: string;
   /** Role id → addresses (IPv4/IPv6 addresses, CIDR networks, ranges a-b). */
   roles: Readonly<Record<string, readonly string[]>>;
-  placement: 'host' | 'network';
+  /** Where the firewall stands; by default where firewalls of its format usually do (`ConfigFormat.placement`). */
+  placement?: 'host' | 'network';
   /** A host firewall's addresses. */
   host?: readonly string[];
   /** Interface → the networks behind it. */
@@ -93,8 +95,9 @@ export function deploymentOf(target: ConfigurationTarget): { deployment: Deploym
     ...(target.type ? { type: target.type } : {}),
     ...(interfaces.size > 0 ? { interfaces } : {}),
   };
+  const placement = target.placement ?? formatOfFile(configs[0], target.type).placement;
   const firewall: Firewall =
-    target.placement === 'network' ? { ...common, placement: 'network' } : { ...common, placement: 'host', host: [...(target.host ?? [])] };
+    placement === 'network' ? { ...common, placement: 'network' } : { ...common, placement: 'host', host: [...(target.host ?? [])] };
   if (firewall.placement === 'host' && firewall.host.length === 0) {
     throw new InputError([{ location: field('host'), message: 'a host firewall needs the addresses it protects (ADDR[,ADDR…])' }]);
   }

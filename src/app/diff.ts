@@ -4,10 +4,11 @@
  * change introduces and fixes, by fingerprint.
  */
 import * as path from 'node:path';
-import { NO_ADDRESSES, type Family } from '../packetset';
+import { NO_ADDRESSES, type AddressSet, type Family } from '../packetset';
 import { InputError } from '../model/errors';
-import type { PolicyProgram } from '../model/policy';
+import type { DeclaredInterface, PolicyProgram } from '../model/policy';
 import { loadConfig, type LoadOptions, type LoadedConfig } from '../normalize/load';
+import { formatOfFile } from '../normalize/registry';
 import { compareFilters, interfaceNames, sameInterfaces } from '../audit/compare';
 import { SEVERITY_RANK, type AuditReport, type DiffReport, type Finding, type FindingChanges } from '../audit/types';
 import { displayPath } from '../input';
@@ -46,7 +47,7 @@ interface DiffContext {
 }
 
 export function diffConfigurations(before: string, after: string, opts: DiffOptions): DiffReport {
-  const context = opts.deployment !== undefined ? deploymentContext(opts.deployment, opts) : targetContext(opts);
+  const context = opts.deployment !== undefined ? deploymentContext(opts.deployment, opts) : targetContext(opts, after);
   const shown = { before: displayPath(path.resolve(before)), after: displayPath(path.resolve(after)) };
   const configs = loadComparable(shown.before, shown.after, context.load);
   const families = configs.before.programs.map((p) => p.family);
@@ -128,8 +129,9 @@ function programOf(loaded: LoadedConfig, family: Family): PolicyProgram {
 }
 
 /** Without a deployment: the target's host and interfaces describe the firewall; its matrix and roles add the audit. */
-function targetContext(opts: DiffOptions): DiffContext {
+function targetContext(opts: DiffOptions, after: string): DiffContext {
   const target = opts.target ?? {};
+  const placementKind = target.placement ?? formatOfFile(after, opts.type).placement;
   const host = target.host !== undefined ? addressSet(target.host, { file: target.fieldNames?.host ?? 'host' }) : undefined;
   const interfaces = Object.entries(target.interfaces ?? {}).map(([name, nets]) => ({
     name,
@@ -140,14 +142,12 @@ function targetContext(opts: DiffOptions): DiffContext {
     interfaceNames: interfaces.map((i) => i.name),
     interfaces,
     options: { ...target.options },
-    ...(target.placement !== 'network' && host ? { localAddresses: host } : {}),
+    ...(placementKind !== 'network' && host ? { localAddresses: host } : {}),
   };
-  // Where the options say the firewall stands: a host, or a gateway between the given networks.
+  // Where the options say the firewall stands: a host, or a gateway between its networks.
   const placement: Placement | undefined =
-    target.placement === 'network'
-      ? interfaces.length > 0
-        ? { kind: 'network', host: host ?? NO_ADDRESSES, interfaces }
-        : undefined
+    placementKind === 'network'
+      ? networkPlacement(interfaces, host, () => loadConfig([after], load))
       : host
         ? { kind: 'host', host, interfaces }
         : undefined;
@@ -162,7 +162,7 @@ function targetContext(opts: DiffOptions): DiffContext {
       const { deployment, matrix: loaded } = deploymentOf({
         ...target,
         roles: target.roles ?? {},
-        placement: target.placement ?? 'host',
+        placement: placementKind,
         matrix,
         config: after,
         ...(opts.type ? { type: opts.type } : {}),
@@ -174,6 +174,17 @@ function targetContext(opts: DiffOptions): DiffContext {
       };
     },
   };
+}
+
+/**
+ * A network firewall between the interfaces given and those its configuration declares (pfSense;
+ * the given ones replace them by name), as `audit` places it; unplaced when neither names any.
+ */
+function networkPlacement(given: DeclaredInterface[], host: AddressSet | undefined, loadAfter: () => LoadedConfig): Placement | undefined {
+  const loaded = loadAfter();
+  const interfaces = [...loaded.interfaces.filter((i) => !given.some((g) => g.name === i.name)), ...given];
+  if (interfaces.length === 0) return undefined;
+  return { kind: 'network', host: host ?? loaded.ownAddresses ?? NO_ADDRESSES, interfaces };
 }
 
 /** With a deployment: BEFORE and AFTER stand for the configuration of one of its firewalls. */

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, formatDiagnostic, type Location } from '../model/errors';
-import { CONFIG_TYPES, loadConfig, readConfigText } from '../normalize';
+import { CONFIG_TYPES, FORMATS, loadConfig, readConfigText } from '../normalize';
 import { parseProbe } from '../app/trace';
 import { VERSION } from '../app/version';
 import { loadMatrix, builtinMatrices } from '../matrix';
@@ -21,6 +21,9 @@ import { configType, optionError, type AuditCliOptions } from './options';
 import { matrixListText, matrixShowText } from './matrix-command';
 import { validateCommand } from './validate-command';
 import { AUDIT_HELP, DIFF_HELP, MATRIX_HELP, PARSE_HELP, TRACE_HELP, VALIDATE_HELP } from './help';
+
+/** The formats whose firewalls usually forward: their configurations are audited as network firewalls by default. */
+const NETWORK_TYPES = FORMATS.filter((f) => f.placement === 'network').map((f) => f.type);
 
 /** Thrown by a command to end with a given exit code after it printed what it had to. */
 class Exit extends Error {
@@ -101,7 +104,11 @@ function buildProgram(io: Io): Command {
       .option('--type <type>', `configuration format: ${CONFIG_TYPES.join(', ')}`)
       .option('--matrix <id|file>', 'the required matrix (without a deployment file)')
       .option('--role <name=addr,...>', 'a role and its addresses (repeatable)', collect)
-      .addOption(new Option('--placement <placement>', 'host or network').choices(['host', 'network']).default('host'))
+      .addOption(
+        new Option('--placement <placement>', `host or network (default: network for ${NETWORK_TYPES.join(', ')}, host otherwise)`).choices(
+          ['host', 'network'],
+        ),
+      )
       .option('--host <addr,...>', "the firewall's own addresses")
       .option('--interface <name=net,...>', 'an interface and the networks behind it (repeatable)', collect);
 

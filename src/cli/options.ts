@@ -49,7 +49,7 @@ export interface AuditCliOptions {
   type?: string;
   matrix?: string;
   role?: string[];
-  placement: 'host' | 'network';
+  placement?: 'host' | 'network';
   host?: string;
   interface?: string[];
 }
@@ -72,7 +72,7 @@ export function targetOf(opts: SharedCliOptions): Omit<ConfigurationTarget, 'con
     ...(opts.matrix !== undefined ? { matrix: opts.matrix } : {}),
     ...(opts.type !== undefined ? { type: configType(opts.type) } : {}),
     roles: pairs(opts.role, '--role'),
-    placement: opts.placement,
+    ...(opts.placement !== undefined ? { placement: opts.placement } : {}),
     ...(opts.host !== undefined ? { host: opts.host.split(',').filter(Boolean) } : {}),
     ...(Object.keys(interfaces).length > 0 ? { interfaces } : {}),
     fieldNames: { matrix: '--matrix', roles: '--role', host: '--host', interfaces: '--interface' },

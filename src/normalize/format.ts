@@ -47,6 +47,12 @@ export interface ConfigFormat {
   type: string;
   /** What the format is, for help and messages. */
   title: string;
+  /**
+   * Where such a firewall usually stands: the placement of a configuration audited without a
+   * deployment and without --placement (a pfSense box forwards; an iptables or Windows host
+   * mostly protects itself).
+   */
+  placement: 'host' | 'network';
   /** Deployment options only this format reads, by name (the deployment schema defines their syntax). */
   options: Readonly<Record<string, VendorOption>>;
   /** Whether the start of a file's text is of this format. */

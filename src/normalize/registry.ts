@@ -3,6 +3,7 @@
  * parser, normalizer and deployment options. A vendor adds its entry here and nothing else.
  */
 import { InputError } from '../model/errors';
+import { readConfigText } from './read';
 import type { ConfigFormat, VendorOption } from './format';
 import { IPTABLES_FORMAT } from './iptables/format';
 import { OPNSENSE_FORMAT, PFSENSE_FORMAT } from './pfsense/format';
@@ -39,4 +40,9 @@ export function detectFormat(text: string, file: string): ConfigFormat {
       message: `cannot tell the configuration's format: expected ${FORMATS.map((f) => f.title).join(', or ')} (or give --type ${CONFIG_TYPES.join('|')})`,
     },
   ]);
+}
+
+/** The format of a configuration file: the one `type` names, or the one its text shows. */
+export function formatOfFile(file: string, type?: string): ConfigFormat {
+  return (type !== undefined ? formatOf(type) : undefined) ?? detectFormat(readConfigText(file), file);
 }

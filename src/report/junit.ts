@@ -130,10 +130,10 @@ function evidenceProperties(report: AuditReport): [string, string][] {
   ];
 }
 
-function renderSuite(name: string, cases: TestCase[], properties: [string, string][], lines: string[]): void {
+function renderSuite(name: string, cases: TestCase[], properties: [string, string][], timestamp: string, lines: string[]): void {
   const failures = cases.filter((c) => c.outcome.kind === 'failed').length;
   const skipped = cases.filter((c) => c.outcome.kind === 'skipped').length;
-  lines.push(`  <testsuite${attributes({ name, tests: cases.length, failures, errors: 0, skipped })}>`);
+  lines.push(`  <testsuite${attributes({ name, tests: cases.length, failures, errors: 0, skipped, timestamp })}>`);
   lines.push(
     '    <properties>',
     ...properties.map(([n, v]) => `      <property${attributes({ name: n, value: v })}/>`),
@@ -180,12 +180,14 @@ export function renderJunit(report: AuditReport): string {
       name: `fwmatrix ${report.matrix.id}`,
       tests: all.length,
       failures: all.filter((c) => c.outcome.kind === 'failed').length,
+      // No `skipped` here: Jenkins' JUnit schema allows it on each testsuite only.
       errors: 0,
-      skipped: all.filter((c) => c.outcome.kind === 'skipped').length,
     })}>`,
   );
   const properties = evidenceProperties(report);
-  for (const suite of suites) renderSuite(suite.name, suite.cases, properties, lines);
+  // Ant's form: UTC, to the second, without a zone designator (the evidence property has the exact time).
+  const timestamp = report.evidence.generatedAt.slice(0, 19);
+  for (const suite of suites) renderSuite(suite.name, suite.cases, properties, timestamp, lines);
   lines.push('</testsuites>');
   return lines.join('\n') + '\n';
 }

@@ -161,7 +161,7 @@ function describe(p: Point): string {
 }
 
 /** A small deterministic generator (mulberry32), so that a failing seed can be replayed. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

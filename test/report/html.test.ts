@@ -4,20 +4,18 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XMLValidator } from 'fast-xml-parser';
 import { auditDeployment } from '../../src/app/audit';
 import type { AuditReport } from '../../src/audit/types';
 import { renderReport } from '../../src/report';
 import { escapeHtml } from '../../src/report/html';
 import { tempTree } from '../helpers/cli';
+import { assertValidHtml, htmlValidator } from '../helpers/html-check';
 import { FIXTURES_DIR } from '../helpers/paths';
 import { exampleReport, findingOf, suppress } from './support';
 
 function htmlOf(report: AuditReport): string {
   const html = renderReport(report, 'html', { color: false });
-  // The page is written XHTML-compatible, so an XML check catches unbalanced or broken tags.
-  const wellFormed = XMLValidator.validate(html);
-  assert.equal(wellFormed, true, JSON.stringify(wellFormed));
+  assertValidHtml(html);
   return html;
 }
 
@@ -315,6 +313,14 @@ test('script tags and markup in rule text, messages and names come out as text',
   assert.ok(html.includes('data-firewall="&quot;&gt;&lt;iframe&gt;" data-requirement="&lt;i&gt;req&lt;/i&gt;"'));
   assert.ok(html.includes('&#39;&gt;&lt;svg onload=alert(4)&gt;'));
   assert.equal(escapeHtml(`"x" & 'y' <b>`), '&quot;x&quot; &amp; &#39;y&#39; &lt;b&gt;');
+});
+
+test('the HTML check refuses what the standard does not allow', () => {
+  assert.equal(
+    htmlValidator.validateStringSync('<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><p><div>x</div></p></body></html>')
+      .valid,
+    false,
+  );
 });
 
 test('nothing is loaded from elsewhere, and the page says so to the browser', async () => {

@@ -5,6 +5,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SEVERITY_RANK, type AuditReport } from '../../src/audit/types';
 import { renderReport } from '../../src/report';
 import { witnessText } from '../../src/report/text';
+import { assertJenkinsJunit, jenkinsJunitErrors } from '../helpers/junit-schema';
 import { exampleReport, findingOf, suppress } from './support';
 
 interface Counts {
@@ -40,6 +41,7 @@ function junitOf(report: AuditReport): { totals: Counts; suites: Suite[]; xml: s
   const xml = renderReport(report, 'junit', { color: false });
   const valid = XMLValidator.validate(xml);
   assert.equal(valid, true, JSON.stringify(valid));
+  assertJenkinsJunit(xml);
   const parsed = parser.parse(xml) as { testsuites: Counts & { testsuite: Suite[] } };
   return { totals: parsed.testsuites, suites: parsed.testsuites.testsuite, xml };
 }
@@ -100,7 +102,7 @@ test('a suite per firewall with a case per requirement result, and counts that a
   assert.ok(shadowedCase && !shadowedCase.failure, 'a low finding passes when failing on medium');
   assert.ok(shadowedCase['system-out']?.includes(shadowed.message));
 
-  for (const key of ['tests', 'failures', 'skipped'] as const) {
+  for (const key of ['tests', 'failures'] as const) {
     assert.equal(
       Number(totals[key]),
       suites.reduce((n, s) => n + Number(s[key]), 0),
@@ -163,4 +165,13 @@ test('quotes, markup, ampersands, newlines and control characters in rule text a
   assert.equal(escaped.name, `extraneous at ${finding.rule.file}:20`);
   assert.equal(escaped.failure.message, finding.message);
   assert.ok(escaped.failure['#text'].includes(`--comment "<admin> & 'ops' ]]>\\u0007\\u001b\\u0000" -j ACCEPT`));
+});
+
+test('every suite is stamped with the audit time, and the schema check refuses what Jenkins would', async () => {
+  const report = await exampleReport();
+  const { suites, xml } = junitOf(report);
+  const stamps = new Set(suites.map((s) => (s as Suite & { timestamp: string }).timestamp));
+  assert.deepEqual([...stamps], [report.evidence.generatedAt.slice(0, 19)]);
+  assert.match(jenkinsJunitErrors(xml.replace('<testsuites ', '<testsuites skipped="1" ')), /attribute 'skipped' is not allowed/);
+  assert.match(jenkinsJunitErrors(xml.replace(/<testsuite name="[^"]*" tests="\d+"/, '<testsuite')), /'tests' is required/);
 });

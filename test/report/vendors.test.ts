@@ -6,18 +6,25 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
 import Ajv from 'ajv-draft-04';
+import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { AuditReport } from '../../src/audit/types';
 import { REPORT_FORMATS, renderReport } from '../../src/report';
 import { runCli } from '../helpers/cli';
+import { assertValidHtml } from '../helpers/html-check';
+import { assertJenkinsJunit } from '../helpers/junit-schema';
 import { FIXTURES_DIR, REPO_ROOT } from '../helpers/paths';
 
 const SARIF_SCHEMA = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
 const ajv = new Ajv({ allErrors: true, unicodeRegExp: false, strictRequired: false });
 addFormats(ajv);
 const validateSarif = ajv.compile(SARIF_SCHEMA);
+
+const ajv2020 = new Ajv2020({ allErrors: true, strict: true });
+addFormats(ajv2020);
+const validateReport = ajv2020.compile(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'schemas', 'report.schema.json'), 'utf8')));
 
 const DEPLOYMENTS = [
   { vendor: 'pfSense and OPNsense', file: path.join(FIXTURES_DIR, 'pfsense', 'fwmatrix.yml') },
@@ -46,9 +53,10 @@ for (const { vendor, file } of DEPLOYMENTS) {
   describe(`reports of the ${vendor} fixture`, () => {
     const report = auditOf(file);
 
-    it('have results and findings located in the configuration files', async () => {
+    it('JSON: valid against the report schema, findings located in the configuration files', async () => {
       const r = await report;
       assert.ok(r.results.length > 0 && r.findings.length > 0, 'a fixture worth reporting on');
+      assert.ok(validateReport(r), ajv2020.errorsText(validateReport.errors));
       for (const f of r.findings.filter((f) => f.rule)) assert.ok(fs.existsSync(path.resolve(f.rule!.file)), f.rule!.file);
     });
 
@@ -75,10 +83,10 @@ for (const { vendor, file } of DEPLOYMENTS) {
         );
     });
 
-    it('JUnit: well-formed, a suite per firewall with a case per requirement result, a case per other finding', async () => {
+    it('JUnit: valid for Jenkins, a suite per firewall with a case per requirement result, a case per other finding', async () => {
       const r = await report;
       const xml = renderReport(r, 'junit', { color: false });
-      assert.equal(XMLValidator.validate(xml), true);
+      assertJenkinsJunit(xml);
       const parser = new XMLParser({
         ignoreAttributes: false,
         attributeNamePrefix: '',
@@ -99,10 +107,10 @@ for (const { vendor, file } of DEPLOYMENTS) {
       assert.equal(cases('findings').length, ofNoResult.length);
     });
 
-    it('HTML: well-formed, a grid cell per result, every firewall named', async () => {
+    it('HTML: valid, a grid cell per result, every firewall named', async () => {
       const r = await report;
       const html = renderReport(r, 'html', { color: false });
-      assert.equal(XMLValidator.validate(html), true);
+      assertValidHtml(html);
       assert.equal([...html.matchAll(/<td class="cell status-/g)].length, r.results.length);
       for (const name of new Set(r.firewalls.map((fw) => fw.name))) assert.ok(html.includes(name), name);
     });

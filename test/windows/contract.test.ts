@@ -5,20 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/normalize';
 import { WINDOWS_REG_FORMAT } from '../../src/normalize/windows/format';
-import { assertProgramContract } from '../contract/program-contract';
+import { assertProgramContract, prng } from '../contract/program-contract';
 import { DIRECTOR01_GPO, DIRECTOR02_REG, REAL_WINDOWS } from './support';
-
-/** A small deterministic generator (mulberry32). */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rule strings over a few addresses and ports, so that rules overlap, cover each other and leave gaps. */
 function generatedRules(seed: number, count: number): string {

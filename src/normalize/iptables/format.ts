@@ -10,6 +10,7 @@ import { normalizeIptables } from './normalize';
 export const IPTABLES_FORMAT: ConfigFormat = {
   type: 'iptables',
   title: 'iptables-save / ip6tables-save output',
+  placement: 'host',
   options: {
     ipsets: { title: 'ipset file', description: 'an `ipset save` file: the members of the sets `-m set` rules match', file: true },
   },

@@ -78,6 +78,7 @@ function format(vendor: Vendor, title: string): ConfigFormat {
   return {
     type: vendor,
     title,
+    placement: 'network',
     options: {},
     detect: (head) => {
       const root = rootName(head);

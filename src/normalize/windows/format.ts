@@ -21,6 +21,7 @@ const GROUP_POLICY_NAMESPACE = /xmlns(:\w+)?="http:\/\/www\.microsoft\.com\/Grou
 export const WINDOWS_GPO_FORMAT: ConfigFormat = {
   type: 'windows-gpo',
   title: 'a Windows Group Policy or RSoP XML report (Get-GPOReport -ReportType Xml, gpresult /x)',
+  placement: 'host',
   options: WINDOWS_OPTIONS,
   detect: (head) =>
     (/<(GPO|Rsop|report)[\s>]/.test(head) && GROUP_POLICY_NAMESPACE.test(head)) ||
@@ -37,6 +38,7 @@ export const WINDOWS_GPO_FORMAT: ConfigFormat = {
 export const WINDOWS_REG_FORMAT: ConfigFormat = {
   type: 'windows-reg',
   title: 'a reg export of the Windows Firewall policy or local store, or Windows Firewall rule strings one a line',
+  placement: 'host',
   options: WINDOWS_OPTIONS,
   detect: (head) =>
     /^\s*(Windows Registry Editor Version 5\.00|REGEDIT4)\s*$/m.test(head.slice(0, 200)) ||
