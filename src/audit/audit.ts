@@ -87,7 +87,7 @@ interface Decider {
   isPolicy: boolean;
 }
 
-function deciderOf(outcome: Outcome): Decider {
+function deciderOf(outcome: Outcome, program: PolicyProgram): Decider {
   if (outcome.rule) {
     const line = outcome.rule.source.line;
     return {
@@ -103,7 +103,7 @@ function deciderOf(outcome: Outcome): Decider {
   const phrase = policy?.phrase ?? 'no rule';
   return {
     ref: policy?.source ?? null,
-    identity: policy?.source?.text ?? '',
+    identity: (policy && program.chains.get(policy.chain)?.policy?.identity) ?? policy?.source?.text ?? '',
     chain: policy?.chain ?? '',
     phrase,
     subject: phrase,
@@ -307,7 +307,7 @@ function requirementResult(
   return {
     ...base,
     status,
-    decidedBy: uniqueRefs(deciding.map((p) => deciderOf(p).ref).filter((r): r is SourceRef => r !== null)),
+    decidedBy: uniqueRefs(deciding.map((p) => deciderOf(p, p.program).ref).filter((r): r is SourceRef => r !== null)),
     witness: witnessPart ? witnessOf({ ...witnessPart, point: witnessPart.point.id }) : null,
     reasons,
   };
@@ -327,7 +327,7 @@ function requirementFindings(result: RequirementResult, req: RequirementUnderAud
     const part = denied[0];
     const total = parts.reduce((n, p) => n + p.set.size(), 0n);
     const blocked = denied.reduce((n, p) => n + p.set.size(), 0n);
-    const by = deciderOf(part);
+    const by = deciderOf(part, part.program);
     const share = blocked === total ? 'entirely' : `partly (${percent(blocked, total)} of its packets)`;
     const packet = witnessPoint(part.set);
     const hints = packet ? nearMisses(part.program, part.point, packet) : [];
@@ -340,7 +340,7 @@ function requirementFindings(result: RequirementResult, req: RequirementUnderAud
   if (undetermined.length > 0) {
     const part = undetermined[0];
     // Fingerprinted by the rule whose match is undecided, never by a policy.
-    const by = { ...deciderOf(part), chain: part.rule?.chain ?? '' };
+    const by = { ...deciderOf(part, part.program), chain: part.rule?.chain ?? '' };
     findings.push(
       finding(
         'undetermined',
@@ -423,7 +423,7 @@ function permissionFindings(
     const required = requiredByPoint.get(point) ?? PacketSet.EMPTY;
     for (const outcome of outcomes) {
       if (outcome.verdict !== 'accept' || outcome.rule?.implicit) continue;
-      const decider = deciderOf(outcome);
+      const decider = deciderOf(outcome, program);
       const key = outcome.rule ? outcome.rule.id : `policy:${decider.chain}`;
       const entry = byDecider.get(key) ?? { decider, parts: [], required, point };
       entry.parts.push(outcome.set);

@@ -13,9 +13,13 @@ import {
   type DecisionRule,
   type EnforcementPoint,
   type Metadata,
+  type MetadataWrite,
   type PolicyProgram,
+  type ValueMetadata,
   type SourceRef,
 } from '../model/policy';
+import { ValuePartition } from './value-classes';
+import { applyWrite, connectionMarkWriters } from './values';
 
 export type Verdict = 'accept' | 'drop' | 'reject' | 'undetermined';
 
@@ -98,10 +102,10 @@ interface Activation {
   via?: 'jump' | 'goto';
 }
 
-/** Why a rule that reads metadata cannot tell, for packets an earlier rule changed it on. */
+/** Why a rule that reads metadata cannot tell, for packets earlier rules changed it on in ways fwmatrix cannot follow. */
 export function changedMetadataReason(metadata: Metadata, writers: Iterable<DecisionRule>): string {
   const lines = [...new Set([...writers].map((w) => w.source.line))].sort((a, b) => a - b);
-  return `the ${METADATA_NAMES[metadata]} it reads may have been changed by the rule${lines.length > 1 ? 's' : ''} at line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}, whose values fwmatrix does not track`;
+  return `the ${METADATA_NAMES[metadata]} it reads may have been changed by the rule${lines.length > 1 ? 's' : ''} at line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}, and fwmatrix cannot tell ${metadata === 'ctstate' ? 'whether it was' : 'to what value'}`;
 }
 
 /** A rule whose action only looks (LOG, counting): matching it or not leads to the same end. */
@@ -116,17 +120,26 @@ function sameEnd(a: Verdict, b: Verdict): boolean {
 }
 
 export class Evaluator {
-  /** Packets whose metadata a rule changed, and the rules that changed it, per metadata. */
-  private tainted: Taints = new Map();
+  /** The packets split by the metadata values (marks) they carry. */
+  private values: ValuePartition;
   /** Packets a NOTRACK-like rule surely took out of connection tracking: their state is UNTRACKED from then on. */
   private untracked: Untracked = NOT_UNTRACKED;
+  /** Packets a NOTRACK-like rule took out of connection tracking on one branch of an undecided rule only, and those rules. */
+  private maybeUntracked: Untracked = NOT_UNTRACKED;
 
-  constructor(private readonly program: PolicyProgram) {}
+  /** The packets as they enter a point: each with the values it carries then. */
+  private readonly initialValues: ValuePartition;
+
+  constructor(private readonly program: PolicyProgram) {
+    this.initialValues = ValuePartition.initial(PacketSet.full(program.family), connectionMarkWriters(program));
+    this.values = this.initialValues;
+  }
 
   /** Evaluates one enforcement point for a set of packets: every packet ends in exactly one outcome. */
   evaluatePoint(point: EnforcementPoint, packets: PacketSet): Outcome[] {
-    this.tainted = new Map();
+    this.values = this.initialValues;
     this.untracked = NOT_UNTRACKED;
+    this.maybeUntracked = NOT_UNTRACKED;
     const ended: Outcome[] = [];
     let passing = packets;
     /** The accepting outcomes users see: the primary stage's (else the first stage's). */
@@ -233,18 +246,12 @@ export class Evaluator {
       const unsure = isInert(rule) ? PacketSet.EMPTY : top.remaining.intersect(may).subtract(sure);
       if (!unsure.isEmpty()) {
         // Each branch writes metadata of its own; afterwards the packets may carry what either wrote.
-        const [taintsBefore, untrackedBefore] = [this.tainted, this.untracked];
+        const before = this.metadata();
         const ifMatched = this.complete(top.chain, i, unsure, top.frames, true);
-        const [taintsMatched, untrackedMatched] = [this.tainted, this.untracked];
-        [this.tainted, this.untracked] = [taintsBefore, untrackedBefore];
+        const matched = this.metadata();
+        [this.values, this.untracked, this.maybeUntracked] = before;
         const ifNot = this.complete(top.chain, i + 1, unsure, top.frames, false);
-        this.tainted = mergeTaints(taintsMatched, this.tainted);
-        // Untracked in one branch only: the state is no longer known.
-        const either = untrackedMatched.packets.union(this.untracked.packets);
-        const both = untrackedMatched.packets.intersect(this.untracked.packets);
-        const writers = new Set([...untrackedMatched.by, ...this.untracked.by]);
-        for (const writer of writers) if (!either.subtract(both).isEmpty()) this.taint('ctstate', either.subtract(both), writer);
-        this.untracked = { packets: both, by: writers };
+        this.joinMetadata(matched, unsure);
         append(top.ended, combineBranches(rule, uncertain, ifMatched, ifNot));
         top.remaining = top.remaining.subtract(unsure);
       }
@@ -324,9 +331,7 @@ export class Evaluator {
           continuing: PacketSet.EMPTY,
         };
       case 'continue':
-        if (action.writes === 'ctstate')
-          this.untracked = { packets: this.untracked.packets.union(packets), by: new Set(this.untracked.by).add(rule) };
-        else if (action.writes) this.taint(action.writes, packets, rule);
+        if (action.writes) this.write(rule, action.writes, packets);
         return { ended: [], continuing: packets };
       case 'goto':
         // The called chain's returns are this chain's returns.
@@ -347,70 +352,130 @@ export class Evaluator {
     }
   }
 
-  /** The rule's match, made uncertain for packets whose metadata an earlier rule changed. */
-  private effectiveMatch(rule: DecisionRule): { surely: PacketSet; may: PacketSet; uncertain: string[] } {
-    if (!rule.reads) return rule.match;
-    const { uncertain } = rule.match;
-    let { surely, may } = rule.match;
-    let relaxed = rule.reads.relaxed;
+  /** What the metadata is, for saving it before a branch. */
+  private metadata(): [ValuePartition, Untracked, Untracked] {
+    return [this.values, this.untracked, this.maybeUntracked];
+  }
+
+  /** After both branches of a rule that may match `within`: a packet may carry what either branch wrote (the current metadata is the unmatched branch's). */
+  private joinMetadata([values, untracked, maybeUntracked]: [ValuePartition, Untracked, Untracked], within: PacketSet): void {
+    this.values = ValuePartition.joinBranches(values, this.values, within);
+    // Untracked in one branch only: the state is no longer known.
+    const either = untracked.packets.union(this.untracked.packets);
+    const both = untracked.packets.intersect(this.untracked.packets);
+    const writers = new Set([...untracked.by, ...this.untracked.by]);
+    const uncertain = [maybeUntracked, this.maybeUntracked, { packets: either.subtract(both), by: writers }].filter(
+      (u) => !u.packets.isEmpty(),
+    );
+    this.maybeUntracked =
+      uncertain.length === 0
+        ? NOT_UNTRACKED
+        : {
+            packets: uncertain.map((u) => u.packets).reduce((a, b) => a.union(b)),
+            by: new Set(uncertain.flatMap((u) => [...u.by])),
+          };
+    this.untracked = { packets: both, by: writers };
+  }
+
+  /** A rule's action writes metadata on these packets. */
+  private write(rule: DecisionRule, write: MetadataWrite, packets: PacketSet): void {
+    if (write.metadata === 'ctstate') {
+      this.untracked = { packets: this.untracked.packets.union(packets), by: new Set(this.untracked.by).add(rule) };
+      // Surely untracked now, whatever an undecided rule before did.
+      if (this.maybeUntracked.packets.overlaps(packets))
+        this.maybeUntracked = { packets: this.maybeUntracked.packets.subtract(packets), by: this.maybeUntracked.by };
+      return;
+    }
+    const { metadata, bits, where } = write;
+    let surely = packets;
+    let maybe = PacketSet.EMPTY;
+    if (where) {
+      // A packet an undecided rule may have untracked is written where its state as it was and UNTRACKED
+      // both take the write, maybe written where only one does.
+      const unsure = this.maybeUntracked.packets;
+      const [asIs, untracked] = [where, seenUntracked(where)];
+      surely = packets
+        .intersect(this.asUntracked(where))
+        .subtract(unsure)
+        .union(packets.intersect(unsure).intersect(asIs).intersect(untracked));
+      maybe = packets.intersect(unsure).intersect(asIs.union(untracked)).subtract(surely);
+    }
+    this.values = this.values
+      .map(surely, (state) => applyWrite(state, metadata, bits, rule))
+      .map(maybe, (state) => applyWrite(state, metadata, bits, rule, true));
+  }
+
+  /** The packets of `set` once untracked packets are seen with the state UNTRACKED. */
+  private asUntracked(set: PacketSet): PacketSet {
     const untracked = this.untracked.packets;
-    if (rule.reads.metadata.includes('ctstate') && !untracked.isEmpty()) {
-      // An untracked packet is matched as if its state were UNTRACKED.
-      const asUntracked = (set: PacketSet): PacketSet =>
-        set.subtract(untracked).union(
-          set
-            .restrict('state', Ranges.point(BigInt(CtState.UNTRACKED)))
-            .relax('state')
-            .intersect(untracked),
-        );
-      [surely, may, relaxed] = [asUntracked(surely), asUntracked(may), asUntracked(relaxed)];
+    if (untracked.isEmpty()) return set;
+    return set.subtract(untracked).union(seenUntracked(set).intersect(untracked));
+  }
+
+  /**
+   * The rule's match for the packets as they are now: conntrack states as earlier rules left them,
+   * values tested against the values the packets carry, and uncertain for packets whose metadata
+   * earlier rules changed in ways fwmatrix cannot follow.
+   */
+  private effectiveMatch(rule: DecisionRule): { surely: PacketSet; may: PacketSet; uncertain: string[] } {
+    const reads = rule.reads;
+    if (!reads) return rule.match;
+    let { surely, may } = reads.values?.others ?? rule.match;
+    const why: string[] = [];
+    if (reads.metadata.includes('ctstate')) [surely, may] = this.matchAsTracked(surely, may, why);
+    const tested = new Set<Metadata>(['ctstate']);
+    for (const test of reads.values?.tests ?? []) {
+      tested.add(test.metadata);
+      const { holds, may: mayHold, unknownBy } = this.values.test(test, may);
+      surely = holds === 'all' ? surely : holds === 'none' ? PacketSet.EMPTY : surely.intersect(holds);
+      may = mayHold === 'all' ? may : mayHold === 'none' ? PacketSet.EMPTY : may.intersect(mayHold);
+      if (unknownBy.size > 0) why.push(changedMetadataReason(test.metadata, unknownBy));
     }
     let changed = PacketSet.EMPTY;
-    const why: string[] = [];
-    for (const metadata of rule.reads.metadata) {
-      const taint = this.tainted.get(metadata);
-      if (!taint) continue;
+    for (const metadata of reads.metadata) {
+      if (tested.has(metadata)) continue;
+      const taint = this.values.changed(metadata as ValueMetadata);
+      if (taint.packets.isEmpty()) continue;
       changed = changed.union(taint.packets);
       why.push(changedMetadataReason(metadata, taint.writers));
     }
+    const uncertain = why.length > 0 ? [...rule.match.uncertain, ...why] : rule.match.uncertain;
     if (changed.isEmpty()) return { surely, may, uncertain };
-    return { surely: surely.subtract(changed), may: may.union(relaxed.intersect(changed)), uncertain: [...uncertain, ...why] };
+    return { surely: surely.subtract(changed), may: may.union(reads.relaxed.intersect(changed)), uncertain };
   }
 
-  /** Copy on write: a branch's taints never change those saved before it. */
-  private taint(metadata: Metadata, packets: PacketSet, writer: DecisionRule): void {
-    const taint = this.tainted.get(metadata);
-    this.tainted = new Map(this.tainted).set(metadata, {
-      packets: (taint?.packets ?? PacketSet.EMPTY).union(packets),
-      writers: new Set(taint?.writers).add(writer),
-    });
+  /**
+   * A match that reads the conntrack state, for the packets as earlier rules left them: untracked
+   * ones are UNTRACKED; one an undecided rule may have untracked matches surely where it does both
+   * as it was and as UNTRACKED, and may where it may either way (then `why` names those rules).
+   */
+  private matchAsTracked(surely: PacketSet, may: PacketSet, why: string[]): [PacketSet, PacketSet] {
+    [surely, may] = [this.asUntracked(surely), this.asUntracked(may)];
+    const unsure = this.maybeUntracked.packets;
+    if (unsure.isEmpty()) return [surely, may];
+    const [surelyUntracked, mayUntracked] = [seenUntracked(surely), seenUntracked(may)];
+    const bothWays = surely.intersect(surelyUntracked).intersect(unsure);
+    const eitherWay = may.union(mayUntracked).intersect(unsure);
+    const differ = surely
+      .union(surelyUntracked)
+      .subtract(surely.intersect(surelyUntracked))
+      .union(may.union(mayUntracked).subtract(may.intersect(mayUntracked)));
+    if (differ.overlaps(unsure)) why.push(changedMetadataReason('ctstate', this.maybeUntracked.by));
+    return [surely.subtract(unsure).union(bothWays), may.subtract(unsure).union(eitherWay)];
   }
 }
 
-type Taints = Map<Metadata, { packets: PacketSet; writers: Set<DecisionRule> }>;
+/** The packets that are in `set` once their state is UNTRACKED, whatever it was. */
+function seenUntracked(set: PacketSet): PacketSet {
+  return set.restrict('state', Ranges.point(BigInt(CtState.UNTRACKED))).relax('state');
+}
 
-/** Packets surely untracked, and the rules that untracked them. */
+/** Packets (surely or maybe) untracked, and the rules that untracked them. */
 interface Untracked {
   packets: PacketSet;
   by: Set<DecisionRule>;
 }
 const NOT_UNTRACKED: Untracked = { packets: PacketSet.EMPTY, by: new Set() };
-
-/** The packets either set of taints says were changed, and by which rules. */
-function mergeTaints(a: Taints, b: Taints): Taints {
-  if (a === b) return a;
-  const merged: Taints = new Map(b);
-  for (const [metadata, taint] of a) {
-    const other = merged.get(metadata);
-    merged.set(
-      metadata,
-      other && other !== taint
-        ? { packets: other.packets.union(taint.packets), writers: new Set([...other.writers, ...taint.writers]) }
-        : taint,
-    );
-  }
-  return merged;
-}
 
 /**
  * Joins the two branches of an undetermined match over the same packets, each followed to its end

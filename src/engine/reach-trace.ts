@@ -96,7 +96,7 @@ export function followPacket(program: PolicyProgram, index: ProgramIndex, base: 
         } else frame.returned = true;
         break;
       case 'continue':
-        if (action.writes) changed.add(action.writes);
+        if (action.writes) changed.add(action.writes.metadata);
         break;
       case 'jump':
       case 'goto': {

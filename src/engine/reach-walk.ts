@@ -108,7 +108,7 @@ function step(
         remaining.subtract(surely);
         break;
       case 'continue':
-        if (action.writes) taints.add(action.writes, matched);
+        if (action.writes) taints.add(action.writes.metadata, matched);
         break;
       case 'jump':
         // Of the surely matched packets those that come back go on; the maybe matched stay anyway.

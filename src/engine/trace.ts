@@ -4,8 +4,18 @@
  * (a direct interpreter), so that the two check each other in the tests.
  */
 import { CtState, type Point } from '../packetset';
-import type { DecisionChain, DecisionRule, EnforcementPoint, Metadata, PolicyProgram, SourceRef } from '../model/policy';
+import type {
+  DecisionChain,
+  DecisionRule,
+  EnforcementPoint,
+  Metadata,
+  MetadataWrite,
+  PolicyProgram,
+  SourceRef,
+  ValueMetadata,
+} from '../model/policy';
 import { changedMetadataReason, isInert, policyOf, unfilteredRef, type PolicyRef, type Verdict } from './evaluate';
+import { INITIAL_STATE, applyWrite, connectionMarkWriters, joinStates, laterPacketState, testValue, type ValueState } from './values';
 
 export interface TraceStep {
   /** The chain as the configuration names it (INPUT, a user chain). */
@@ -66,8 +76,11 @@ export function tracePacket(program: PolicyProgram, point: EnforcementPoint, pac
   const unfiltered = unfilteredRef(point);
   if (unfiltered) return { verdict: 'accept', decidedBy: null, policy: unfiltered, steps: [], reasons: [] };
   const steps: TraceStep[] = [];
-  const tainted = new Map<Metadata, Set<DecisionRule>>();
-  const untracked: Untracked = { value: false, by: new Set() };
+  const untracked: Untracked = { value: false, maybe: false, by: new Set() };
+  // A later packet of a connection carries the connection mark its earlier packets were given.
+  const later = packet.state === CtState.ESTABLISHED || packet.state === CtState.RELATED;
+  const values = later ? laterPacketState(connectionMarkWriters(program)) : INITIAL_STATE;
+  const walk: Walk = { program, packet, steps, untracked, values };
   let accepting: DecisionRule | null = null;
   let acceptingPolicy: TraceResult['policy'];
   let firstStage = true;
@@ -76,7 +89,7 @@ export function tracePacket(program: PolicyProgram, point: EnforcementPoint, pac
     // Untracked packets have no connection, and no first packet of one.
     if (stage.firstPacketOnly && (packet.state !== CtState.NEW || untracked.value)) continue;
     const chain = chainOf(program, stage.chain);
-    const end = run({ program, packet, steps, tainted, untracked }, chain, 0, { base: chain, callers: undefined }, false);
+    const end = run(walk, chain, 0, { base: chain, callers: undefined }, false);
     if (end.verdict === 'policy') {
       const { verdict, ref: policy } = policyOf(chain);
       steps.push({
@@ -122,12 +135,77 @@ function chainOf(program: PolicyProgram, name: string): DecisionChain {
 
 /** Does the rule match this packet: surely, surely not, or unknown (the configuration does not say). */
 function matches(rule: DecisionRule, w: Walk): boolean | 'unknown' {
-  const { tainted } = w;
-  // An untracked packet is matched as if its state were UNTRACKED.
-  const packet = w.untracked.value && rule.reads?.metadata.includes('ctstate') ? { ...w.packet, state: CtState.UNTRACKED } : w.packet;
-  if (rule.reads && rule.reads.metadata.some((m) => tainted.has(m))) return rule.reads.relaxed.contains(packet) ? 'unknown' : false;
-  if (rule.match.surely.contains(packet)) return true;
-  return rule.match.may.contains(packet) ? 'unknown' : false;
+  const reads = rule.reads;
+  if (!reads) return decide(rule.match, w.packet);
+  if (changedReads(rule, w).length > 0) return reads.relaxed.contains(w.packet) ? 'unknown' : false;
+  if (!reads.metadata.includes('ctstate')) return matchesAs(rule, w, w.packet);
+  if (!w.untracked.maybe) return matchesAs(rule, w, trackedAs(w, w.packet));
+  // An undecided rule may have untracked the packet: known only where it makes no difference.
+  const [asIs, untracked] = [matchesAs(rule, w, w.packet), matchesAs(rule, w, { ...w.packet, state: CtState.UNTRACKED })];
+  return asIs === untracked ? asIs : 'unknown';
+}
+
+/** Whether a rule that reads metadata matches the packet with these headers and state, and the values it carries. */
+function matchesAs(rule: DecisionRule, w: Walk, packet: Point): boolean | 'unknown' {
+  const values = rule.reads?.values;
+  if (!values) return decide(rule.match, packet);
+  let result = decide(values.others, packet);
+  for (const test of values.tests) {
+    if (result === false) break;
+    const holds = testValue(test, w.values);
+    if (holds !== true) result = holds;
+  }
+  return result;
+}
+
+function decide(match: DecisionRule['match'], packet: Point): boolean | 'unknown' {
+  if (match.surely.contains(packet)) return true;
+  return match.may.contains(packet) ? 'unknown' : false;
+}
+
+/** The packet as rules reading its conntrack state see it: an untracked packet's state is UNTRACKED. */
+function trackedAs(w: Walk, packet: Point): Point {
+  return w.untracked.value ? { ...packet, state: CtState.UNTRACKED } : packet;
+}
+
+/**
+ * The values the rule reads that earlier rules changed and it does not test exactly, and those
+ * rules (the conntrack state is followed on its own).
+ */
+function changedReads(rule: DecisionRule, w: Walk): [ValueMetadata, ReadonlySet<DecisionRule>][] {
+  const tested = new Set<Metadata>(['ctstate', ...(rule.reads?.values?.tests.map((t) => t.metadata) ?? [])]);
+  return (rule.reads?.metadata ?? []).flatMap((m): [ValueMetadata, ReadonlySet<DecisionRule>][] =>
+    tested.has(m) || w.values.writers[m as ValueMetadata].size === 0 ? [] : [[m as ValueMetadata, w.values.writers[m as ValueMetadata]]],
+  );
+}
+
+/** Why the rule's match is unknown for this packet. */
+function unknownReasons(rule: DecisionRule, w: Walk): string[] {
+  const changed = changedReads(rule, w);
+  if (changed.length > 0) return [...rule.match.uncertain, ...changed.map(([m, writers]) => changedMetadataReason(m, writers))];
+  const why = [...rule.match.uncertain];
+  if (w.untracked.maybe && rule.reads?.metadata.includes('ctstate')) {
+    const untracked = { ...w.packet, state: CtState.UNTRACKED };
+    if (decide(rule.reads.values?.others ?? rule.match, w.packet) !== decide(rule.reads.values?.others ?? rule.match, untracked))
+      why.push(changedMetadataReason('ctstate', w.untracked.by));
+  }
+  const unknown = (rule.reads?.values?.tests ?? []).filter((t) => testValue(t, w.values) === 'unknown');
+  return [...why, ...unknown.map((t) => changedMetadataReason(t.metadata, w.values.writers[t.metadata]))];
+}
+
+/** Applies a rule's write to the packet's metadata. */
+function write(w: Walk, rule: DecisionRule, written: MetadataWrite): void {
+  if (written.metadata === 'ctstate') {
+    // Surely untracked now, whatever an undecided rule before did.
+    [w.untracked.value, w.untracked.maybe, w.untracked.by] = [true, false, new Set(w.untracked.by).add(rule)];
+    return;
+  }
+  const { metadata, bits, where } = written;
+  const takes = (packet: Point): boolean => !where || where.contains(packet);
+  // A packet an undecided rule may have untracked takes the write as it was, or as UNTRACKED.
+  const ways = w.untracked.maybe ? [takes(w.packet), takes({ ...w.packet, state: CtState.UNTRACKED })] : [takes(trackedAs(w, w.packet))];
+  if (ways.every(Boolean)) w.values = applyWrite(w.values, metadata, bits, rule);
+  else if (ways.some(Boolean)) w.values = applyWrite(w.values, metadata, bits, rule, true);
 }
 
 /** A chain that jumped, and the rule after the jump; `up` is its own caller. */
@@ -147,14 +225,16 @@ interface Walk {
   program: PolicyProgram;
   packet: Point;
   steps: TraceStep[];
-  /** Metadata rules on the packet's path changed, and which rules. */
-  tainted: Map<Metadata, Set<DecisionRule>>;
   /** Whether a NOTRACK-like rule took the packet out of connection tracking, and which rules did. */
   untracked: Untracked;
+  /** The packet's metadata values (marks), and the rules that wrote them. */
+  values: ValueState;
 }
 
 interface Untracked {
   value: boolean;
+  /** Set when one branch of an undecided rule untracked the packet and the other did not: its state is no longer known. */
+  maybe: boolean;
   by: Set<DecisionRule>;
 }
 
@@ -216,8 +296,7 @@ function run(w: Walk, start: DecisionChain, first: number, startFrames: Frames, 
         i = chain.rules.length;
         continue;
       case 'continue':
-        if (action.writes === 'ctstate') [w.untracked.value, w.untracked.by] = [true, new Set(w.untracked.by).add(rule)];
-        else if (action.writes) w.tainted.set(action.writes, new Set(w.tainted.get(action.writes)).add(rule));
+        if (action.writes) write(w, rule, action.writes);
         i++;
         continue;
       case 'goto':
@@ -239,25 +318,17 @@ function run(w: Walk, start: DecisionChain, first: number, startFrames: Frames, 
  */
 function bothBranches(w: Walk, chain: DecisionChain, i: number, frames: Frames): Final {
   const rule = chain.rules[i];
-  const branch: Walk = {
-    ...w,
-    steps: [...w.steps],
-    tainted: new Map([...w.tainted].map(([m, rules]) => [m, new Set(rules)])),
-    untracked: { value: w.untracked.value, by: new Set(w.untracked.by) },
-  };
-  const why = [
-    ...rule.match.uncertain,
-    ...(rule.reads?.metadata ?? []).flatMap((m) => (w.tainted.has(m) ? [changedMetadataReason(m, w.tainted.get(m)!)] : [])),
-  ];
+  const branch: Walk = { ...w, steps: [...w.steps], untracked: { ...w.untracked, by: new Set(w.untracked.by) } };
+  const why = unknownReasons(rule, w);
   const ifMatched = run(branch, chain, i, frames, true);
   const ifNot = run(w, chain, i + 1, frames, false);
   const [a, b] = [finalVerdict(ifMatched), finalVerdict(ifNot)];
   const deny = (v: Verdict): boolean => v === 'drop' || v === 'reject';
   if (b !== 'undetermined' && (a === b || (deny(a) && deny(b)))) {
-    for (const [metadata, writers] of branch.tainted) w.tainted.set(metadata, new Set([...(w.tainted.get(metadata) ?? []), ...writers]));
+    w.values = joinStates(branch.values, w.values);
     const writers = new Set([...w.untracked.by, ...branch.untracked.by]);
     // Untracked in one branch only: the state is no longer known.
-    if (branch.untracked.value !== w.untracked.value) w.tainted.set('ctstate', new Set([...(w.tainted.get('ctstate') ?? []), ...writers]));
+    w.untracked.maybe ||= branch.untracked.maybe || branch.untracked.value !== w.untracked.value;
     [w.untracked.value, w.untracked.by] = [w.untracked.value && branch.untracked.value, writers];
     return ifNot;
   }

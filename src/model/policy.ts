@@ -35,10 +35,53 @@ export interface Match {
 }
 
 /**
- * Packet metadata a rule can change and a later rule can read. The engine does not track the new
- * value: a packet that went through a changing rule is undetermined for every later rule that reads it.
+ * Packet metadata a rule can change and a later rule can read: the packet's and its connection's
+ * 32-bit marks, and whether the packet is tracked as part of a connection.
  */
 export type Metadata = 'mark' | 'connmark' | 'ctstate';
+
+/**
+ * Metadata holding a 32-bit value that rules set and test bit by bit. A connection's first packet
+ * starts with 0 in each (nothing marked it yet, and its connection is new); the engine follows the
+ * values rules give it where they are exact.
+ */
+export type ValueMetadata = 'mark' | 'connmark';
+
+/**
+ * How a rule changes a value, in unsigned 32-bit arithmetic:
+ * `shift((old & ~clear) ^ flip) ^ shift'(source & mask)` — the source part only with `copy`.
+ */
+export interface BitWrite {
+  clear: number;
+  flip: number;
+  /** Shifts the changed old value: left by this many bits when positive, right when negative. */
+  shift?: number;
+  /** Mixes in (xor) another value's bits: `(source & mask)`, shifted likewise. */
+  copy?: { from: ValueMetadata; mask: number; shift?: number };
+}
+
+/** What a rule's action writes into a packet's metadata. */
+export type MetadataWrite =
+  /** Takes the packet out of connection tracking: its state is untracked from then on. */
+  | { metadata: 'ctstate' }
+  | {
+      metadata: ValueMetadata;
+      /** How the value changes; absent when the configuration does not decide the new value (a hash, an option not understood). */
+      bits?: BitWrite;
+      /**
+       * The write takes effect only on these packets (a connection mark needs a connection), all
+       * when absent. Their connection tracking state is read as it is then (untracked after a NOTRACK-like rule).
+       */
+      where?: PacketSet;
+    };
+
+/** A test of a value: it holds when `((value & mask) === expected) !== negated`. */
+export interface ValueTest {
+  metadata: ValueMetadata;
+  mask: number;
+  expected: number;
+  negated: boolean;
+}
 
 /** How reports name each kind of metadata. */
 export const METADATA_NAMES: Readonly<Record<Metadata, string>> = {
@@ -57,7 +100,7 @@ export type Action =
   | { kind: 'goto'; chain: string }
   | { kind: 'return' }
   /** A non-terminating target (LOG, counters only, …): the packet goes on to the next rule. */
-  | { kind: 'continue'; writes?: Metadata }
+  | { kind: 'continue'; writes?: MetadataWrite }
   /** A target whose outcome the configuration does not decide (NFQUEUE, DNAT, an unknown target). */
   | { kind: 'undetermined'; reason: string };
 
@@ -78,7 +121,7 @@ export interface DecisionRule {
    * Metadata the match reads, and `relaxed`: the packets it may match once that metadata is
    * unknown (the rule's other conditions alone).
    */
-  reads?: { metadata: Metadata[]; relaxed: PacketSet };
+  reads?: RuleReads;
   /**
    * A rule the firewall adds by itself rather than one the configuration writes (pf's default
    * deny, pfSense's anti-lockout rule): it decides like any other, but findings about rules
@@ -87,6 +130,17 @@ export interface DecisionRule {
   implicit?: boolean;
   /** The class of rules it is evaluated in, where the vendor's order is by class (Windows: bypass, block, allow), for traces. */
   group?: string;
+}
+
+export interface RuleReads {
+  metadata: Metadata[];
+  relaxed: PacketSet;
+  /**
+   * When the rule tests values exactly: the tests, and `others`, the match of its other conditions.
+   * It matches a packet when `others` does and every test holds for the packet's values; `match`
+   * is what it matches while the values are still 0.
+   */
+  values?: { tests: ValueTest[]; others: Match };
 }
 
 /**
@@ -113,6 +167,8 @@ export interface DecisionChain {
 
 export interface ChainPolicy {
   verdict: 'accept' | 'drop';
+  /** What identifies it across edits, as a rule's `identity` does (fingerprints use it); its source's text when absent. */
+  identity?: string;
   /** Its class, where the chain's rules have classes (Windows: default), for traces. */
   group?: string;
   source?: SourceRef;

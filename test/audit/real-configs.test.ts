@@ -83,7 +83,7 @@ test('old negation placement (v1.4.21) and a DROP policy', async () => {
   );
 });
 
-test('marks: set by mangle for ssh (undetermined, named), never for udp/53 (decided)', async () => {
+test('marks: set by mangle for ssh and read by filter (followed: accepted by the mark rule), never for udp/53', async () => {
   assert.deepEqual(
     await traceAll('duderandom21_vpn_policy_rules.v4', [
       inp('203.0.113.5', '192.0.2.1', 'tcp', 22),
@@ -91,11 +91,7 @@ test('marks: set by mangle for ssh (undetermined, named), never for udp/53 (deci
       inp('192.168.0.5', '192.0.2.1', 'tcp', 443),
     ]),
     [
-      [
-        'undetermined',
-        20,
-        ['20: the packet mark it reads may have been changed by the rule at line 45, whose values fwmatrix does not track'],
-      ],
+      ['accept', 20, []],
       ['drop', 34, []],
       ['accept', 21, []],
     ],
@@ -134,8 +130,8 @@ const EXPECTED: Record<string, { rules: number; statuses: Record<string, number>
   },
   'duderandom21_vpn_policy_rules.v4': {
     rules: 27,
-    statuses: { partial: 8, undetermined: 2, 'not-applicable': 4 },
-    kinds: { missing: 8, extraneous: 6, 'overly-broad': 3, undetermined: 2, shadowed: 3 },
+    statuses: { partial: 10, 'not-applicable': 4 },
+    kinds: { missing: 10, extraneous: 8, 'overly-broad': 3, shadowed: 3 },
   },
 };
 

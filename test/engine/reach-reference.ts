@@ -53,7 +53,7 @@ function walkChain(
         remaining = remaining.subtract(sure);
         break;
       case 'continue':
-        if (action.writes) tainted.set(action.writes, (tainted.get(action.writes) ?? PacketSet.EMPTY).union(matched));
+        if (action.writes) tainted.set(action.writes.metadata, (tainted.get(action.writes.metadata) ?? PacketSet.EMPTY).union(matched));
         break;
       case 'jump': {
         const back = walkChain(program, program.chains.get(action.chain)!, matched, reach, tainted);

@@ -135,7 +135,7 @@ test('an unmodelled match makes the packets it may match undetermined, and names
   assert.deepEqual(verdict(p, web(82)), ['drop', null]);
 });
 
-test('a mark nobody sets is 0; once a rule sets marks, mark matches are undetermined', () => {
+test('a mark nobody sets is 0; a mark a rule sets is followed to the rules that read it', () => {
   const unmarked = compile(
     filterTable({ INPUT: 'DROP' }, [
       '-A INPUT -m mark --mark 0x1 -j ACCEPT',
@@ -153,7 +153,7 @@ test('a mark nobody sets is 0; once a rule sets marks, mark matches are undeterm
       filterTable({ INPUT: 'DROP' }, ['-A INPUT -m mark --mark 0x1 -j ACCEPT']),
     ].join('\n'),
   );
-  assert.equal(trace(marked, web(80)).verdict, 'undetermined');
+  assert.deepEqual(verdict(marked, web(80)), ['accept', 9], 'tcp packets were marked 0x1');
   assert.deepEqual(verdict(marked, { ...web(80), proto: 'udp' }), ['drop', null], 'udp packets were not marked');
 });
 

@@ -27,7 +27,8 @@ describe('metadata an undecided rule may write', () => {
   for (const [writer, reader, metadata] of [
     ['-j MARK --set-xmark 0x1/0xffffffff', '-m mark --mark 0x1', 'packet mark'],
     ['-j CONNMARK --set-xmark 0x1/0xffffffff', '-m connmark --mark 0x1', 'connection mark'],
-    ['-j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff', '-m mark ! --mark 0', 'packet mark'],
+    ['-j MARK --or-mark 0x4', '-m mark --mark 0x4/0x4', 'packet mark'],
+    ['-j CONNMARK --xor-mark 0x2', '-m connmark --mark 0x2/0x2', 'connection mark'],
   ] as const) {
     it(`${writer} then ${reader}: undetermined in both engines, naming the writer`, () => {
       const program = compile(ruleset(writer, reader));

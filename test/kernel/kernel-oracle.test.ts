@@ -4,7 +4,8 @@
  * through netfilter in throw-away namespaces and through `fwmatrix trace --probes`; any probe the
  * kernel accepts and fwmatrix does not (or the other way round) fails the test.
  *
- * FWMATRIX_ORACLE_SEED and FWMATRIX_ORACLE_SETS (rule sets per family) run other or more sets.
+ * FWMATRIX_ORACLE_SEED and FWMATRIX_ORACLE_SETS (rule sets per family, and half as many of marks
+ * alone) run other or more sets.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -21,6 +22,7 @@ import {
   boundaryProbes,
   formatAddress,
   hasFeature,
+  generateMarkRuleset,
   generateRuleset,
   inRange,
   prefixRange,
@@ -30,6 +32,7 @@ import { type Backend, type Family, type KernelVerdict, type Probe, kernelTestGa
 const gate = kernelTestGate();
 const BASE_SEED = Number(process.env.FWMATRIX_ORACLE_SEED ?? 20240611);
 const SETS_PER_FAMILY = Number(process.env.FWMATRIX_ORACLE_SETS ?? 16);
+const MARK_SETS_PER_FAMILY = Math.ceil(SETS_PER_FAMILY / 2);
 const PROBES_PER_GENERATED_SET = 40;
 const PROBES_PER_REAL_FILE = 120;
 const MIN_COMPARED_PROBES = 1000;
@@ -41,7 +44,7 @@ const MIN_PROBES_PER_FEATURE = 15;
 interface TraceResult {
   verdict: 'accept' | 'drop' | 'reject' | 'undetermined';
   decidedBy: unknown;
-  steps: { table: string; text: string }[];
+  steps: { table: string; text: string; matched: boolean | 'unknown' }[];
 }
 
 interface RulesetCase {
@@ -93,7 +96,13 @@ function countFeatures(family: Family, trace: TraceResult, probe: Probe): void {
   const seen = new Set<string>();
   // Replies, errors and neighbour discovery: INVALID or UNTRACKED to conntrack, not NEW.
   if (probe.icmpType !== undefined && ![8, 13, 15, 17, 128, 139].includes(probe.icmpType)) seen.add('ICMP opening no connection');
+  let written = false;
+  let untracked = false;
   for (const step of trace.steps) {
+    if (/-m (?:conn)?mark /.test(step.text) && written) seen.add('mark or connmark read after a writer');
+    if (/-j CONNMARK |-m connmark /.test(step.text) && untracked) seen.add('CONNMARK or connmark after NOTRACK');
+    written ||= step.matched === true && /-j (?:CONN)?MARK /.test(step.text);
+    untracked ||= step.matched === true && /-j NOTRACK|--notrack/.test(step.text);
     if (step.table === 'raw' || step.table === 'mangle') seen.add(`${step.table} rules`);
     if (step.table === 'raw' && /-m (?:state|conntrack|connmark) /.test(step.text)) seen.add('conntrack matches in raw');
     for (const feature of Object.keys(FEATURE_CLASSES)) if (hasFeature(feature, step.text)) seen.add(feature);
@@ -194,10 +203,12 @@ function generatedCases(workDir: string): RulesetCase[] {
   for (const family of [4, 6] as const) {
     const pools = DOCUMENTATION_PREFIXES[family].map(prefixRange);
     const extraAddresses = documentationAddresses(family);
-    for (let i = 0; i < SETS_PER_FAMILY; i++) {
+    for (let i = 0; i < SETS_PER_FAMILY + MARK_SETS_PER_FAMILY; i++) {
       const seed = BASE_SEED + family * 100003 + i;
-      const text = generateRuleset(seed, family);
-      const label = `generated-v${family}-seed-${seed}`;
+      // After the general rule sets, some of marks alone, whose verdicts turn on the marks' values.
+      const marks = i >= SETS_PER_FAMILY;
+      const text = marks ? generateMarkRuleset(seed, family) : generateRuleset(seed, family);
+      const label = `generated-${marks ? 'marks-' : ''}v${family}-seed-${seed}`;
       const file = path.join(workDir, `${label}.rules`);
       fs.writeFileSync(file, text);
       const probes = boundaryProbes(text, {
@@ -272,7 +283,7 @@ async function realCases(): Promise<RulesetCase[]> {
   return cases;
 }
 
-describe('kernel oracle: fwmatrix trace agrees with Linux netfilter', { skip: gate.skip, timeout: 300_000 }, () => {
+describe('kernel oracle: fwmatrix trace agrees with Linux netfilter', { skip: gate.skip, timeout: 600_000 }, () => {
   let workDir = '';
   before(() => {
     if (gate.failure) assert.fail(gate.failure);
@@ -332,6 +343,8 @@ describe('kernel oracle: fwmatrix trace agrees with Linux netfilter', { skip: ga
       'mangle rules',
       'conntrack matches in raw',
       'ICMP opening no connection',
+      'mark or connmark read after a writer',
+      'CONNMARK or connmark after NOTRACK',
     ];
     const thin = [4, 6].flatMap((family) =>
       classes.map((feature) => `IPv${family} ${feature}`).filter((key) => (tally.featureProbes[key] ?? 0) < MIN_PROBES_PER_FEATURE),

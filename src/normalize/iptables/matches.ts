@@ -6,14 +6,15 @@
 import type { ModuleOption, MatchModule, Rule, Negatable } from '../../../parsers/iptables-parser/src';
 import { PacketSet, Ranges, parseNetwork, CtState, TcpFlag, type Dimension, type Family } from '../../packetset';
 import { allOf, exactly, undecided } from '../../model/match';
-import type { InterfaceUniverse, Match, Metadata } from '../../model/policy';
+import type { InterfaceUniverse, Match, Metadata, RuleReads, ValueTest } from '../../model/policy';
 import { PORTED_PROTOCOLS, protocolNumber as ianaProtocolNumber } from '../../model/protocols';
 import { ICMPV6_TYPES, ICMP_TYPES, SERVICES } from './names';
 import { matchSetPackets, type IpSet } from './ipset';
 import { ADDRESS_TYPES, addressTypeDecision, decisionMatch, packetTypeDecision, packetTypeName } from './address-types';
+import { BadValue } from './bad-value';
+import { markTest } from './marks';
 
-/** A problem with a value the kernel would refuse: the normalizer turns it into a located input error. */
-export class BadValue extends Error {}
+export { BadValue };
 
 export interface MatchContext {
   family: Family;
@@ -28,13 +29,15 @@ export interface MatchContext {
 /** A rule's match, plus the metadata its conditions read and what it matches when that is unknown. */
 export interface RuleMatch {
   match: Match;
-  reads?: { metadata: Metadata[]; relaxed: PacketSet };
+  reads?: RuleReads;
 }
 
 interface Condition {
   match: Match;
   /** Set when the condition reads metadata a rule may have changed. */
   reads?: Metadata | readonly Metadata[];
+  /** Set when the condition is this test of a value (`match` is then what it matches while the value is 0). */
+  test?: ValueTest;
 }
 
 /** Names from the file are looked up in maps, where `constructor` or `__proto__` are ordinary unknown names. */
@@ -70,8 +73,17 @@ export function ruleMatch(rule: Rule, ctx: MatchContext): RuleMatch {
     ...new Set(conditions.flatMap((c) => (c.reads === undefined ? [] : typeof c.reads === 'string' ? [c.reads] : c.reads))),
   ];
   if (metadata.length === 0) return { match };
-  const others = conditions.filter((c) => c.reads === undefined).map((c) => c.match);
-  return { match, reads: { metadata, relaxed: allOf(others, full).may } };
+  const unread = conditions.filter((c) => c.reads === undefined).map((c) => c.match);
+  const tests = conditions.flatMap((c) => (c.test ? [c.test] : []));
+  const others = (): Match =>
+    allOf(
+      conditions.filter((c) => !c.test).map((c) => c.match),
+      full,
+    );
+  return {
+    match,
+    reads: { metadata, relaxed: allOf(unread, full).may, ...(tests.length > 0 ? { values: { tests, others: others() } } : {}) },
+  };
 }
 
 export function protocolNumber(text: string): number {
@@ -194,7 +206,7 @@ function connectionTupleCondition(option: ModuleOption, module: MatchModule, ctx
  * The packets with no conntrack entry where the rule is: all of them in raw (which runs before
  * connection tracking), elsewhere the INVALID and UNTRACKED ones.
  */
-function withoutConntrack(ctx: MatchContext, full: PacketSet): PacketSet {
+export function withoutConntrack(ctx: Pick<MatchContext, 'table'>, full: PacketSet): PacketSet {
   if (ctx.table === 'raw') return full;
   return full.restrict('state', Ranges.fromIntervals([CtState.INVALID, CtState.UNTRACKED].map((s) => [BigInt(s), BigInt(s)] as const)));
 }
@@ -419,18 +431,13 @@ function moduleConditions(module: MatchModule, ctx: MatchContext, full: PacketSe
           conditions.push(unknownOption(option));
           continue;
         }
-        const text = single(option, module);
-        if (!/^(0x[0-9a-f]+|\d+)(\/(0x[0-9a-f]+|\d+))?$/i.test(text)) throw new BadValue(`"${text}" is not a mark value[/mask]`);
-        const value = BigInt(text.split('/')[0]);
-        // A packet no rule has marked has mark 0, and (0 & mask) == value holds only for value 0.
-        const zeroMatches = value === 0n;
+        const test = markTest(module.name, single(option, module), option.negated);
         // A connection mark needs a connection: without a conntrack entry -m connmark never matches, even negated.
-        const marked = module.name === 'mark' ? full : full.subtract(withoutConntrack(ctx, full));
-        conditions.push({
-          match: exactly(zeroMatches !== option.negated ? marked : PacketSet.EMPTY),
-          // A connection mark also depends on whether the packet has a connection (NOTRACK takes it away).
-          reads: module.name === 'mark' ? 'mark' : ['connmark', 'ctstate'],
-        });
+        // Whether the packet has one is a condition of its own (NOTRACK takes it away).
+        if (module.name === 'connmark') conditions.push({ match: exactly(full.subtract(withoutConntrack(ctx, full))), reads: 'ctstate' });
+        // A packet no rule has marked has mark 0, and (0 & mask) == value holds only for value 0.
+        const zeroMatches = test.expected === 0;
+        conditions.push({ match: exactly(zeroMatches !== option.negated ? full : PacketSet.EMPTY), reads: test.metadata, test });
       }
       return conditions;
     }

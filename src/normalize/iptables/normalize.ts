@@ -15,9 +15,10 @@ import {
   type PolicyProgram,
   type Stage,
 } from '../../model/policy';
-import { BadValue, ruleMatch } from './matches';
+import { BadValue, ruleMatch, withoutConntrack } from './matches';
+import { connmarkWrite, markWrite } from './marks';
 import type { IpSet } from './ipset';
-import type { Family, Ranges } from '../../packetset';
+import { PacketSet, type Family, type Ranges } from '../../packetset';
 
 /** The hooks a packet passes through, table by table, per enforcement point (named after the filter table's chain). */
 const POINT_STAGES: Readonly<Record<'INPUT' | 'FORWARD' | 'OUTPUT', readonly [table: string, chain: string][]>> = {
@@ -76,7 +77,6 @@ const NON_TERMINATING = new Set([
   'IDLETIMER',
   'LED',
   'SET',
-  'HMARK',
   'RATEEST',
   'TEE',
   'TCPOPTSTRIP',
@@ -97,10 +97,10 @@ export interface NormalizeOptions {
   warnings?: Diagnostic[];
 }
 
-/** What identifies a rule across edits: its text without the packet counters iptables-save -c writes. */
 /**
- * The rule's text without its counters. An IPv6 rule's is marked as such, so that an iptables
- * and an ip6tables rule with the same text (a firewall's two files) have fingerprints of their own.
+ * What identifies a rule (or a chain's policy) across edits: its text without its counters. An
+ * IPv6 one's is marked as such, so that an iptables and an ip6tables rule or policy with the same
+ * text (a firewall's two files) have fingerprints of their own.
  */
 function ruleIdentity(text: string, family: Family): string {
   const rule = text.replace(/^\[\d+:\d+\]\s*/, '');
@@ -137,6 +137,7 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
         ruleCount++;
         const source = { file, line: rule.line, text: rule.text };
         let compiled;
+        let ruleAction;
         try {
           compiled = ruleMatch(rule, {
             family,
@@ -145,6 +146,7 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
             ...(options.ipsets ? { ipsets: options.ipsets } : {}),
             ...(options.localAddresses ? { localAddresses: options.localAddresses[family] } : {}),
           });
+          ruleAction = action(rule, table.name, userChains, family);
         } catch (e) {
           if (e instanceof BadValue) throw new InputError([{ location: { file, line: rule.line }, message: e.message }]);
           throw e;
@@ -153,23 +155,25 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
           id: `${name}#${rules.length + 1}`,
           chain: name,
           match: compiled.match,
-          action: action(rule, table.name, userChains),
+          action: ruleAction,
           source,
           identity: ruleIdentity(rule.text, family),
           ...(compiled.reads ? { reads: compiled.reads } : {}),
         });
       }
-      const policy: ChainPolicy | undefined = chain.builtin
-        ? {
-            verdict: chain.policy === 'DROP' ? 'drop' : 'accept',
-            phrase: `the ${chain.name} chain's default policy`,
-            // A built-in chain the file never declares still has its ACCEPT policy: located at its table.
-            source:
-              chain.policyLine !== undefined
-                ? { file, line: chain.policyLine, text: `:${chain.name} ${chain.policy}` }
-                : { file, line: chain.line, text: `:${chain.name} ${chain.policy ?? 'ACCEPT'} (not declared: the default policy)` },
-          }
+      // A built-in chain the file never declares still has its ACCEPT policy: located at its table.
+      const policySource = chain.builtin
+        ? chain.policyLine !== undefined
+          ? { file, line: chain.policyLine, text: `:${chain.name} ${chain.policy}` }
+          : { file, line: chain.line, text: `:${chain.name} ${chain.policy ?? 'ACCEPT'} (not declared: the default policy)` }
         : undefined;
+      const policy: ChainPolicy | undefined = policySource && {
+        verdict: chain.policy === 'DROP' ? 'drop' : 'accept',
+        phrase: `the ${chain.name} chain's default policy`,
+        source: policySource,
+        // Marked IPv6 like the rules: the same policy in a firewall's iptables and ip6tables files is two.
+        identity: ruleIdentity(policySource.text, family),
+      };
       chains.set(name, {
         name,
         title: chain.name,
@@ -197,7 +201,7 @@ export function normalizeIptables(ruleset: Ruleset, options: NormalizeOptions): 
   return { family, file, chains, points, interfaces, ruleCount };
 }
 
-function action(rule: Rule, table: string, userChains: Set<string>): Action {
+function action(rule: Rule, table: string, userChains: Set<string>, family: Family): Action {
   const target: Target | undefined = rule.target;
   if (!target) return { kind: 'continue' };
   const chainName = `${table}/${target.name}`;
@@ -212,14 +216,21 @@ function action(rule: Rule, table: string, userChains: Set<string>): Action {
     case 'RETURN':
       return { kind: 'return' };
     case 'MARK':
-      return { kind: 'continue', writes: 'mark' };
-    case 'CONNMARK':
-      // --restore-mark copies the connection mark into the packet mark; the rest set the connection mark.
-      return { kind: 'continue', writes: target.options.some((o) => o.name === 'restore-mark') ? 'mark' : 'connmark' };
+      return { kind: 'continue', writes: markWrite(target) };
+    case 'CONNMARK': {
+      const full = PacketSet.full(family);
+      const writes = connmarkWrite(target, full.subtract(withoutConntrack({ table }, full)));
+      return writes ? { kind: 'continue', writes } : { kind: 'continue' };
+    }
+    case 'HMARK':
+      // The mark is a hash of the packet's addresses and ports, which fwmatrix does not compute.
+      return { kind: 'continue', writes: { metadata: 'mark' } };
     case 'NOTRACK':
-      return { kind: 'continue', writes: 'ctstate' };
+      return { kind: 'continue', writes: { metadata: 'ctstate' } };
     case 'CT':
-      return target.options.some((o) => o.name === 'notrack') ? { kind: 'continue', writes: 'ctstate' } : { kind: 'continue' };
+      return target.options.some((o) => o.name === 'notrack')
+        ? { kind: 'continue', writes: { metadata: 'ctstate' } }
+        : { kind: 'continue' };
     case 'QUEUE':
     case 'NFQUEUE':
       return { kind: 'undetermined', reason: `target ${target.name} hands the packet to a userspace program, which decides` };
