@@ -226,6 +226,7 @@ describe('pfSense: addresses and aliases', () => {
     '<alias><name>web</name><type>host</type><address>192.0.2.10 192.0.2.11</address></alias>',
     '<alias><name>servers</name><type>network</type><address>web 192.0.2.64/26</address></alias>',
     '<alias><name>feed</name><type>urltable</type><url>https://198.51.100.200/list.txt</url></alias>',
+    '<alias><name>feedports</name><type>urltable_ports</type><url>https://198.51.100.200/ports.txt</url></alias>',
     '<alias><name>cdn</name><type>host</type><address>192.0.2.90 cdn.example.org</address></alias>',
   ].join('\n');
   const text = configXml('pfsense', {
@@ -259,6 +260,10 @@ describe('pfSense: addresses and aliases', () => {
         '<type>pass</type><interface>opt1</interface><protocol>tcp</protocol><source><any/></source><destination><network>(self)</network><port>449</port></destination>',
         'self',
       ),
+      rule(
+        '<type>pass</type><interface>opt1</interface><protocol>tcp</protocol><source><any/></source><destination><address>192.0.2.44</address><port>feedports</port></destination>',
+        'url ports',
+      ),
     ],
   });
   const { programs, warnings } = load(text);
@@ -273,10 +278,37 @@ describe('pfSense: addresses and aliases', () => {
     assert.equal(trace(programs, tcp('198.51.100.5', '192.0.2.12', 443, 'opt1', 'lan')).verdict, 'drop');
   });
 
-  it('drops a rule with an undefined alias, a URL table alias or a CIDR in <network>, each with a warning', () => {
+  it('makes a rule with a URL table alias undetermined: pfSense loads it only while the download holds entries', () => {
+    const out = trace(programs, tcp('198.51.100.5', '192.0.2.11', 445, 'opt1', 'lan'));
+    assert.equal(out.verdict, 'undetermined');
+    assert.deepEqual(
+      out.reasons.map((r) => [r.rule.line, r.rule.path, r.why]),
+      [
+        [
+          lineOf(text, 'url table'),
+          '/pfsense/filter/rule[3]',
+          'alias feed is a urltable alias: pfSense downloads its content at run time, and loads a rule using it only while the download holds entries',
+        ],
+      ],
+    );
+    const ports = trace(programs, tcp('198.51.100.5', '192.0.2.44', 5000, 'opt1', 'lan'));
+    assert.equal(ports.verdict, 'undetermined');
+    assert.deepEqual(
+      ports.reasons.map((r) => [r.rule.line, r.rule.path, r.why]),
+      [
+        [
+          lineOf(text, 'url ports'),
+          '/pfsense/filter/rule[8]',
+          'alias feedports is a urltable_ports alias: pfSense downloads its content at run time, and loads a rule using it only while the download holds entries',
+        ],
+      ],
+    );
+    assert.equal(trace(programs, tcp('198.51.100.5', '192.0.2.45', 5000, 'opt1', 'lan')).verdict, 'drop');
+  });
+
+  it('drops a rule with an undefined alias or a CIDR in <network>, each with a warning', () => {
     assert.deepEqual(messages(warnings), [
       [lineOf(text, 'undefined alias'), 'rule not loaded: destination alias nonesuch is not defined'],
-      [lineOf(text, 'url table'), 'rule not loaded: alias feed is a urltable alias, whose content pfSense downloads at run time'],
       [
         lineOf(text, 'cidr in network'),
         'rule not loaded: destination <network>192.0.2.0/24</network> is neither an enabled interface, its address, an interface group nor (self)',

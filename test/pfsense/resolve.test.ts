@@ -138,16 +138,26 @@ describe('pfSense addresses', () => {
     assert.deepEqual(named.uncertain, ['alias named holds host names (edge.example.org), resolved at run time']);
   });
 
-  it('drops a rule with an undefined or downloaded alias, even nested', () => {
+  it('drops a rule with an undefined alias', () => {
     assert.deepEqual(pfsenseAddresses(endpoint({ address: 'nonesuch' }), 4, ctx, 'source'), {
       ok: false,
       reason: 'source alias nonesuch is not defined',
     });
-    assert.deepEqual(pfsenseAddresses(endpoint({ address: 'feed' }), 4, ctx, 'source'), {
-      ok: false,
-      reason: 'alias feed is a urltable alias, whose content pfSense downloads at run time',
+  });
+
+  it('knows a downloaded alias only at run time, even nested (alias_expand loads the rule once the download holds entries)', () => {
+    const why =
+      'alias feed is a urltable alias: pfSense downloads its content at run time, and loads a rule using it only while the download holds entries';
+    assert.deepEqual(text(4, resolved(pfsenseAddresses(endpoint({ address: 'feed' }), 4, ctx, 'source'))), {
+      surely: [],
+      may: ['0.0.0.0/0'],
+      uncertain: [why],
     });
-    assert.equal(pfsenseAddresses(endpoint({ address: 'uses_feed' }), 4, ctx, 'source').ok, false);
+    assert.deepEqual(text(4, resolved(pfsenseAddresses(endpoint({ address: 'uses_feed' }), 4, ctx, 'source'))), {
+      surely: ['192.0.2.50'],
+      may: ['0.0.0.0/0'],
+      uncertain: [why],
+    });
   });
 
   it('reads interface networks, addresses, groups and (self); a CIDR or disabled interface in <network> drops the rule', () => {

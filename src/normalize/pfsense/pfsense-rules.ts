@@ -93,14 +93,19 @@ function directionOf(rule: FilterRule, context: RuleContext): Direction {
   throw inputError(context, rule.direction!, `direction "${written}": expected in, out or any (pfctl would refuse the rule)`);
 }
 
-/** The ports of `<port>`: `a`, `a-b`, `a:b` or a port alias; `1-65535` is every port. */
+/**
+ * The ports of `<port>`: `a`, `a-b`, `a:b` or a port alias; `1-65535` is every port. A downloaded
+ * port alias gives every port, `undecided` saying why the rule may match fewer.
+ */
 function portsOf(
   endpoint: Endpoint | undefined,
   context: RuleContext,
   side: string,
-): { ok: true; ports: Ranges | undefined } | { ok: false; reason: string } {
+): { ok: true; ports: Ranges | undefined; undecided?: string } | { ok: false; reason: string } {
   const written = value(endpoint?.port);
   if (written === '') return { ok: true, ports: undefined };
+  const downloaded = context.aliases.downloadedPorts(written);
+  if (downloaded !== undefined) return { ok: true, ports: undefined, undecided: downloaded };
   const alias = context.aliases.ports(written);
   if (alias !== undefined) return alias.ok ? { ok: true, ports: alias.value } : { ok: false, reason: alias.reason };
   const range = portRange(written);
@@ -120,12 +125,16 @@ export function pfsenseRules(rule: FilterRule, context: RuleContext): PfRule[] {
   const source = endpointOf(rule.source);
   const destination = endpointOf(rule.destination);
   const portBased = protocol === '' ? value(rule.source?.port) !== '' || value(rule.destination?.port) !== '' : carriesPorts(protocol);
+  const portsUndecided: string[] = [];
   const ports = (endpoint: Endpoint | undefined, side: string): Ranges | undefined => {
     if (!portBased) return undefined;
     const resolved = portsOf(endpoint, context, side);
-    if (resolved.ok) return resolved.ports;
-    problems.push(resolved.reason);
-    return undefined;
+    if (!resolved.ok) {
+      problems.push(resolved.reason);
+      return undefined;
+    }
+    if (resolved.undecided !== undefined) portsUndecided.push(resolved.undecided);
+    return resolved.ports;
   };
   const sourcePorts = ports(rule.source, 'source');
   const destinationPorts = ports(rule.destination, 'destination');
@@ -133,11 +142,14 @@ export function pfsenseRules(rule: FilterRule, context: RuleContext): PfRule[] {
   const action: PfAction = ACTIONS.has(type as PfAction) ? (type as PfAction) : 'pass';
   const direction = directionOf(rule, context);
   const quick = placed.section !== 'floating' || present(rule.quick);
-  const undecided = undecidedConditions(
-    { sched: rule.sched, tagged: rule.tagged, os: rule.os, tos: rule.dscp, priority: rule.vlanprio },
-    protocol,
-    context,
-  );
+  const undecided = [
+    ...portsUndecided,
+    ...undecidedConditions(
+      { sched: rule.sched, tagged: rule.tagged, os: rule.os, tos: rule.dscp, priority: rule.vlanprio },
+      protocol,
+      context,
+    ),
+  ];
   const pfRules: PfRule[] = [];
   for (const family of families) {
     const protocols = protocol === '' ? (portBased ? Ranges.point(BigInt(TCP)) : ALL_PROTOCOLS) : protocolsOf(protocol, family);
