@@ -71,7 +71,7 @@ function load(vendor: Vendor, sources: SourceFile[], context: NormalizeContext):
       },
     ]);
   }
-  return normalizeConfig(config, file, context);
+  return normalizeConfig(config, file, context, () => parseConfigXml(text));
 }
 
 function format(vendor: Vendor, title: string): ConfigFormat {
