@@ -604,6 +604,48 @@ describe('pfSense: port forwards', () => {
   });
 });
 
+describe('pfSense: hand-edited addresses and ports, as filter.inc reads them', () => {
+  const text = configXml('pfsense', {
+    rules: [
+      rule(
+        '<type>pass</type><interface>lan</interface><protocol>tcp</protocol><source><any/></source><destination><address>198.51.100.10-198.51.100.12</address><port>443</port></destination>',
+        'range in address',
+      ),
+      rule(
+        '<type>pass</type><interface>lan</interface><protocol>tcp</protocol><source><any/></source><destination><any/><port>500-400</port></destination>',
+        'reversed range',
+      ),
+      rule(
+        '<type>pass</type><interface>lan</interface><protocol>tcp</protocol><source><any/></source><destination><any/><port>0</port></destination>',
+        'port zero',
+      ),
+    ],
+  });
+  const { programs, warnings } = load(text);
+
+  it('drops a rule whose <address> is a range: alias_expand takes only an address, a network or an alias', () => {
+    assert.deepEqual(decision(trace(programs, tcp('192.0.2.5', '198.51.100.11', 443, 'lan', 'opt1'))), [
+      'drop',
+      lineOf(text, '<filter>', 'filter'),
+      '/pfsense/filter',
+    ]);
+    assert.deepEqual(messages(warnings).slice(0, 1), [
+      [
+        lineOf(text, 'range in address'),
+        'rule not loaded: destination 198.51.100.10-198.51.100.12 is a range, which pfSense takes only in an alias (alias_expand: unresolvable alias)',
+      ],
+    ]);
+  });
+
+  it('matches no port with a reversed range (pf reads a-b as a-1 >< b+1), and drops a rule on port 0 (not a port to is_port)', () => {
+    assert.equal(trace(programs, tcp('192.0.2.5', '198.51.100.11', 450, 'lan', 'opt1')).verdict, 'drop');
+    assert.equal(trace(programs, tcp('192.0.2.5', '198.51.100.11', 500, 'lan', 'opt1')).verdict, 'drop');
+    assert.deepEqual(messages(warnings).slice(1), [
+      [lineOf(text, 'port zero'), 'rule not loaded: destination port alias 0 is not defined'],
+    ]);
+  });
+});
+
 describe('pfSense: what it refuses', () => {
   it('refuses an unknown protocol and direction, located', () => {
     const text = configXml('pfsense', {

@@ -105,11 +105,12 @@ describe('pfSense interfaces', () => {
 describe('pfSense addresses', () => {
   const { context: ctx, warnings } = context(PFSENSE_CONFIG, 'pfsense');
 
-  it('reads <any/>, literal addresses and ranges, and <not/>', () => {
+  it('reads <any/>, literal addresses and <not/>; a literal range drops the rule', () => {
     assert.deepEqual(decided(4, resolved(pfsenseAddresses(endpoint({ any: true }), 4, ctx, 'source'))), ['0.0.0.0/0']);
-    assert.deepEqual(decided(4, resolved(pfsenseAddresses(endpoint({ address: '192.0.2.7-192.0.2.8' }), 4, ctx, 'source'))), [
-      '192.0.2.7-192.0.2.8',
-    ]);
+    assert.deepEqual(pfsenseAddresses(endpoint({ address: '192.0.2.7-192.0.2.8' }), 4, ctx, 'source'), {
+      ok: false,
+      reason: 'source 192.0.2.7-192.0.2.8 is a range, which pfSense takes only in an alias (alias_expand: unresolvable alias)',
+    });
     assert.deepEqual(decided(4, resolved(pfsenseAddresses(endpoint({ address: '192.0.2.0/25', not: true }), 4, ctx, 'source'))), [
       '0.0.0.0-192.0.1.255',
       '192.0.2.128-255.255.255.255',

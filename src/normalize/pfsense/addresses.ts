@@ -81,6 +81,10 @@ export function pfsenseAddresses(endpoint: PfsenseEndpoint, family: Family, cont
   if (endpoint.address !== '') {
     const fromAlias = context.aliases.addresses(endpoint.address);
     if (fromAlias !== undefined) return negate(fromAlias.ok ? ok(fromAlias.value[family]) : fromAlias, endpoint.not, family);
+    // alias_expand passes an address or a network through, and nothing else that is not an alias.
+    if (endpoint.address.includes('-') && parseNetwork(endpoint.address) !== undefined) {
+      return dropped(`${side} ${endpoint.address} is a range, which pfSense takes only in an alias (alias_expand: unresolvable alias)`);
+    }
     const written = literal(endpoint.address, family);
     if (written === undefined) return dropped(`${side} alias ${endpoint.address} is not defined`);
     return negate(ok(written), endpoint.not, family);

@@ -108,9 +108,23 @@ function portsOf(
   if (downloaded !== undefined) return { ok: true, ports: undefined, undecided: downloaded };
   const alias = context.aliases.ports(written);
   if (alias !== undefined) return alias.ok ? { ok: true, ports: alias.value } : { ok: false, reason: alias.reason };
-  const range = portRange(written);
+  const range = pfsensePortRange(written);
   if (range === undefined) return { ok: false, reason: `${side} port alias ${written} is not defined` };
   return { ok: true, ports: range.equals(Ranges.of(1n, 65535n)) ? undefined : range };
+}
+
+/**
+ * A literal port or range as filter_generate_port writes it: is_port takes 1-65535 (0 is no port,
+ * and the rule is dropped as an unresolvable alias); `a-b` becomes `a-1 >< b+1` and `a:b` pf's
+ * own inclusive range, so a reversed range matches no port.
+ */
+function pfsensePortRange(written: string): Ranges | undefined {
+  const bounds = written.split(/[-:]/).map((part) => portRange(part.trim()));
+  if (bounds.some((bound) => bound === undefined || bound.first() === 0n)) return undefined;
+  const range = portRange(written);
+  if (range === undefined) return undefined;
+  const [low, high] = bounds.map((bound) => bound!.first()!);
+  return high !== undefined && low > high ? Ranges.EMPTY : range;
 }
 
 /** One written rule → its pf rules (none when pfSense does not load it). */
