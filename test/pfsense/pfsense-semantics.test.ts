@@ -344,6 +344,54 @@ describe('pfSense: addresses and aliases', () => {
 });
 
 describe('pfSense: interfaces', () => {
+  it('takes an interface address the config.xml does not give readably as unknown, with a warning, never as a host or as none', () => {
+    const text = configXml('pfsense', {
+      interfaces: `<interfaces>
+<wan><enable/><if>em0</if><ipaddr>203.0.113.2</ipaddr><subnet>24</subnet></wan>
+<lan><enable/><if>em1</if><ipaddr>192.0.2.1</ipaddr><subnet>99</subnet></lan>
+<opt1><enable/><if>em2</if><ipaddr>198.51.100.300</ipaddr><subnet>24</subnet></opt1>
+</interfaces>`,
+      rules: [
+        rule(
+          '<type>pass</type><interface>wan</interface><protocol>tcp</protocol><source><any/></source><destination><network>lan</network><port>443</port></destination>',
+          'to lan',
+        ),
+        rule(
+          '<type>pass</type><interface>wan</interface><protocol>tcp</protocol><source><any/></source><destination><network>opt1</network><port>443</port></destination>',
+          'to opt1',
+        ),
+      ],
+    });
+    const { programs, warnings } = load(text);
+    assert.deepEqual(messages(warnings), [
+      [
+        lineOf(text, '<lan>', 'lan'),
+        'interface lan: <subnet>99</subnet> is not an IPv4 prefix length (0-32): its IPv4 address and network are taken as unknown',
+      ],
+      [
+        lineOf(text, '<opt1>', 'opt1'),
+        'interface opt1: <ipaddr>198.51.100.300</ipaddr> is neither an IPv4 address nor dhcp, pppoe, pptp, l2tp or ppp: its IPv4 address and network are taken as unknown',
+      ],
+    ]);
+    for (const [to, why] of [
+      [
+        '192.0.2.77',
+        'interface lan: <subnet>99</subnet> is not an IPv4 prefix length (0-32): its IPv4 address and network are taken as unknown',
+      ],
+      [
+        '198.51.100.77',
+        'interface opt1: <ipaddr>198.51.100.300</ipaddr> is neither an IPv4 address nor dhcp, pppoe, pptp, l2tp or ppp: its IPv4 address and network are taken as unknown',
+      ],
+    ]) {
+      const out = trace(programs, tcp('203.0.113.50', to, 443, 'wan'));
+      assert.equal(out.verdict, 'undetermined', to);
+      assert.ok(
+        out.reasons.some((r) => r.why === why),
+        JSON.stringify(out.reasons.map((r) => r.why)),
+      );
+    }
+  });
+
   it('does not load a rule on a disabled or unknown interface, and says so', () => {
     const text = configXml('pfsense', {
       interfaces: `<interfaces>
