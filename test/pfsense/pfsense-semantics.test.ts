@@ -667,6 +667,14 @@ describe('pfSense: hand-edited addresses and ports, as filter.inc reads them', (
         '<type>pass</type><interface>lan</interface><protocol>tcp</protocol><source><any/></source><destination><any/><port>0</port></destination>',
         'port zero',
       ),
+      rule(
+        '<type>pass</type><interface>lan</interface><ipprotocol>inet6</ipprotocol><protocol>tcp</protocol><source><any/></source><destination><address>::10</address><port>8443</port></destination>',
+        'host part on lan',
+      ),
+      rule(
+        '<type>pass</type><interface>wan</interface><ipprotocol>inet6</ipprotocol><protocol>tcp</protocol><source><any/></source><destination><address>::10</address><port>8444</port></destination>',
+        'host part on wan',
+      ),
     ],
   });
   const { programs, warnings } = load(text);
@@ -691,6 +699,27 @@ describe('pfSense: hand-edited addresses and ports, as filter.inc reads them', (
     assert.deepEqual(messages(warnings).slice(1), [
       [lineOf(text, 'port zero'), 'rule not loaded: destination port alias 0 is not defined'],
     ]);
+  });
+
+  it("joins an IPv6 host part (::10) to the prefix of the rule's interface (redmine 6626), unknown where that prefix is", () => {
+    const v6 = (to: string, dport: number, inIface: string) => ({ from: '2001:db8:2::5', to, proto: 'tcp', dport, in: inIface });
+    assert.deepEqual(decision(trace(programs, v6('2001:db8:1::10', 8443, 'lan'))), [
+      'accept',
+      lineOf(text, 'host part on lan'),
+      '/pfsense/filter/rule[4]',
+    ]);
+    assert.equal(trace(programs, v6('::10', 8443, 'lan')).verdict, 'drop');
+    const wan = trace(programs, v6('2001:db8:9::10', 8444, 'wan'));
+    assert.equal(wan.verdict, 'undetermined');
+    assert.deepEqual(
+      wan.reasons.map((r) => [r.rule.line, r.why]),
+      [
+        [
+          lineOf(text, 'host part on wan'),
+          "destination ::10 is a host part pfSense joins to WAN's IPv6 prefix, which the config.xml does not give",
+        ],
+      ],
+    );
   });
 });
 

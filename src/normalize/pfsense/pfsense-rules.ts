@@ -49,12 +49,13 @@ function inputError(context: RuleContext, at: Text | FilterRule, message: string
   return new InputError([{ location: { file: context.file, line: at.line, path: at.path }, message }]);
 }
 
-function endpointOf(endpoint: Endpoint | undefined): PfsenseEndpoint {
+function endpointOf(endpoint: Endpoint | undefined, interfaceKey: string): PfsenseEndpoint {
   return {
     any: present(endpoint?.any),
     network: value(endpoint?.network),
     address: value(endpoint?.address),
     not: present(endpoint?.not),
+    interfaceKey,
   };
 }
 
@@ -136,8 +137,8 @@ export function pfsenseRules(rule: FilterRule, context: RuleContext): PfRule[] {
   const written = value(rule.ipprotocol);
   const families: Family[] = written === 'inet46' ? [4, 6] : written === 'inet6' ? [6] : [4];
   const protocol = value(rule.protocol);
-  const source = endpointOf(rule.source);
-  const destination = endpointOf(rule.destination);
+  const source = endpointOf(rule.source, value(rule.interface));
+  const destination = endpointOf(rule.destination, value(rule.interface));
   const portBased = protocol === '' ? value(rule.source?.port) !== '' || value(rule.destination?.port) !== '' : carriesPorts(protocol);
   const portsUndecided: string[] = [];
   const ports = (endpoint: Endpoint | undefined, side: string): Ranges | undefined => {
