@@ -1,9 +1,15 @@
 /** Reading a configuration file as text, whatever its encoding, within a size any real one keeps. */
+import { constants } from 'node:buffer';
 import * as fs from 'node:fs';
 import { InputError } from '../model/errors';
 
-/** Larger files are refused rather than read: no real firewall configuration comes near it. */
-export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
+/**
+ * Larger files are refused rather than read: ten times a dump of a million rules (about 100 MB),
+ * and small enough that a mistake (a disk image, a log) stops at once instead of filling memory.
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024 * 1024;
+
+const MAX_STRING_LENGTH = constants.MAX_STRING_LENGTH;
 
 /** The file's text (see decodeText: Windows exports are UTF-16LE with a byte-order mark). */
 export function readConfigText(file: string): string {
@@ -13,13 +19,25 @@ export function readConfigText(file: string): string {
   } catch {
     throw new InputError([{ location: { file }, message: 'cannot read the file: it does not exist or is not accessible' }]);
   }
-  if (!stat.isFile()) throw new InputError([{ location: { file }, message: 'expected a file' }]);
+  // A device (/dev/zero), pipe or folder has no size to check first: only regular files are read.
+  if (!stat.isFile())
+    throw new InputError([{ location: { file }, message: 'not a regular file (a device, pipe or folder): expected a file' }]);
   if (stat.size > MAX_CONFIG_BYTES) {
     throw new InputError([
       { location: { file }, message: `the file is ${stat.size} bytes; configurations over ${MAX_CONFIG_BYTES} bytes are refused` },
     ]);
   }
-  return decodeText(fs.readFileSync(file));
+  try {
+    return decodeText(fs.readFileSync(file));
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_STRING_TOO_LONG') throw e;
+    throw new InputError([
+      {
+        location: { file },
+        message: `the file is ${stat.size} bytes, more text than Node.js holds in one string (${MAX_STRING_LENGTH} characters): refused`,
+      },
+    ]);
+  }
 }
 
 /**
