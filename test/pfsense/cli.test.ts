@@ -235,9 +235,37 @@ describe('bad and hostile config.xml files exit 2 with the file, line and path',
     );
   });
 
-  it('a 50 MB config.xml of rules is refused within seconds, where the limit is passed', async () => {
+  it('a config.xml of more than 25,000 rules is read, and its last rule decides', async () => {
     const rule = (i: number): string =>
-      `<rule><tracker>${i}</tracker><type>pass</type><interface>lan</interface><protocol>tcp</protocol><source><network>lan</network></source><destination><address>198.51.100.${i % 250}</address><port>${(i % 65000) + 1}</port></destination><descr><![CDATA[generated rule ${i}, padded to the size of a rule the GUI writes with its created and updated stamps]]></descr></rule>\n`;
+      `<rule><type>block</type><interface>lan</interface><protocol>tcp</protocol><source><network>lan</network></source><destination><address>198.51.100.${i % 250}</address><port>${(i % 60000) + 1024}</port></destination></rule>\n`;
+    const parts = [
+      '<?xml version="1.0"?>\n<pfsense>\n<interfaces><lan><enable/><if>em1</if><ipaddr>192.0.2.1</ipaddr><subnet>24</subnet></lan></interfaces>\n<filter>\n',
+      ...Array.from({ length: 30_000 }, (_, i) => rule(i)),
+      '<rule><type>pass</type><interface>lan</interface><protocol>tcp</protocol><source><network>lan</network></source><destination><any/><port>22</port></destination></rule>\n',
+      '</filter>\n</pfsense>\n',
+    ];
+    const dir = tempTree({ 'many.xml': parts.join('') });
+    const run = await runCli([
+      'trace',
+      path.join(dir, 'many.xml'),
+      '--from',
+      '192.0.2.5',
+      '--to',
+      '198.51.100.7',
+      '--proto',
+      'tcp',
+      '--dport',
+      '22',
+      '--in',
+      'lan',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^verdict: accept \(line 30005: pass in quick on lan inet proto tcp from lan net to any port 22\)$/m);
+  });
+
+  it('a 50 MB config.xml of more rules than fwmatrix reads is refused within seconds, where the limit is passed', async () => {
+    const rule = (i: number): string =>
+      `<rule><tracker>${i}</tracker><type>pass</type><interface>lan</interface><protocol>tcp</protocol><source><network>lan</network></source><destination><address>198.51.100.${i % 250}</address><port>${(i % 65000) + 1}</port></destination></rule>\n`;
     const parts = [
       '<?xml version="1.0"?>\n<pfsense>\n<interfaces><lan><enable/><if>em1</if><ipaddr>192.0.2.1</ipaddr><subnet>24</subnet></lan></interfaces>\n<filter>\n',
     ];
@@ -265,7 +293,7 @@ describe('bad and hostile config.xml files exit 2 with the file, line and path',
     assert.equal(run.code, 2);
     assert.match(
       run.stderr,
-      /big\.xml:25005: more than 25000 rules \(this is rule 25001\): fwmatrix reads configurations of up to 25000 rules/,
+      /big\.xml:200005: more than 200000 rules \(this is rule 200001\): fwmatrix reads configurations of up to 200000 rules/,
     );
   });
 

@@ -226,6 +226,7 @@ describe('pfSense: addresses and aliases', () => {
     '<alias><name>web</name><type>host</type><address>192.0.2.10 192.0.2.11</address></alias>',
     '<alias><name>servers</name><type>network</type><address>web 192.0.2.64/26</address></alias>',
     '<alias><name>feed</name><type>urltable</type><url>https://198.51.100.200/list.txt</url></alias>',
+    '<alias><name>feedports</name><type>urltable_ports</type><url>https://198.51.100.200/ports.txt</url></alias>',
     '<alias><name>cdn</name><type>host</type><address>192.0.2.90 cdn.example.org</address></alias>',
   ].join('\n');
   const text = configXml('pfsense', {
@@ -259,6 +260,10 @@ describe('pfSense: addresses and aliases', () => {
         '<type>pass</type><interface>opt1</interface><protocol>tcp</protocol><source><any/></source><destination><network>(self)</network><port>449</port></destination>',
         'self',
       ),
+      rule(
+        '<type>pass</type><interface>opt1</interface><protocol>tcp</protocol><source><any/></source><destination><address>192.0.2.44</address><port>feedports</port></destination>',
+        'url ports',
+      ),
     ],
   });
   const { programs, warnings } = load(text);
@@ -273,10 +278,37 @@ describe('pfSense: addresses and aliases', () => {
     assert.equal(trace(programs, tcp('198.51.100.5', '192.0.2.12', 443, 'opt1', 'lan')).verdict, 'drop');
   });
 
-  it('drops a rule with an undefined alias, a URL table alias or a CIDR in <network>, each with a warning', () => {
+  it('makes a rule with a URL table alias undetermined: pfSense loads it only while the download holds entries', () => {
+    const out = trace(programs, tcp('198.51.100.5', '192.0.2.11', 445, 'opt1', 'lan'));
+    assert.equal(out.verdict, 'undetermined');
+    assert.deepEqual(
+      out.reasons.map((r) => [r.rule.line, r.rule.path, r.why]),
+      [
+        [
+          lineOf(text, 'url table'),
+          '/pfsense/filter/rule[3]',
+          'alias feed is a urltable alias: pfSense downloads its content at run time, and loads a rule using it only while the download holds entries',
+        ],
+      ],
+    );
+    const ports = trace(programs, tcp('198.51.100.5', '192.0.2.44', 5000, 'opt1', 'lan'));
+    assert.equal(ports.verdict, 'undetermined');
+    assert.deepEqual(
+      ports.reasons.map((r) => [r.rule.line, r.rule.path, r.why]),
+      [
+        [
+          lineOf(text, 'url ports'),
+          '/pfsense/filter/rule[8]',
+          'alias feedports is a urltable_ports alias: pfSense downloads its content at run time, and loads a rule using it only while the download holds entries',
+        ],
+      ],
+    );
+    assert.equal(trace(programs, tcp('198.51.100.5', '192.0.2.45', 5000, 'opt1', 'lan')).verdict, 'drop');
+  });
+
+  it('drops a rule with an undefined alias or a CIDR in <network>, each with a warning', () => {
     assert.deepEqual(messages(warnings), [
       [lineOf(text, 'undefined alias'), 'rule not loaded: destination alias nonesuch is not defined'],
-      [lineOf(text, 'url table'), 'rule not loaded: alias feed is a urltable alias, whose content pfSense downloads at run time'],
       [
         lineOf(text, 'cidr in network'),
         'rule not loaded: destination <network>192.0.2.0/24</network> is neither an enabled interface, its address, an interface group nor (self)',
@@ -312,6 +344,54 @@ describe('pfSense: addresses and aliases', () => {
 });
 
 describe('pfSense: interfaces', () => {
+  it('takes an interface address the config.xml does not give readably as unknown, with a warning, never as a host or as none', () => {
+    const text = configXml('pfsense', {
+      interfaces: `<interfaces>
+<wan><enable/><if>em0</if><ipaddr>203.0.113.2</ipaddr><subnet>24</subnet></wan>
+<lan><enable/><if>em1</if><ipaddr>192.0.2.1</ipaddr><subnet>99</subnet></lan>
+<opt1><enable/><if>em2</if><ipaddr>198.51.100.300</ipaddr><subnet>24</subnet></opt1>
+</interfaces>`,
+      rules: [
+        rule(
+          '<type>pass</type><interface>wan</interface><protocol>tcp</protocol><source><any/></source><destination><network>lan</network><port>443</port></destination>',
+          'to lan',
+        ),
+        rule(
+          '<type>pass</type><interface>wan</interface><protocol>tcp</protocol><source><any/></source><destination><network>opt1</network><port>443</port></destination>',
+          'to opt1',
+        ),
+      ],
+    });
+    const { programs, warnings } = load(text);
+    assert.deepEqual(messages(warnings), [
+      [
+        lineOf(text, '<lan>', 'lan'),
+        'interface lan: <subnet>99</subnet> is not an IPv4 prefix length (0-32): its IPv4 address and network are taken as unknown',
+      ],
+      [
+        lineOf(text, '<opt1>', 'opt1'),
+        'interface opt1: <ipaddr>198.51.100.300</ipaddr> is neither an IPv4 address nor dhcp, pppoe, pptp, l2tp or ppp: its IPv4 address and network are taken as unknown',
+      ],
+    ]);
+    for (const [to, why] of [
+      [
+        '192.0.2.77',
+        'interface lan: <subnet>99</subnet> is not an IPv4 prefix length (0-32): its IPv4 address and network are taken as unknown',
+      ],
+      [
+        '198.51.100.77',
+        'interface opt1: <ipaddr>198.51.100.300</ipaddr> is neither an IPv4 address nor dhcp, pppoe, pptp, l2tp or ppp: its IPv4 address and network are taken as unknown',
+      ],
+    ]) {
+      const out = trace(programs, tcp('203.0.113.50', to, 443, 'wan'));
+      assert.equal(out.verdict, 'undetermined', to);
+      assert.ok(
+        out.reasons.some((r) => r.why === why),
+        JSON.stringify(out.reasons.map((r) => r.why)),
+      );
+    }
+  });
+
   it('does not load a rule on a disabled or unknown interface, and says so', () => {
     const text = configXml('pfsense', {
       interfaces: `<interfaces>
@@ -569,6 +649,77 @@ describe('pfSense: port forwards', () => {
     assert.equal(trace(programs, tcp('198.51.100.5', '198.51.100.1', 8005, 'opt1')).decidedBy?.line, lineOf(text, 'part of the range'));
     assert.equal(trace(programs, tcp('198.51.100.5', '198.51.100.1', 8006, 'opt1')).verdict, 'drop');
     assert.equal(trace(programs, tcp('198.51.100.66', '198.51.100.1', 8005, 'opt1')).verdict, 'drop');
+  });
+});
+
+describe('pfSense: hand-edited addresses and ports, as filter.inc reads them', () => {
+  const text = configXml('pfsense', {
+    rules: [
+      rule(
+        '<type>pass</type><interface>lan</interface><protocol>tcp</protocol><source><any/></source><destination><address>198.51.100.10-198.51.100.12</address><port>443</port></destination>',
+        'range in address',
+      ),
+      rule(
+        '<type>pass</type><interface>lan</interface><protocol>tcp</protocol><source><any/></source><destination><any/><port>500-400</port></destination>',
+        'reversed range',
+      ),
+      rule(
+        '<type>pass</type><interface>lan</interface><protocol>tcp</protocol><source><any/></source><destination><any/><port>0</port></destination>',
+        'port zero',
+      ),
+      rule(
+        '<type>pass</type><interface>lan</interface><ipprotocol>inet6</ipprotocol><protocol>tcp</protocol><source><any/></source><destination><address>::10</address><port>8443</port></destination>',
+        'host part on lan',
+      ),
+      rule(
+        '<type>pass</type><interface>wan</interface><ipprotocol>inet6</ipprotocol><protocol>tcp</protocol><source><any/></source><destination><address>::10</address><port>8444</port></destination>',
+        'host part on wan',
+      ),
+    ],
+  });
+  const { programs, warnings } = load(text);
+
+  it('drops a rule whose <address> is a range: alias_expand takes only an address, a network or an alias', () => {
+    assert.deepEqual(decision(trace(programs, tcp('192.0.2.5', '198.51.100.11', 443, 'lan', 'opt1'))), [
+      'drop',
+      lineOf(text, '<filter>', 'filter'),
+      '/pfsense/filter',
+    ]);
+    assert.deepEqual(messages(warnings).slice(0, 1), [
+      [
+        lineOf(text, 'range in address'),
+        'rule not loaded: destination 198.51.100.10-198.51.100.12 is a range, which pfSense takes only in an alias (alias_expand: unresolvable alias)',
+      ],
+    ]);
+  });
+
+  it('matches no port with a reversed range (pf reads a-b as a-1 >< b+1), and drops a rule on port 0 (not a port to is_port)', () => {
+    assert.equal(trace(programs, tcp('192.0.2.5', '198.51.100.11', 450, 'lan', 'opt1')).verdict, 'drop');
+    assert.equal(trace(programs, tcp('192.0.2.5', '198.51.100.11', 500, 'lan', 'opt1')).verdict, 'drop');
+    assert.deepEqual(messages(warnings).slice(1), [
+      [lineOf(text, 'port zero'), 'rule not loaded: destination port alias 0 is not defined'],
+    ]);
+  });
+
+  it("joins an IPv6 host part (::10) to the prefix of the rule's interface (redmine 6626), unknown where that prefix is", () => {
+    const v6 = (to: string, dport: number, inIface: string) => ({ from: '2001:db8:2::5', to, proto: 'tcp', dport, in: inIface });
+    assert.deepEqual(decision(trace(programs, v6('2001:db8:1::10', 8443, 'lan'))), [
+      'accept',
+      lineOf(text, 'host part on lan'),
+      '/pfsense/filter/rule[4]',
+    ]);
+    assert.equal(trace(programs, v6('::10', 8443, 'lan')).verdict, 'drop');
+    const wan = trace(programs, v6('2001:db8:9::10', 8444, 'wan'));
+    assert.equal(wan.verdict, 'undetermined');
+    assert.deepEqual(
+      wan.reasons.map((r) => [r.rule.line, r.why]),
+      [
+        [
+          lineOf(text, 'host part on wan'),
+          "destination ::10 is a host part pfSense joins to WAN's IPv6 prefix, which the config.xml does not give",
+        ],
+      ],
+    );
   });
 });
 

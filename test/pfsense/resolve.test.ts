@@ -105,11 +105,12 @@ describe('pfSense interfaces', () => {
 describe('pfSense addresses', () => {
   const { context: ctx, warnings } = context(PFSENSE_CONFIG, 'pfsense');
 
-  it('reads <any/>, literal addresses and ranges, and <not/>', () => {
+  it('reads <any/>, literal addresses and <not/>; a literal range drops the rule', () => {
     assert.deepEqual(decided(4, resolved(pfsenseAddresses(endpoint({ any: true }), 4, ctx, 'source'))), ['0.0.0.0/0']);
-    assert.deepEqual(decided(4, resolved(pfsenseAddresses(endpoint({ address: '192.0.2.7-192.0.2.8' }), 4, ctx, 'source'))), [
-      '192.0.2.7-192.0.2.8',
-    ]);
+    assert.deepEqual(pfsenseAddresses(endpoint({ address: '192.0.2.7-192.0.2.8' }), 4, ctx, 'source'), {
+      ok: false,
+      reason: 'source 192.0.2.7-192.0.2.8 is a range, which pfSense takes only in an alias (alias_expand: unresolvable alias)',
+    });
     assert.deepEqual(decided(4, resolved(pfsenseAddresses(endpoint({ address: '192.0.2.0/25', not: true }), 4, ctx, 'source'))), [
       '0.0.0.0-192.0.1.255',
       '192.0.2.128-255.255.255.255',
@@ -138,16 +139,26 @@ describe('pfSense addresses', () => {
     assert.deepEqual(named.uncertain, ['alias named holds host names (edge.example.org), resolved at run time']);
   });
 
-  it('drops a rule with an undefined or downloaded alias, even nested', () => {
+  it('drops a rule with an undefined alias', () => {
     assert.deepEqual(pfsenseAddresses(endpoint({ address: 'nonesuch' }), 4, ctx, 'source'), {
       ok: false,
       reason: 'source alias nonesuch is not defined',
     });
-    assert.deepEqual(pfsenseAddresses(endpoint({ address: 'feed' }), 4, ctx, 'source'), {
-      ok: false,
-      reason: 'alias feed is a urltable alias, whose content pfSense downloads at run time',
+  });
+
+  it('knows a downloaded alias only at run time, even nested (alias_expand loads the rule once the download holds entries)', () => {
+    const why =
+      'alias feed is a urltable alias: pfSense downloads its content at run time, and loads a rule using it only while the download holds entries';
+    assert.deepEqual(text(4, resolved(pfsenseAddresses(endpoint({ address: 'feed' }), 4, ctx, 'source'))), {
+      surely: [],
+      may: ['0.0.0.0/0'],
+      uncertain: [why],
     });
-    assert.equal(pfsenseAddresses(endpoint({ address: 'uses_feed' }), 4, ctx, 'source').ok, false);
+    assert.deepEqual(text(4, resolved(pfsenseAddresses(endpoint({ address: 'uses_feed' }), 4, ctx, 'source'))), {
+      surely: ['192.0.2.50'],
+      may: ['0.0.0.0/0'],
+      uncertain: [why],
+    });
   });
 
   it('reads interface networks, addresses, groups and (self); a CIDR or disabled interface in <network> drops the rule', () => {

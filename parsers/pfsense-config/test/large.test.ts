@@ -33,9 +33,11 @@ function generate(megabytes: number): { text: string; rules: number } {
 describe('a 50 MB config.xml', () => {
   it('is read within seconds, every rule with its line', () => {
     const { text, rules } = generate(50);
-    const started = Date.now();
+    // CPU time, not wall time: on a shared machine the wall clock also counts the neighbours' work.
+    const started = process.cpuUsage();
     const config = parseConfigXml(text);
-    const elapsed = Date.now() - started;
+    const used = process.cpuUsage(started);
+    const elapsed = (used.user + used.system) / 1000;
     assert.equal(config.filterRules.length, rules);
     const last = config.filterRules[rules - 1];
     assert.equal(last.line, 4 + (rules - 1) * 9 + 1);

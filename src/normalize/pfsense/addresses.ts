@@ -5,9 +5,9 @@
  * alias, an address or network). Where the generator would write no address, the rule is not
  * loaded: that is a Resolution that is not ok, with the reason.
  */
-import { FAMILIES, Ranges, parseNetwork, type Family } from '../../packetset';
+import { FAMILIES, Ranges, parseAddress, parseNetwork, type Family } from '../../packetset';
 import type { AliasTable, Resolution } from './aliases';
-import { complementFuzzy, exact, type Fuzzy } from './fuzzy';
+import { complementFuzzy, exact, unknown, type Fuzzy } from './fuzzy';
 import { allAddresses, type InterfaceTable } from './interfaces';
 
 export interface AddressContext {
@@ -73,14 +73,51 @@ export interface PfsenseEndpoint {
   readonly network: string;
   readonly address: string;
   readonly not: boolean;
+  /** The rule's `<interface>`: a host part (`::10`) joins its IPv6 prefix. */
+  readonly interfaceKey?: string;
+}
+
+/** pfSense's merge_ipv6_delegated_prefix: how many leading bits of the prefix it keeps, by prefix length. */
+const KEPT_PREFIX_BITS: ReadonlyMap<number, number> = new Map([
+  [48, 48],
+  [52, 52],
+  [56, 56],
+  [59, 60],
+  [60, 60],
+]);
+
+/**
+ * `<address>::10</address>`: a static host part, which pfSense joins to the IPv6 prefix of the
+ * rule's interface (redmine 6626); unknown where the config.xml does not give that prefix.
+ */
+function hostPart(endpoint: PfsenseEndpoint, family: Family, context: AddressContext, side: string): Resolution<Fuzzy> | undefined {
+  const suffix = endpoint.address.startsWith('::') ? parseAddress(endpoint.address) : undefined;
+  if (suffix === undefined || suffix.family !== 6) return undefined;
+  if (family === 4) return ok(exact(Ranges.EMPTY));
+  const iface = context.interfaces.get(endpoint.interfaceKey ?? '');
+  const addressing = iface?.addressing[6];
+  if (addressing?.kind !== 'static') {
+    const owner = iface === undefined ? 'the interface' : `${iface.label}'s`;
+    const reason = `${side} ${endpoint.address} is a host part pfSense joins to ${owner} IPv6 prefix, which the config.xml does not give`;
+    return ok(unknown(allAddresses(6), reason));
+  }
+  const hostBits = 128n - BigInt(KEPT_PREFIX_BITS.get(addressing.address.prefix) ?? 64);
+  const low = (1n << hostBits) - 1n;
+  return ok(exact(Ranges.point((addressing.address.address & ~low) | (suffix.value & low))));
 }
 
 export function pfsenseAddresses(endpoint: PfsenseEndpoint, family: Family, context: AddressContext, side: string): Resolution<Fuzzy> {
   if (endpoint.any) return ok(exact(allAddresses(family)));
   if (endpoint.network !== '') return negate(pfsenseNetwork(endpoint.network, family, context, side), endpoint.not, family);
   if (endpoint.address !== '') {
+    const joined = hostPart(endpoint, family, context, side);
+    if (joined !== undefined) return negate(joined, endpoint.not, family);
     const fromAlias = context.aliases.addresses(endpoint.address);
     if (fromAlias !== undefined) return negate(fromAlias.ok ? ok(fromAlias.value[family]) : fromAlias, endpoint.not, family);
+    // alias_expand passes an address or a network through, and nothing else that is not an alias.
+    if (endpoint.address.includes('-') && parseNetwork(endpoint.address) !== undefined) {
+      return dropped(`${side} ${endpoint.address} is a range, which pfSense takes only in an alias (alias_expand: unresolvable alias)`);
+    }
     const written = literal(endpoint.address, family);
     if (written === undefined) return dropped(`${side} alias ${endpoint.address} is not defined`);
     return negate(ok(written), endpoint.not, family);

@@ -3,8 +3,10 @@
  * addresses, networks, ranges, host names and other aliases (nested ones are expanded, a cycle is
  * cut and reported); port aliases hold ports, ranges and port aliases. A host name makes the
  * table's content known only at run time, and so do the alias types whose content is downloaded
- * or looked up (URL tables, GeoIP, …): pfSense then drops the rule using it, OPNsense loads the
- * table at run time. OPNsense entries may be `!`-excluded (pf's most specific entry wins).
+ * or looked up (URL tables, GeoIP, …). pfSense's alias_expand loads a rule using a downloaded
+ * alias only while the download holds entries, which the config.xml does not show: such a rule is
+ * undecided, not dropped. OPNsense loads the table at run time. OPNsense entries may be
+ * `!`-excluded (pf's most specific entry wins).
  */
 import type { Alias, ConfigDocument } from '../../../parsers/pfsense-config/src';
 import type { Diagnostic } from '../../model/errors';
@@ -20,8 +22,13 @@ export type FamilyFuzzy = Readonly<Record<Family, Fuzzy>>;
 export type Resolution<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
 const ADDRESS_TYPES = new Set(['host', 'network', 'networkgroup']);
-/** pfSense: alias types whose content is downloaded; a rule that uses one is dropped. */
-const PFSENSE_DOWNLOADED = new Set(['url', 'url_ports', 'urltable', 'urltable_ports']);
+/** pfSense: alias types whose content is downloaded at run time. */
+const PFSENSE_DOWNLOADED_ADDRESSES = new Set(['url', 'urltable']);
+const PFSENSE_DOWNLOADED_PORTS = new Set(['url_ports', 'urltable_ports']);
+
+function downloaded(name: string, type: string): string {
+  return `alias ${name} is a ${type} alias: pfSense downloads its content at run time, and loads a rule using it only while the download holds entries`;
+}
 /** pfSense's own tables (bogons, sshguard, …), filled at run time. */
 const PFSENSE_RESERVED_TABLES = new Set(['bogons', 'bogonsv6', 'sshguard', 'virusprot', 'snort2c', 'sshlockout', 'webconfiguratorlockout']);
 
@@ -107,8 +114,9 @@ export class AliasTable {
       return { ok: true, value: { 4: unknown(allAddresses(4), reason), 6: unknown(allAddresses(6), reason) } };
     }
     const type = this.typeOf(alias);
-    if (this.dialect.vendor === 'pfsense' && PFSENSE_DOWNLOADED.has(type)) {
-      return { ok: false, reason: `alias ${name} is a ${type} alias, whose content pfSense downloads at run time` };
+    if (this.dialect.vendor === 'pfsense' && PFSENSE_DOWNLOADED_ADDRESSES.has(type)) {
+      const reason = downloaded(name, type);
+      return { ok: true, value: { 4: unknown(allAddresses(4), reason), 6: unknown(allAddresses(6), reason) } };
     }
     if (this.dialect.vendor === 'opnsense' && alias.enabled !== undefined && !this.dialect.flag(alias.enabled)) {
       this.warn(alias, `alias ${name} is disabled: OPNsense keeps its table empty`);
@@ -182,14 +190,15 @@ export class AliasTable {
 
   /** The ports a port alias stands for; undefined when the name is not a port alias. */
   ports(name: string): Resolution<Ranges> | undefined {
-    if (!this.isPortAlias(name)) {
-      const alias = this.aliases.get(name);
-      if (alias !== undefined && this.dialect.vendor === 'pfsense' && this.typeOf(alias) === 'urltable_ports') {
-        return { ok: false, reason: `alias ${name} is a urltable_ports alias, whose content pfSense downloads at run time` };
-      }
-      return undefined;
-    }
+    if (!this.isPortAlias(name)) return undefined;
     return this.resolvePorts(name, [name]);
+  }
+
+  /** Why the ports a pfSense downloaded port alias stands for are known only at run time; undefined for any other name. */
+  downloadedPorts(name: string): string | undefined {
+    const alias = this.aliases.get(name);
+    if (alias === undefined || this.dialect.vendor !== 'pfsense' || !PFSENSE_DOWNLOADED_PORTS.has(this.typeOf(alias))) return undefined;
+    return downloaded(name, this.typeOf(alias));
   }
 
   private resolvePorts(name: string, chain: string[]): Resolution<Ranges> {

@@ -6,7 +6,7 @@
  */
 import type { ConfigDocument, Interface, Located, Text } from '../../../parsers/pfsense-config/src';
 import type { Diagnostic } from '../../model/errors';
-import { Ranges, addressBits, parseAddress, type Family } from '../../packetset';
+import { FAMILIES, Ranges, addressBits, parseAddress, type Family } from '../../packetset';
 import { present } from './dialect';
 import { NOTHING, exact, unionAllFuzzy, unknown, type Fuzzy } from './fuzzy';
 
@@ -19,8 +19,11 @@ export interface Prefixed {
 /** How an interface gets its address in one family. */
 export type Addressing =
   | { readonly kind: 'static'; readonly address: Prefixed }
-  /** DHCP, PPPoE, SLAAC, track6, …: known only at run time. */
-  | { readonly kind: 'dynamic'; readonly how: string }
+  /**
+   * DHCP, PPPoE, SLAAC, track6, …: known only at run time; or written unreadably (`why` says
+   * how), which the firewall's own reading does not decide either.
+   */
+  | { readonly kind: 'dynamic'; readonly how: string; readonly why?: string }
   | { readonly kind: 'none' };
 
 export interface VirtualAddress extends Prefixed {
@@ -75,24 +78,48 @@ function prefixLength(text: Text | undefined, family: Family): number | undefine
   return length <= addressBits(family) ? length : undefined;
 }
 
-function addressing(family: Family, address: Text | undefined, subnet: Text | undefined): Addressing {
+function unreadable(name: string, family: Family, problem: string): Addressing {
+  return { kind: 'dynamic', how: '', why: `interface ${name}: ${problem}: its IPv${family} address and network are taken as unknown` };
+}
+
+function addressing(name: string, family: Family, address: Text | undefined, subnet: Text | undefined): Addressing {
   const value = address?.value ?? '';
   if (value === '') return { kind: 'none' };
+  const [addressTag, subnetTag] = family === 4 ? ['ipaddr', 'subnet'] : ['ipaddrv6', 'subnetv6'];
   const parsed = parseAddress(value);
   if (parsed !== undefined && parsed.family === family) {
-    return { kind: 'static', address: { address: parsed.value, prefix: prefixLength(subnet, family) ?? addressBits(family) } };
+    const prefix = prefixLength(subnet, family);
+    if (prefix !== undefined) return { kind: 'static', address: { address: parsed.value, prefix } };
+    const written = `<${subnetTag}>${subnet?.value ?? ''}</${subnetTag}>`;
+    return unreadable(name, family, `${written} is not an IPv${family} prefix length (0-${addressBits(family)})`);
   }
-  if (family === 4 && !V4_DYNAMIC.has(value)) return { kind: 'none' };
+  if (family === 4 && !V4_DYNAMIC.has(value)) {
+    return unreadable(
+      name,
+      family,
+      `<${addressTag}>${value}</${addressTag}> is neither an IPv4 address nor dhcp, pppoe, pptp, l2tp or ppp`,
+    );
+  }
   return { kind: 'dynamic', how: value };
 }
 
-function readInterface(element: Interface, virtualAddresses: VirtualAddress[]): FirewallInterface {
+function readInterface(element: Interface, virtualAddresses: VirtualAddress[], file: string, warnings: Diagnostic[]): FirewallInterface {
+  const addressings = {
+    4: addressing(element.name, 4, element.ipaddr, element.subnet),
+    6: addressing(element.name, 6, element.ipaddrv6, element.subnetv6),
+  };
+  for (const family of FAMILIES) {
+    const written = addressings[family];
+    if (written.kind === 'dynamic' && written.why !== undefined) {
+      warnings.push({ location: { file, line: element.line, path: element.path }, message: written.why });
+    }
+  }
   return {
     key: element.name,
     label: element.descr?.value || element.name.toUpperCase(),
     device: element.if?.value,
     enabled: present(element.enable),
-    addressing: { 4: addressing(4, element.ipaddr, element.subnet), 6: addressing(6, element.ipaddrv6, element.subnetv6) },
+    addressing: addressings,
     virtualAddresses,
     blockpriv: element.blockpriv,
     blockbogons: element.blockbogons,
@@ -124,7 +151,8 @@ export class InterfaceTable {
       list.push({ family: parsed.family, address: parsed.value, prefix, mode: vip.mode?.value ?? '' });
       virtual.set(owner, list);
     }
-    for (const element of config.interfaces) this.interfaces.set(element.name, readInterface(element, virtual.get(element.name) ?? []));
+    for (const element of config.interfaces)
+      this.interfaces.set(element.name, readInterface(element, virtual.get(element.name) ?? [], file, warnings));
     for (const group of config.interfaceGroups) {
       const name = group.ifname?.value ?? '';
       if (name === '') continue;
@@ -182,8 +210,8 @@ export class InterfaceTable {
 
   private dynamic(iface: FirewallInterface, family: Family, what: string): Fuzzy {
     const a = iface.addressing[family];
-    const how = a.kind === 'dynamic' ? a.how : '';
-    return unknown(this.unclaimed(family, iface), `${iface.label}'s ${what} comes from ${how} at run time`);
+    if (a.kind !== 'dynamic') return NOTHING;
+    return unknown(this.unclaimed(family, iface), a.why ?? `${iface.label}'s ${what} comes from ${a.how} at run time`);
   }
 
   /** `lanip`: the interface's own address (with its virtual IPs, for interface groups only through their members). */

@@ -43,7 +43,27 @@ function forwardOrder(config: ConfigDocument): ConfigDocument['portForwards'] {
   return [...config.portForwards].sort((a, b) => sequence(a.sequence?.value) - sequence(b.sequence?.value) || a.position - b.position);
 }
 
-export function normalizeConfig(config: ConfigDocument, file: string, context: NormalizeContext): Normalized {
+/**
+ * Written out only when asked for (fwmatrix parse): large configurations need not pay for it. A
+ * function of its own, so that its getter holds nothing of the normalizer's (a closure keeps every
+ * variable its enclosing function shares with any closure).
+ */
+function syntaxTrees(file: string, reread: () => ConfigDocument): Normalized['trees'] {
+  return [
+    {
+      file,
+      get tree() {
+        return plainTree(reread());
+      },
+    },
+  ];
+}
+
+/**
+ * `reread` reads the file's syntax tree again for `fwmatrix parse`: keeping the first one for it
+ * would double the memory an audit of a large configuration holds.
+ */
+export function normalizeConfig(config: ConfigDocument, file: string, context: NormalizeContext, reread: () => ConfigDocument): Normalized {
   const dialect = dialectOf(config.vendor);
   const warnings: Diagnostic[] = config.warnings.map((w) => ({ location: { file, line: w.line, path: w.path }, message: w.message }));
   const interfaces = new InterfaceTable(config, file, warnings);
@@ -96,15 +116,7 @@ export function normalizeConfig(config: ConfigDocument, file: string, context: N
   const own: AddressSet = { 4: interfaces.self(4).surely, 6: interfaces.self(6).surely };
   return {
     programs,
-    // Written out only when asked for (fwmatrix parse): large configurations need not pay for it.
-    trees: [
-      {
-        file,
-        get tree() {
-          return plainTree(config);
-        },
-      },
-    ],
+    trees: syntaxTrees(file, reread),
     warnings,
     interfaces: declared,
     ownAddresses: own,

@@ -49,12 +49,13 @@ function inputError(context: RuleContext, at: Text | FilterRule, message: string
   return new InputError([{ location: { file: context.file, line: at.line, path: at.path }, message }]);
 }
 
-function endpointOf(endpoint: Endpoint | undefined): PfsenseEndpoint {
+function endpointOf(endpoint: Endpoint | undefined, interfaceKey: string): PfsenseEndpoint {
   return {
     any: present(endpoint?.any),
     network: value(endpoint?.network),
     address: value(endpoint?.address),
     not: present(endpoint?.not),
+    interfaceKey,
   };
 }
 
@@ -93,19 +94,38 @@ function directionOf(rule: FilterRule, context: RuleContext): Direction {
   throw inputError(context, rule.direction!, `direction "${written}": expected in, out or any (pfctl would refuse the rule)`);
 }
 
-/** The ports of `<port>`: `a`, `a-b`, `a:b` or a port alias; `1-65535` is every port. */
+/**
+ * The ports of `<port>`: `a`, `a-b`, `a:b` or a port alias; `1-65535` is every port. A downloaded
+ * port alias gives every port, `undecided` saying why the rule may match fewer.
+ */
 function portsOf(
   endpoint: Endpoint | undefined,
   context: RuleContext,
   side: string,
-): { ok: true; ports: Ranges | undefined } | { ok: false; reason: string } {
+): { ok: true; ports: Ranges | undefined; undecided?: string } | { ok: false; reason: string } {
   const written = value(endpoint?.port);
   if (written === '') return { ok: true, ports: undefined };
+  const downloaded = context.aliases.downloadedPorts(written);
+  if (downloaded !== undefined) return { ok: true, ports: undefined, undecided: downloaded };
   const alias = context.aliases.ports(written);
   if (alias !== undefined) return alias.ok ? { ok: true, ports: alias.value } : { ok: false, reason: alias.reason };
-  const range = portRange(written);
+  const range = pfsensePortRange(written);
   if (range === undefined) return { ok: false, reason: `${side} port alias ${written} is not defined` };
   return { ok: true, ports: range.equals(Ranges.of(1n, 65535n)) ? undefined : range };
+}
+
+/**
+ * A literal port or range as filter_generate_port writes it: is_port takes 1-65535 (0 is no port,
+ * and the rule is dropped as an unresolvable alias); `a-b` becomes `a-1 >< b+1` and `a:b` pf's
+ * own inclusive range, so a reversed range matches no port.
+ */
+function pfsensePortRange(written: string): Ranges | undefined {
+  const bounds = written.split(/[-:]/).map((part) => portRange(part.trim()));
+  if (bounds.some((bound) => bound === undefined || bound.first() === 0n)) return undefined;
+  const range = portRange(written);
+  if (range === undefined) return undefined;
+  const [low, high] = bounds.map((bound) => bound!.first()!);
+  return high !== undefined && low > high ? Ranges.EMPTY : range;
 }
 
 /** One written rule → its pf rules (none when pfSense does not load it). */
@@ -117,15 +137,19 @@ export function pfsenseRules(rule: FilterRule, context: RuleContext): PfRule[] {
   const written = value(rule.ipprotocol);
   const families: Family[] = written === 'inet46' ? [4, 6] : written === 'inet6' ? [6] : [4];
   const protocol = value(rule.protocol);
-  const source = endpointOf(rule.source);
-  const destination = endpointOf(rule.destination);
+  const source = endpointOf(rule.source, value(rule.interface));
+  const destination = endpointOf(rule.destination, value(rule.interface));
   const portBased = protocol === '' ? value(rule.source?.port) !== '' || value(rule.destination?.port) !== '' : carriesPorts(protocol);
+  const portsUndecided: string[] = [];
   const ports = (endpoint: Endpoint | undefined, side: string): Ranges | undefined => {
     if (!portBased) return undefined;
     const resolved = portsOf(endpoint, context, side);
-    if (resolved.ok) return resolved.ports;
-    problems.push(resolved.reason);
-    return undefined;
+    if (!resolved.ok) {
+      problems.push(resolved.reason);
+      return undefined;
+    }
+    if (resolved.undecided !== undefined) portsUndecided.push(resolved.undecided);
+    return resolved.ports;
   };
   const sourcePorts = ports(rule.source, 'source');
   const destinationPorts = ports(rule.destination, 'destination');
@@ -133,11 +157,14 @@ export function pfsenseRules(rule: FilterRule, context: RuleContext): PfRule[] {
   const action: PfAction = ACTIONS.has(type as PfAction) ? (type as PfAction) : 'pass';
   const direction = directionOf(rule, context);
   const quick = placed.section !== 'floating' || present(rule.quick);
-  const undecided = undecidedConditions(
-    { sched: rule.sched, tagged: rule.tagged, os: rule.os, tos: rule.dscp, priority: rule.vlanprio },
-    protocol,
-    context,
-  );
+  const undecided = [
+    ...portsUndecided,
+    ...undecidedConditions(
+      { sched: rule.sched, tagged: rule.tagged, os: rule.os, tos: rule.dscp, priority: rule.vlanprio },
+      protocol,
+      context,
+    ),
+  ];
   const pfRules: PfRule[] = [];
   for (const family of families) {
     const protocols = protocol === '' ? (portBased ? Ranges.point(BigInt(TCP)) : ALL_PROTOCOLS) : protocolsOf(protocol, family);

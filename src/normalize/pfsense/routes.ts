@@ -10,11 +10,17 @@ import type { DeclaredInterface } from '../../model/policy';
 import { FAMILIES, Ranges, parseNetwork, type Family } from '../../packetset';
 import { allAddresses, networkOf, type FirewallInterface, type InterfaceTable } from './interfaces';
 
+/** Whether the interface learns its address at run time (DHCP, SLAAC, …), rather than has an unreadable one. */
+function learnsAddress(iface: FirewallInterface, family: Family): boolean {
+  const addressing = iface.addressing[family];
+  return addressing.kind === 'dynamic' && addressing.why === undefined;
+}
+
 /** The interface with the default route in a family: the one naming a gateway, else the one that learns its address (DHCP). */
 function defaultRouteInterface(interfaces: InterfaceTable, family: Family): FirewallInterface | undefined {
   const enabled = interfaces.enabled();
   const named = enabled.filter((iface) => (family === 4 ? iface.gateway : iface.gatewayV6)?.value);
-  const dynamic = enabled.filter((iface) => iface.addressing[family].kind === 'dynamic');
+  const dynamic = enabled.filter((iface) => learnsAddress(iface, family));
   const candidates = named.length > 0 ? named : dynamic;
   return candidates.find((iface) => iface.key === 'wan') ?? candidates[0];
 }
@@ -44,7 +50,7 @@ export function declaredInterfaces(
       if (network === undefined || route.disabled !== undefined || gatewayInterface.get(route.gateway?.value ?? '') !== iface.key) continue;
       networks[network.family] = networks[network.family].union(network.ranges);
     }
-    const unknown = FAMILIES.filter((family) => iface.addressing[family].kind === 'dynamic' && defaults[family] !== iface);
+    const unknown = FAMILIES.filter((family) => learnsAddress(iface, family) && defaults[family] !== iface);
     if (unknown.length > 0) {
       warnings.push({
         location: { file, line: iface.location.line, path: iface.location.path },
