@@ -93,7 +93,7 @@ const DEFAULT_CASES = [
   'tum-5k',
   'tum-real',
   'pfsense-10k',
-  'pfsense-25k',
+  'pfsense-100k',
   'windows-10k',
   'windows-100k',
 ];
@@ -132,10 +132,7 @@ function generatedCase(id: string): BenchCase | undefined {
   };
 }
 
-/**
- * pfSense config.xml or a Windows GPO report of SIZE rules (pfsense-10k, windows-100k), against
- * `xmllint --noout`. fwmatrix refuses pfSense files of over 25,000 rules (MAX_RULES).
- */
+/** pfSense config.xml or a Windows GPO report of SIZE rules (pfsense-10k, windows-100k), against `xmllint --noout`. */
 function xmlCase(id: string): BenchCase | undefined {
   const match = /^(pfsense|windows)-(.+)$/.exec(id);
   const rules = match ? parseSize(match[2]!) : undefined;
