@@ -542,8 +542,14 @@ function shadowFindings(firewall: string, variant: string | undefined, program: 
  * jumps to) is every variant's, and its finding says so.
  */
 function chainsOfOtherVariants(program: PolicyProgram, variant: string | undefined): Set<string> {
-  const own = chainsRunBy(program.points.filter((point) => appliesIn(point, variant)), program);
-  const others = chainsRunBy(program.points.filter((point) => !appliesIn(point, variant)), program);
+  const own = chainsRunBy(
+    program.points.filter((point) => appliesIn(point, variant)),
+    program,
+  );
+  const others = chainsRunBy(
+    program.points.filter((point) => !appliesIn(point, variant)),
+    program,
+  );
   return new Set([...others].filter((name) => !own.has(name)));
 }
 

@@ -138,6 +138,25 @@ describe('profiles', () => {
     assert.equal(result(report, 'edge-director-sip', 'public').status, 'denied', 'the public profile keeps its defaults');
   });
 
+  it("the local store's StandardProfile holds the private profile's default actions too", () => {
+    const local = 'HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy';
+    const text = [
+      'Windows Registry Editor Version 5.00',
+      `[${local}\\StandardProfile]`,
+      '"EnableFirewall"=dword:00000001',
+      '"DefaultInboundAction"=dword:00000000',
+      `[${local}\\FirewallRules]`,
+      '',
+    ].join('\n');
+    const report = auditWindows(windowsFile('local.reg', text), '11', {}, IPV4_ONLY);
+    const sip = result(report, 'edge-director-sip', 'private');
+    assert.deepEqual(
+      [sip.status, sip.decidedBy.map((d) => [d.line, d.text])],
+      ['allowed', [[4, "DefaultInboundAction = Allow (StandardProfile: the local store's private profile)"]]],
+    );
+    assert.equal(result(report, 'edge-director-sip', 'public').status, 'denied', 'the public profile keeps its defaults');
+  });
+
   it("the local store's service hardening and MDM rules are said, not read", () => {
     const local = 'HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy';
     const text = [
