@@ -511,7 +511,10 @@ function shadowFindings(firewall: string, variant: string | undefined, program: 
   const { reached, matched } = ruleReachability(program);
   const findings: Finding[] = [];
   const at = { firewall, variant, requirement: null, errata: [] };
+  const elsewhere = chainsOfOtherVariants(program, variant);
   for (const chain of program.chains.values()) {
+    // A chain of another variant is that variant's finding.
+    if (elsewhere.has(chain.name)) continue;
     const entered = chain.rules.some((rule) => reached.has(rule));
     chain.rules.forEach((rule, i) => {
       if (matched.has(rule) || rule.implicit) return;
@@ -535,11 +538,41 @@ function shadowFindings(firewall: string, variant: string | undefined, program: 
 }
 
 /**
+ * The chains only other variants' points run: a chain no point runs (an iptables chain nothing
+ * jumps to) is every variant's, and its finding says so.
+ */
+function chainsOfOtherVariants(program: PolicyProgram, variant: string | undefined): Set<string> {
+  const own = chainsRunBy(
+    program.points.filter((point) => appliesIn(point, variant)),
+    program,
+  );
+  const others = chainsRunBy(
+    program.points.filter((point) => !appliesIn(point, variant)),
+    program,
+  );
+  return new Set([...others].filter((name) => !own.has(name)));
+}
+
+/** The chains points run, and the chains those jump or go to. */
+function chainsRunBy(points: EnforcementPoint[], program: PolicyProgram): Set<string> {
+  const names = new Set(points.flatMap((point) => point.stages.map((stage) => stage.chain)));
+  // A Set visits what is added while it is iterated: this follows jumps to any depth.
+  for (const name of names) {
+    for (const rule of program.chains.get(name)?.rules ?? []) {
+      if (rule.action.kind === 'jump' || rule.action.kind === 'goto') names.add(rule.action.chain);
+    }
+  }
+  return names;
+}
+
+/**
  * Why a rule of a precedence chain that packets reach never matches: rules of higher precedence
  * decide every packet it could match (Windows: a block rule covering an allow rule).
  */
-function outranked(higher: DecisionRule[], rule: DecisionRule): string {
+function outranked(before: DecisionRule[], rule: DecisionRule): string {
   if (rule.match.may.isEmpty()) return 'no packet can match it';
+  // Rules of one class share their rank: only those of another class come first.
+  const higher = before.filter((r) => r.group === undefined || r.group !== rule.group);
   const lines = higher.filter((r) => r.match.may.overlaps(rule.match.may)).map((r) => r.source.line);
   const named =
     lines.length === 0
