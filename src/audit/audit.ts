@@ -526,7 +526,10 @@ function shadowFindings(firewall: string, variant: string | undefined, program: 
   const findings: Finding[] = [];
   const at = { firewall, variant, requirement: null, errata: [] };
   const index = new ProgramIndex();
+  const elsewhere = chainsOfOtherVariants(program, variant);
   for (const chain of program.chains.values()) {
+    // A chain of another variant is that variant's finding.
+    if (elsewhere.has(chain.name)) continue;
     const entered = chain.rules.some((rule) => reached.has(rule));
     /** The last rule packets reach, of those before the current one. */
     let lastReached: DecisionRule | undefined;
@@ -550,18 +553,49 @@ function shadowFindings(firewall: string, variant: string | undefined, program: 
 }
 
 /**
+ * The chains only other variants' points run: a chain no point runs (an iptables chain nothing
+ * jumps to) is every variant's, and its finding says so.
+ */
+function chainsOfOtherVariants(program: PolicyProgram, variant: string | undefined): Set<string> {
+  const own = chainsRunBy(
+    program.points.filter((point) => appliesIn(point, variant)),
+    program,
+  );
+  const others = chainsRunBy(
+    program.points.filter((point) => !appliesIn(point, variant)),
+    program,
+  );
+  return new Set([...others].filter((name) => !own.has(name)));
+}
+
+/** The chains points run, and the chains those jump or go to. */
+function chainsRunBy(points: EnforcementPoint[], program: PolicyProgram): Set<string> {
+  const names = new Set(points.flatMap((point) => point.stages.map((stage) => stage.chain)));
+  // A Set visits what is added while it is iterated: this follows jumps to any depth.
+  for (const name of names) {
+    for (const rule of program.chains.get(name)?.rules ?? []) {
+      if (rule.action.kind === 'jump' || rule.action.kind === 'goto') names.add(rule.action.chain);
+    }
+  }
+  return names;
+}
+
+/**
  * Why a rule of a precedence chain that packets reach never matches: rules of higher precedence
  * decide every packet it could match (Windows: a block rule covering an allow rule).
  */
 function outranked(chain: DecisionChain, position: number, index: ProgramIndex): string {
   const rule = chain.rules[position]!;
   if (rule.match.may.isEmpty()) return 'no packet can match it';
-  // The index finds the rules that may overlap (a superset): only those are compared, not every higher rule.
+  // Rules of one class share their rank: only those of another class come first.
+  const higher = (other: DecisionRule): boolean => other.group === undefined || other.group !== rule.group;
+  // The index finds the rules that may overlap (a superset): only those are compared, not every rule before.
   const lines = index
     .of(chain)
     .meetingSet(rule.match.may)
-    .filter((before) => before < position && chain.rules[before]!.match.may.overlaps(rule.match.may))
-    .map((before) => chain.rules[before]!.source.line);
+    .map((before) => ({ before, other: chain.rules[before]! }))
+    .filter(({ before, other }) => before < position && higher(other) && other.match.may.overlaps(rule.match.may))
+    .map(({ other }) => other.source.line);
   const named =
     lines.length === 0
       ? ''

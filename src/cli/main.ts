@@ -12,7 +12,7 @@ import { VERSION } from '../app/version';
 import { loadMatrix, builtinMatrices } from '../matrix';
 import { REPORT_FORMATS } from '../report';
 import { DIFF_FORMATS } from '../report/diff';
-import { renderModelJson } from '../report/model';
+import { modelJsonChunks } from '../report/model';
 import { renderTraceText } from '../report/trace';
 import { runAuditInParallel } from './audit-command';
 import { runDiff, type DiffCliOptions } from './diff-command';
@@ -215,7 +215,7 @@ function buildProgram(io: Io): Command {
     .option('--type <type>', `configuration format: ${CONFIG_TYPES.join(', ')}`)
     .action((config: string, opts: { type?: string }) => {
       const type = configType(opts.type);
-      io.stdout(renderModelJson(loadConfig([config], type !== undefined ? { type } : {})));
+      writeInBatches(io, modelJsonChunks(loadConfig([config], type !== undefined ? { type } : {})));
     });
 
   program
@@ -231,6 +231,21 @@ function buildProgram(io: Io): Command {
       }
     });
   return program;
+}
+
+/** Writes pieces of text a megabyte or so at a time: together they may be longer than one string can be. */
+function writeInBatches(io: Io, chunks: Iterable<string>): void {
+  let batch: string[] = [];
+  let length = 0;
+  for (const chunk of chunks) {
+    batch.push(chunk);
+    length += chunk.length;
+    if (length < 1 << 20) continue;
+    io.stdout(batch.join(''));
+    batch = [];
+    length = 0;
+  }
+  if (batch.length > 0) io.stdout(batch.join(''));
 }
 
 /** Appends to a file created empty first, for results written one at a time. */

@@ -1,8 +1,14 @@
 /** The JSON of `fwmatrix parse`: a configuration's syntax trees and the normalized model it compiles to. */
 import { formatRanges } from '../packetset';
 import type { LoadedConfig } from '../normalize/load';
+import { jsonChunks } from './json-chunks';
 
 export function renderModelJson(loaded: LoadedConfig): string {
+  return [...modelJsonChunks(loaded)].join('');
+}
+
+/** The model's JSON in pieces, for a model longer than one string can be. */
+export function modelJsonChunks(loaded: LoadedConfig): Generator<string> {
   const model = {
     type: loaded.type,
     files: loaded.files,
@@ -36,11 +42,10 @@ export function renderModelJson(loaded: LoadedConfig): string {
     })),
   };
   // Syntax trees may hold bigints (IPv6 addresses) and Maps: both as JSON can say them.
-  return (
-    JSON.stringify(
-      model,
-      (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value instanceof Map ? Object.fromEntries(value) : value),
-      2,
-    ) + '\n'
-  );
+  return (function* (): Generator<string> {
+    yield* jsonChunks(model, (_key, value: unknown) =>
+      typeof value === 'bigint' ? value.toString() : value instanceof Map ? Object.fromEntries(value) : value,
+    );
+    yield '\n';
+  })();
 }

@@ -167,6 +167,23 @@ describe('parse', () => {
     );
     assert.equal(model.warnings.length, 2);
   });
+
+  it('tells a Group Policy report by its namespace, whatever the prefix of its root and the quotes of its attribute', async () => {
+    const gpo = fs.readFileSync(DIRECTOR01_GPO).subarray(2).toString('utf16le');
+    const settings = 'xmlns="http://www.microsoft.com/GroupPolicy/Settings"';
+    const variants = [
+      gpo.replace(settings, "xmlns = 'http://www.microsoft.com/GroupPolicy/Settings'"),
+      gpo
+        .replace(settings, `${settings} xmlns:gp.x-1="http://www.microsoft.com/GroupPolicy/Settings"`)
+        .replace('<GPO ', '<gp.x-1:GPO ')
+        .replace('</GPO>', '</gp.x-1:GPO>'),
+    ];
+    for (const text of variants) {
+      const run = await runCli(['parse', windowsFile('report.xml', text)]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal((JSON.parse(run.stdout) as { type: string }).type, 'windows-gpo');
+    }
+  });
 });
 
 describe('diff', () => {

@@ -138,6 +138,25 @@ describe('profiles', () => {
     assert.equal(result(report, 'edge-director-sip', 'public').status, 'denied', 'the public profile keeps its defaults');
   });
 
+  it("the local store's StandardProfile holds the private profile's default actions too", () => {
+    const local = 'HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy';
+    const text = [
+      'Windows Registry Editor Version 5.00',
+      `[${local}\\StandardProfile]`,
+      '"EnableFirewall"=dword:00000001',
+      '"DefaultInboundAction"=dword:00000000',
+      `[${local}\\FirewallRules]`,
+      '',
+    ].join('\n');
+    const report = auditWindows(windowsFile('local.reg', text), '11', {}, IPV4_ONLY);
+    const sip = result(report, 'edge-director-sip', 'private');
+    assert.deepEqual(
+      [sip.status, sip.decidedBy.map((d) => [d.line, d.text])],
+      ['allowed', [[4, "DefaultInboundAction = Allow (StandardProfile: the local store's private profile)"]]],
+    );
+    assert.equal(result(report, 'edge-director-sip', 'public').status, 'denied', 'the public profile keeps its defaults');
+  });
+
   it("the local store's service hardening and MDM rules are said, not read", () => {
     const local = 'HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy';
     const text = [
@@ -343,6 +362,29 @@ describe('GPO reports', () => {
         ['report.xml', 2, because('One', 'Block')],
         ['report.xml', 3, because('Two', 'Allow')],
       ],
+    );
+  });
+});
+
+describe('shadowed rules speak of precedence, once per profile', () => {
+  const allowAll = 'v2.31|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5061|Name=SIP from anyone|';
+  const blockAll = 'v2.31|Action=Block|Active=TRUE|Dir=In|Protocol=6|LPort=5061|Name=Block SIP|';
+
+  it('an allow rule a block rule covers is shadowed by that block rule alone, not by an allow rule before it', () => {
+    const profiles = { DomainProfile: NO_MERGE, PrivateProfile: NO_MERGE, PublicProfile: NO_MERGE };
+    const file = windowsFile('policy.reg', policyStore(profiles, [allowAll, blockAll, ALLOW_SIP]));
+    const report = auditWindows(file, '11', {}, IPV4_ONLY);
+    const shadowed = report.findings.filter((f) => f.kind === 'shadowed');
+    const rows = shadowed.map((f) => [f.variant, f.rule?.line, f.message]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    const lineOf = (rule: string): number => 22 + [allowAll, blockAll, ALLOW_SIP].indexOf(rule);
+    const covered = (rule: string): string =>
+      `rule at line ${lineOf(rule)} can never match: every packet it could match is decided by rules that take precedence over it (line ${lineOf(blockAll)})`;
+    assert.deepEqual(
+      rows,
+      ['domain', 'private', 'public'].flatMap((variant) => [
+        [variant, lineOf(allowAll), covered(allowAll)],
+        [variant, lineOf(ALLOW_SIP), covered(ALLOW_SIP)],
+      ]),
     );
   });
 });

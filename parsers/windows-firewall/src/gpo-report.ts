@@ -286,7 +286,7 @@ function readExtension(
       );
     } else if (profile) {
       const settings = child.children.filter((c) => c.namespace === FIREWALL_NAMESPACE).map((setting) => readSetting(setting, names));
-      policy.profiles.push(buildProfileSettings(profile, locate(child), settings, [], warnings));
+      policy.profiles.push(buildProfileSettings(source, profile, locate(child), settings, [], warnings));
     } else if (direction) {
       policy.rules.push(readRule(child, direction, names, warnings));
     } else {

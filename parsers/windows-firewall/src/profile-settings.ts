@@ -7,13 +7,17 @@ import {
   type Location,
   type NamedSetting,
   type ParseWarning,
+  type PolicySource,
   type ProfileKey,
   type ProfileSettings,
   type Setting,
   WindowsFirewallSyntaxError,
 } from './ast';
 
-/** Settings MS-GPFAS says "MUST NOT be present on StandardProfile". */
+/**
+ * Settings MS-GPFAS says "MUST NOT be present on StandardProfile" of the policy store. The local
+ * store keeps the private profile under StandardProfile, with all its settings.
+ */
 const NOT_ON_STANDARD_PROFILE = new Set([
   'allowlocalpolicymerge',
   'allowlocalipsecpolicymerge',
@@ -67,6 +71,7 @@ export function asNamedSetting(input: SettingInput): NamedSetting {
 }
 
 export function buildProfileSettings(
+  source: PolicySource,
   profile: ProfileKey,
   location: Location,
   inputs: SettingInput[],
@@ -81,7 +86,7 @@ export function buildProfileSettings(
   };
   for (const input of winners(inputs, profile, warnings)) {
     const name = input.name.toLowerCase();
-    if (profile === 'StandardProfile' && NOT_ON_STANDARD_PROFILE.has(name)) {
+    if (profile === 'StandardProfile' && source !== 'local-store' && NOT_ON_STANDARD_PROFILE.has(name)) {
       warnings.push({
         location: input.location,
         message: `${input.name} is not read from StandardProfile (MS-GPFAS 2.2.3: it MUST NOT be present there)`,

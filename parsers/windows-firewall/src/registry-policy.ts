@@ -108,6 +108,7 @@ function readStore(
   for (const [profile, { own, first, sections }] of byProfile) {
     policy.profiles.push(
       buildProfileSettings(
+        source,
         profile,
         (own ?? first).location,
         own ? own.values.map(namedSetting) : [],

@@ -189,9 +189,11 @@ function applyText(rule: FirewallRule, canonical: string, field: RuleField, desc
  */
 function checkProtocolFields(rule: FirewallRule, rendered: boolean): void {
   const protocol = rule.protocol;
-  const protocolIndex = protocol ? rule.fields.findIndex((field) => field.location === protocol.location) : -1;
+  // Each field's place in the rule, looked up once: a rule may have a hundred thousand port fields.
+  const placeOf = new Map(rule.fields.map((field, index) => [field.location, index]));
+  const protocolIndex = protocol ? (placeOf.get(protocol.location) ?? -1) : -1;
   const needs = (fieldLocation: Location, key: string, wanted: number[], name: string): void => {
-    const before = rendered || rule.fields.findIndex((field) => field.location === fieldLocation) > protocolIndex;
+    const before = rendered || (placeOf.get(fieldLocation) ?? -1) > protocolIndex;
     if (protocol && wanted.includes(protocol.value) && before) return;
     const want = wanted.map((n) => `Protocol=${n}`).join(' or ');
     if (!protocol) fail(fieldLocation, `${key}= needs ${want} (${name}) before it; the rule has no Protocol=`);

@@ -21,6 +21,15 @@ describe('hostile input', () => {
     assert.ok(ms < 5000, `${ms} ms`);
   });
 
+  it('reads a rule string of 100 000 port fields in linear time', () => {
+    const ports = Array.from({ length: 100_000 }, (_, i) => `LPort=${i % 65536}|`).join('');
+    const text = `v2.31|Action=Allow|Active=TRUE|Dir=In|Protocol=6|${ports}`;
+    let count = 0;
+    const ms = timed(() => (count = parseRuleString(text, { line: 1 }, []).lport.length));
+    assert.equal(count, 100_000);
+    assert.ok(ms < 5000, `${ms} ms`);
+  });
+
   it('reads a reg export of 50 000 rules and a value of a million backslashes', () => {
     const rules = Array.from(
       { length: 50_000 },

@@ -16,7 +16,10 @@ import { effectivePolicy, type ExportedPolicies } from './effective';
 import { WINDOWS_OPTIONS, windowsOptions } from './options';
 import { windowsPrograms } from './program';
 
-const GROUP_POLICY_NAMESPACE = /xmlns(:\w+)?="http:\/\/www\.microsoft\.com\/GroupPolicy\/(Settings|Rsop)"/;
+/** The report's namespace, declared under any prefix (an XML name) and in either quotes. */
+const GROUP_POLICY_NAMESPACE = /xmlns(:[\w.-]+)?\s*=\s*(["'])http:\/\/www\.microsoft\.com\/GroupPolicy\/(Settings|Rsop)\2/;
+/** The report's root, with or without a prefix. */
+const GROUP_POLICY_ROOT = /<([\w.-]+:)?(GPO|Rsop|report)[\s>]/;
 
 export const WINDOWS_GPO_FORMAT: ConfigFormat = {
   type: 'windows-gpo',
@@ -24,7 +27,7 @@ export const WINDOWS_GPO_FORMAT: ConfigFormat = {
   placement: 'host',
   options: WINDOWS_OPTIONS,
   detect: (head) =>
-    (/<(GPO|Rsop|report)[\s>]/.test(head) && GROUP_POLICY_NAMESPACE.test(head)) ||
+    (GROUP_POLICY_ROOT.test(head) && GROUP_POLICY_NAMESPACE.test(head)) ||
     (/^\s*<(!DOCTYPE\s+)?html/i.test(head) && /Group Policy|GPO/.test(head)),
   load: (sources, context) =>
     loadWindows(

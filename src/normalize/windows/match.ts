@@ -66,17 +66,18 @@ export function windowsRuleMatch(rule: FirewallRule, ctx: MatchContext): Match {
 /** A port condition: numbers exactly, keywords as the deployment defines them or undecided. */
 function portConditions(values: PortValue[], dim: Dimension, full: PacketSet, ctx: MatchContext): Match[] {
   if (values.length === 0) return [];
-  let ranges = Ranges.EMPTY;
+  // Collected, then united in one sort: a rule may list a hundred thousand ports.
+  const parts: Ranges[] = [];
   const unknown: string[] = [];
   for (const value of values) {
-    if (value.kind === 'range') ranges = ranges.union(Ranges.of(BigInt(value.first), BigInt(value.last)));
+    if (value.kind === 'range') parts.push(Ranges.of(BigInt(value.first), BigInt(value.last)));
     else {
       const defined = ctx.options.portKeywords.get(value.keyword);
-      if (defined) ranges = ranges.union(defined);
+      if (defined) parts.push(defined);
       else unknown.push(`${value.key}=${value.keyword}`);
     }
   }
-  const sure = full.restrict(dim, ranges);
+  const sure = full.restrict(dim, Ranges.unionAll(parts));
   if (unknown.length === 0) return [exactly(sure)];
   return [
     {
@@ -93,21 +94,22 @@ function portConditions(values: PortValue[], dim: Dimension, full: PacketSet, ct
  */
 function addressConditions(values: AddressValue[], dim: Dimension, full: PacketSet, ctx: MatchContext): Match[] {
   if (values.length === 0) return [];
-  let ranges = Ranges.EMPTY;
+  // Collected, then united in one sort: a rule may list a hundred thousand addresses.
+  const parts: Ranges[] = [];
   const unknown: string[] = [];
   for (const value of values.filter((v) => v.family === ctx.family)) {
     if (value.kind !== 'keyword') {
-      ranges = ranges.union(literal(value, ctx));
+      parts.push(literal(value, ctx));
       continue;
     }
     const defined =
       value.keyword === 'LocalSubnet'
         ? (ctx.options.addressKeywords.get('LocalSubnet') ?? ctx.options.localSubnet)
         : ctx.options.addressKeywords.get(value.keyword);
-    if (defined) ranges = ranges.union(defined[ctx.family]);
+    if (defined) parts.push(defined[ctx.family]);
     else unknown.push(`${value.key}=${value.keyword}`);
   }
-  const sure = full.restrict(dim, ranges);
+  const sure = full.restrict(dim, Ranges.unionAll(parts));
   if (unknown.length === 0) return [exactly(sure)];
   const what = unknown.some((u) => u.endsWith('=LocalSubnet'))
     ? "the host's networks are not given (interfaces or localSubnet in the deployment)"

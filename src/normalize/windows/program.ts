@@ -15,6 +15,7 @@ import {
   type DecisionChain,
   type DecisionRule,
   type EnforcementPoint,
+  type Match,
   type PolicyProgram,
   type SourceRef,
   type Traffic,
@@ -35,30 +36,36 @@ interface Enforced extends RuleInForce {
   identity: string;
 }
 
+/** An enforced rule with what it matches in each family: one match serves every profile's chain. */
+interface Compiled extends Enforced {
+  matches: Readonly<Record<Family, Match>>;
+}
+
 export function windowsPrograms(
   effective: EffectivePolicy,
   options: WindowsOptions,
   interfaceNames: readonly string[],
   warnings: Diagnostic[],
 ): PolicyProgram[] {
-  const enforced = enforcedRules(effective.rules, warnings);
-  for (const rule of enforced) {
-    const matchesIn = (family: Family): boolean =>
-      !windowsRuleMatch(rule.rule, { family, direction: rule.direction, options, file: rule.file }).may.isEmpty();
-    if (!matchesIn(4) && !matchesIn(6)) {
+  const compiled = enforcedRules(effective.rules, warnings).map((rule): Compiled => {
+    const matchIn = (family: Family): Match => windowsRuleMatch(rule.rule, { family, direction: rule.direction, options, file: rule.file });
+    return { ...rule, matches: { 4: matchIn(4), 6: matchIn(6) } };
+  });
+  for (const rule of compiled) {
+    if (rule.matches[4].may.isEmpty() && rule.matches[6].may.isEmpty()) {
       warnings.push({
         location: { file: rule.file, ...rule.rule.location },
         message: `${describe(rule.rule)} matches no packet of either family (its IPv4 and IPv6 conditions exclude each other): it has no effect`,
       });
     }
   }
-  return ([4, 6] as const).map((family) => program(family, effective, enforced, options, interfaceNames));
+  return ([4, 6] as const).map((family) => program(family, effective, compiled, options, interfaceNames));
 }
 
 function program(
   family: Family,
   effective: EffectivePolicy,
-  enforced: Enforced[],
+  compiled: Compiled[],
   options: WindowsOptions,
   interfaceNames: readonly string[],
 ): PolicyProgram {
@@ -80,7 +87,7 @@ function program(
         });
         continue;
       }
-      chains.set(id, chain(id, family, profile, direction, effective, enforced, options));
+      chains.set(id, chain(id, family, profile, direction, effective, compiled));
       points.push({ id, label, traffic: direction, variant, stages: [{ chain: id, primary: true }] });
     }
   }
@@ -100,8 +107,7 @@ function chain(
   profile: ProfileInForce,
   direction: Direction,
   effective: EffectivePolicy,
-  enforced: Enforced[],
-  options: WindowsOptions,
+  compiled: Compiled[],
 ): DecisionChain {
   const full = PacketSet.full(family);
   const rules: DecisionRule[] = [];
@@ -128,13 +134,13 @@ function chain(
     // FW_PROFILE_CONFIG_SHIELDED: "the server MUST block all inbound traffic".
     setting(profile.shieldUp, 'DoNotAllowExceptions = true (every inbound connection is blocked)', { kind: 'drop' }, 'setting');
   }
-  const applies = (rule: Enforced): boolean =>
+  const applies = (rule: Compiled): boolean =>
     rule.direction === direction &&
     (rule.rule.profile.length === 0 || rule.rule.profile.some((p) => p.value === profile.profile)) &&
     (rule.layer === 'policy' || profile.localMerge.value);
   for (const rank of ['bypass', 'block', 'allow'] as const) {
-    for (const rule of enforced.filter((r) => r.rank === rank && applies(r))) {
-      const match = windowsRuleMatch(rule.rule, { family, direction, options, file: rule.file });
+    for (const rule of compiled.filter((r) => r.rank === rank && applies(r))) {
+      const match = rule.matches[family];
       // A rule that names addresses of the other family only is not a rule of this family's program.
       if (match.may.isEmpty()) continue;
       add({ match, action: { kind: rank === 'block' ? 'drop' : 'accept' }, source: rule.source, identity: rule.identity, group: rank });
