@@ -11,7 +11,15 @@ import { protocolNumber } from '../model/protocols';
 import { loadConfig, type LoadedConfig } from '../normalize/load';
 import { formatOfFile } from '../normalize/registry';
 import { audit, type FirewallUnderAudit, type RequirementUnderAudit } from '../audit/audit';
-import { SEVERITY_RANK, type AuditReport, type ConfigWarning, type Finding, type FirewallSummary, type Severity } from '../audit/types';
+import {
+  SEVERITY_RANK,
+  type AuditReport,
+  type ConfigWarning,
+  type Finding,
+  type FirewallSummary,
+  type RequirementResult,
+  type Severity,
+} from '../audit/types';
 import { applySuppressions, readBaseline } from '../audit/suppress';
 import { loadWaivers } from '../audit/waivers';
 import { applySeverityPolicy } from '../audit/severity';
@@ -248,17 +256,60 @@ function roleAddresses(deployment: Deployment): { roles: Map<string, AddressSet>
  */
 export function auditReport(deployment: Deployment, matrix: Matrix, judge: JudgeOptions): AuditReport {
   const chosen = selectFirewalls(deployment, judge.firewalls);
-  const loaded: LoadedFirewall[] = [];
-  const errors: ConfigWarning[] = [];
-  for (const fw of chosen.firewalls) {
-    try {
-      loaded.push(loadFirewall(deployment, fw));
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      errors.push(...e.diagnostics.map((d) => configWarning(fw.name, d)));
-    }
+  return reportOfShares(
+    chosen,
+    matrix,
+    chosen.firewalls.map((fw) => firewallShare(chosen, matrix, fw)),
+    judge,
+  );
+}
+
+/**
+ * What an audit says of one firewall before its findings are judged. A firewall's audit depends
+ * on no other's, so shares computed apart (in worker threads) and joined in the deployment's order
+ * make the report that computing them one after the other makes.
+ */
+export interface FirewallShare {
+  /** Absent when the configuration could not be used (then `errors` says why). */
+  summary?: FirewallSummary;
+  warnings: ConfigWarning[];
+  errors: ConfigWarning[];
+  results: RequirementResult[];
+  findings: Finding[];
+}
+
+/** Loads and audits one firewall of the deployment. */
+export function firewallShare(deployment: Deployment, matrix: Matrix, fw: Firewall): FirewallShare {
+  let loaded: LoadedFirewall;
+  try {
+    loaded = loadFirewall(deployment, fw);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    return { warnings: [], errors: e.diagnostics.map((d) => configWarning(fw.name, d)), results: [], findings: [] };
   }
-  return auditLoadedFirewalls(chosen, matrix, loaded, judge, errors);
+  return loadedShare(deployment, matrix, loaded);
+}
+
+function loadedShare(deployment: Deployment, matrix: Matrix, { firewall, loaded, underAudit }: LoadedFirewall): FirewallShare {
+  const { roles, all } = roleAddresses(deployment);
+  const { results, findings } = audit({
+    roles,
+    roleAddresses: all,
+    requirements: requirementsUnderAudit(deployment, matrix),
+    firewalls: [underAudit],
+  });
+  for (const r of results) for (const ref of r.decidedBy) ref.file = displayPath(ref.file);
+  for (const f of findings) {
+    if (f.rule) f.rule = { ...f.rule, file: displayPath(f.rule.file) };
+    if (f.hints) f.hints = f.hints.map((h) => ({ ...h, rule: { ...h.rule, file: displayPath(h.rule.file) } }));
+  }
+  return {
+    summary: firewallSummary(firewall, loaded),
+    warnings: loaded.warnings.map((w) => configWarning(firewall.name, w)),
+    errors: [],
+    results,
+    findings,
+  };
 }
 
 /** The one firewall of a deployment a command is about: the named one, or the only one. */
@@ -282,7 +333,7 @@ export function chosenFirewall(deployment: Deployment, name: string | undefined,
 }
 
 /** The deployment with only the named firewalls (all of them when no names are given); an unknown name is an input error. */
-function selectFirewalls(deployment: Deployment, names: readonly string[] | undefined): Deployment {
+export function selectFirewalls(deployment: Deployment, names: readonly string[] | undefined): Deployment {
   if (names === undefined) return deployment;
   const known = deployment.firewalls.map((f) => f.name);
   const unknown = names.filter((name) => !known.includes(name));
@@ -305,19 +356,21 @@ export function auditLoadedFirewalls(
   judge: JudgeOptions,
   errors: ConfigWarning[] = [],
 ): AuditReport {
-  const { roles, all } = roleAddresses(deployment);
-  const { results, findings } = audit({
-    roles,
-    roleAddresses: all,
-    requirements: requirementsUnderAudit(deployment, matrix),
-    firewalls: firewalls.map((f) => f.underAudit),
-  });
-  for (const r of results) for (const ref of r.decidedBy) ref.file = displayPath(ref.file);
-  for (const f of findings) {
-    if (f.rule) f.rule = { ...f.rule, file: displayPath(f.rule.file) };
-    if (f.hints) f.hints = f.hints.map((h) => ({ ...h, rule: { ...h.rule, file: displayPath(h.rule.file) } }));
-  }
+  const shares = firewalls.map((f) => loadedShare(deployment, matrix, f));
+  return reportOfShares(deployment, matrix, [...shares, { warnings: [], errors, results: [], findings: [] }], judge);
+}
 
+/** The report of the firewalls' shares, in their order: findings judged against the severities, waivers, baseline and threshold. */
+export function reportOfShares(deployment: Deployment, matrix: Matrix, shares: readonly FirewallShare[], judge: JudgeOptions): AuditReport {
+  const { roles } = roleAddresses(deployment);
+  const joined = <T>(part: (share: FirewallShare) => readonly T[]): T[] => {
+    const out: T[] = [];
+    for (const share of shares) for (const item of part(share)) out.push(item);
+    return out;
+  };
+  const errors = joined((s) => s.errors);
+  const results = joined((s) => s.results);
+  const findings = joined((s) => s.findings);
   const waivers = judge.waivers !== undefined ? loadWaivers(judge.waivers) : [];
   const baseline = judge.baseline !== undefined ? readBaseline(judge.baseline) : new Set<string>();
   const now = judge.now ?? new Date();
@@ -336,9 +389,9 @@ export function auditLoadedFirewalls(
     roles: [...roles]
       .filter(([id]) => id !== ANY_ROLE || deployment.roles.has(ANY_ROLE))
       .map(([id, a]) => ({ id, addresses: [...formatRanges(4, a[4]), ...formatRanges(6, a[6])] })),
-    firewalls: firewalls.map(({ firewall, loaded }) => firewallSummary(firewall, loaded)),
+    firewalls: joined((s) => (s.summary ? [s.summary] : [])),
     errors,
-    warnings: firewalls.flatMap(({ firewall, loaded }) => loaded.warnings.map((w) => configWarning(firewall.name, w))),
+    warnings: joined((s) => s.warnings),
     results,
     findings: sortFindings(active),
     suppressed: sortFindings(suppressed),

@@ -16,10 +16,12 @@ import {
   type Dimension,
   type Family,
   type Point,
+  SetIndex,
 } from '../packetset';
 import {
   InterfaceUniverse,
   programVariants,
+  type DecisionChain,
   type DecisionRule,
   type EnforcementPoint,
   type PolicyProgram,
@@ -28,6 +30,7 @@ import {
 } from '../model/policy';
 import { Evaluator, type Outcome } from '../engine/evaluate';
 import { ruleReachability } from '../engine/reach';
+import { ProgramIndex } from '../engine/rule-index';
 import { ICMP_TYPE_NAMES, PORTED_PROTOCOLS, PROTOCOL_NAMES } from '../model/protocols';
 import { FINDING_KINDS } from './finding-kinds';
 import { nearMisses } from './near-miss';
@@ -198,6 +201,13 @@ function auditFirewall(
         outcomesByPoint.set(point, evaluator.evaluatePoint(point, set));
     }
     const requiredByPoint = new Map<EnforcementPoint, PacketSet>();
+    // Each required flow is paired with the outcomes it overlaps, found by an index: not every outcome per flow.
+    const outcomeIndexes = new Map<EnforcementPoint, SetIndex>();
+    const outcomeIndex = (point: EnforcementPoint, outcomes: readonly Outcome[]): SetIndex => {
+      let index = outcomeIndexes.get(point);
+      if (!index) outcomeIndexes.set(point, (index = new SetIndex(outcomes.map((o) => o.set))));
+      return index;
+    };
     for (const req of input.requirements) {
       const entry = gathered.get(req.id)!;
       for (const query of placePackets(requiredPackets(req, input, family, firewall.placement), firewall.placement, program.interfaces)) {
@@ -207,7 +217,9 @@ function auditFirewall(
         for (const { point, set } of routed) {
           // A client's source port is its own business: breadth is judged without it.
           requiredByPoint.set(point, (requiredByPoint.get(point) ?? PacketSet.EMPTY).union(set.relax('sport')));
-          for (const outcome of outcomesByPoint.get(point) ?? []) {
+          const outcomes = outcomesByPoint.get(point) ?? [];
+          for (const position of outcomeIndex(point, outcomes).meeting(set)) {
+            const outcome = outcomes[position]!;
             const part = outcome.set.intersect(set);
             if (!part.isEmpty()) entry.parts.push({ ...outcome, set: part, point, program });
           }
@@ -404,7 +416,7 @@ function permissionFindings(
   outcomesByPoint: Map<EnforcementPoint, Outcome[]>,
   requiredByPoint: Map<EnforcementPoint, PacketSet>,
 ): Finding[] {
-  const byDecider = new Map<string, { decider: Decider; accepted: PacketSet; required: PacketSet; point: EnforcementPoint }>();
+  const byDecider = new Map<string, { decider: Decider; parts: PacketSet[]; required: PacketSet; point: EnforcementPoint }>();
   for (const [point, outcomes] of outcomesByPoint) {
     // A point that filters nothing is one finding of its own, not one per kind of traffic it lets through.
     if (point.unfiltered) continue;
@@ -413,14 +425,16 @@ function permissionFindings(
       if (outcome.verdict !== 'accept' || outcome.rule?.implicit) continue;
       const decider = deciderOf(outcome, program);
       const key = outcome.rule ? outcome.rule.id : `policy:${decider.chain}`;
-      const entry = byDecider.get(key) ?? { decider, accepted: PacketSet.EMPTY, required, point };
-      entry.accepted = entry.accepted.union(outcome.set);
+      const entry = byDecider.get(key) ?? { decider, parts: [], required, point };
+      entry.parts.push(outcome.set);
       byDecider.set(key, entry);
     }
   }
   const findings: Finding[] = [];
   const at = { firewall, variant, requirement: null, errata: [] };
-  for (const { decider, accepted, required, point } of byDecider.values()) {
+  for (const { decider, parts, required, point } of byDecider.values()) {
+    // Joined once: a policy may accept in thousands of outcomes, and a union per outcome is quadratic.
+    const accepted = parts.length === 1 ? parts[0]! : PacketSet.of(parts.flatMap((set) => set.boxes));
     const served = accepted.intersect(required);
     const excess = accepted.subtract(required);
     if (excess.isEmpty()) continue;
@@ -511,25 +525,26 @@ function shadowFindings(firewall: string, variant: string | undefined, program: 
   const { reached, matched } = ruleReachability(program);
   const findings: Finding[] = [];
   const at = { firewall, variant, requirement: null, errata: [] };
+  const index = new ProgramIndex();
   const elsewhere = chainsOfOtherVariants(program, variant);
   for (const chain of program.chains.values()) {
     // A chain of another variant is that variant's finding.
     if (elsewhere.has(chain.name)) continue;
     const entered = chain.rules.some((rule) => reached.has(rule));
+    /** The last rule packets reach, of those before the current one. */
+    let lastReached: DecisionRule | undefined;
     chain.rules.forEach((rule, i) => {
+      const last = lastReached;
+      if (reached.has(rule)) lastReached = rule;
       if (matched.has(rule) || rule.implicit) return;
       let why: string;
       if (!entered) why = `no packet enters ${chain.phrase} (nothing leads to it from where packets enter)`;
       else if (!reached.has(rule)) {
-        const last = chain.rules
-          .slice(0, i)
-          .filter((r) => reached.has(r))
-          .pop();
         why =
           chain.order === 'precedence'
             ? `every packet it could match is decided by rules that take precedence over it${last ? ` (line ${last.source.line} among them)` : ''}`
             : `every packet that enters ${chain.phrase} is decided before it${last ? ` (by line ${last.source.line} and the rules before it)` : ''}`;
-      } else why = chain.order === 'precedence' ? outranked(chain.rules.slice(0, i), rule) : 'no packet that reaches it can match it';
+      } else why = chain.order === 'precedence' ? outranked(chain, i, index) : 'no packet that reaches it can match it';
       const decider = { ref: rule.source, identity: rule.identity, chain: rule.chain, phrase: '', subject: '', isPolicy: false };
       findings.push(finding('shadowed', at, decider, null, `rule at line ${rule.source.line} can never match: ${why}`));
     });
@@ -569,11 +584,18 @@ function chainsRunBy(points: EnforcementPoint[], program: PolicyProgram): Set<st
  * Why a rule of a precedence chain that packets reach never matches: rules of higher precedence
  * decide every packet it could match (Windows: a block rule covering an allow rule).
  */
-function outranked(before: DecisionRule[], rule: DecisionRule): string {
+function outranked(chain: DecisionChain, position: number, index: ProgramIndex): string {
+  const rule = chain.rules[position]!;
   if (rule.match.may.isEmpty()) return 'no packet can match it';
   // Rules of one class share their rank: only those of another class come first.
-  const higher = before.filter((r) => r.group === undefined || r.group !== rule.group);
-  const lines = higher.filter((r) => r.match.may.overlaps(rule.match.may)).map((r) => r.source.line);
+  const higher = (other: DecisionRule): boolean => other.group === undefined || other.group !== rule.group;
+  // The index finds the rules that may overlap (a superset): only those are compared, not every rule before.
+  const lines = index
+    .of(chain)
+    .meetingSet(rule.match.may)
+    .map((before) => ({ before, other: chain.rules[before]! }))
+    .filter(({ before, other }) => before < position && higher(other) && other.match.may.overlaps(rule.match.may))
+    .map(({ other }) => other.source.line);
   const named =
     lines.length === 0
       ? ''

@@ -3,7 +3,8 @@
  * format, any further --report files, what the console shows, and the exit code.
  */
 import * as fs from 'node:fs';
-import { auditConfiguration, auditDeployment, type ConfigurationTarget } from '../app/audit';
+import { auditConfiguration, auditDeployment, type ConfigurationTarget, type JudgeOptions } from '../app/audit';
+import { auditDeploymentInParallel, defaultJobs } from '../app/parallel-audit';
 import type { AuditReport } from '../audit/types';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../report';
 import { warningLocation } from '../report/common';
@@ -39,14 +40,40 @@ function extraReports(values: string[] | undefined): { format: ReportFormat; fil
   });
 }
 
+/** The audit, one firewall after the other (see runAuditInParallel). */
 export function runAudit(deployment: string | undefined, opts: AuditCliOptions): AuditRun {
-  configType(opts.type);
-  const reports = extraReports(opts.report);
-  const judge = { ...judgeOf(opts), ...(opts.firewall !== undefined ? { firewalls: opts.firewall } : {}) };
+  const judge = judgeOfAudit(opts);
   const report =
     opts.config !== undefined
       ? auditConfiguration(standaloneTarget(deployment, opts), judge)
       : auditDeployment(deployment ?? defaultDeployment(), judge);
+  return runOfReport(report, opts);
+}
+
+/** The audit with up to --jobs firewalls of a deployment at once, in worker threads: the same run as runAudit's. */
+export async function runAuditInParallel(deployment: string | undefined, opts: AuditCliOptions): Promise<AuditRun> {
+  if (opts.config !== undefined) return runAudit(deployment, opts);
+  const judge = judgeOfAudit(opts);
+  const report = await auditDeploymentInParallel(deployment ?? defaultDeployment(), judge, jobsOf(opts.jobs));
+  return runOfReport(report, opts);
+}
+
+function judgeOfAudit(opts: AuditCliOptions): JudgeOptions {
+  configType(opts.type);
+  extraReports(opts.report);
+  return { ...judgeOf(opts), ...(opts.firewall !== undefined ? { firewalls: opts.firewall } : {}) };
+}
+
+/** --jobs: a whole number from 1; the number of cores when not given. */
+function jobsOf(written: string | undefined): number {
+  if (written === undefined) return defaultJobs();
+  const jobs = Number(written);
+  if (!Number.isInteger(jobs) || jobs < 1) throw optionError('--jobs', `expected a whole number from 1, got "${written}"`);
+  return jobs;
+}
+
+function runOfReport(report: AuditReport, opts: AuditCliOptions): AuditRun {
+  const reports = extraReports(opts.report);
   const text = renderReport(report, opts.format as ReportFormat, { color: opts.color });
   const files = [
     ...(opts.output !== undefined

@@ -14,7 +14,7 @@ import { REPORT_FORMATS } from '../report';
 import { DIFF_FORMATS } from '../report/diff';
 import { modelJsonChunks } from '../report/model';
 import { renderTraceText } from '../report/trace';
-import { runAudit } from './audit-command';
+import { runAuditInParallel } from './audit-command';
 import { runDiff, type DiffCliOptions } from './diff-command';
 import { commandLineProbe, meetsExpectation, tracer, type TraceCliOptions } from './trace-command';
 import { configType, optionError, type AuditCliOptions } from './options';
@@ -123,9 +123,10 @@ function buildProgram(io: Io): Command {
       )
       .option('--firewall <name>', 'audit only this firewall of the deployment (repeatable)', collect)
       .option('--report <format=file>', `also write a report: ${REPORT_FORMATS.join(', ')} (repeatable)`, collect)
+      .option('--jobs <n>', 'audit this many firewalls at once, in worker threads (default: one per core)')
       .addHelpText('after', AUDIT_HELP),
-  ).action((deployment: string | undefined, opts: AuditCliOptions) => {
-    const run = runAudit(deployment, { ...opts, color: useColor(opts.color, io) });
+  ).action(async (deployment: string | undefined, opts: AuditCliOptions) => {
+    const run = await runAuditInParallel(deployment, { ...opts, color: useColor(opts.color, io) });
     for (const { file, text } of run.files) write(io, text, file);
     io.stdout(run.stdout);
     if (run.stderr) io.stderr(run.stderr);

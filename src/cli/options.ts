@@ -46,6 +46,8 @@ export interface AuditCliOptions {
   report?: string[];
   /** Only these firewalls of the deployment. */
   firewall?: string[];
+  /** How many firewalls to audit at once (worker threads), as written. */
+  jobs?: string;
   type?: string;
   matrix?: string;
   role?: string[];
@@ -55,7 +57,7 @@ export interface AuditCliOptions {
 }
 
 /** What audit and diff share. */
-export type SharedCliOptions = Omit<AuditCliOptions, 'config' | 'report' | 'firewall'>;
+export type SharedCliOptions = Omit<AuditCliOptions, 'config' | 'report' | 'firewall' | 'jobs'>;
 
 export function judgeOf(opts: SharedCliOptions): JudgeOptions {
   return {

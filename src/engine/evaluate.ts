@@ -6,7 +6,7 @@
  * followed down both branches, matched and not matched; where both branches end the same way the
  * packets are decided, elsewhere they are undetermined and the rule's reasons are kept.
  */
-import { PacketSet, Ranges, CtState } from '../packetset';
+import { PacketSet, Ranges, CtState, SetIndex } from '../packetset';
 import {
   METADATA_NAMES,
   type DecisionChain,
@@ -159,7 +159,7 @@ export class Evaluator {
       const outcomes = this.evaluateBaseChain(chain, input);
       const stageAccepts = outcomes.filter((o) => o.verdict === 'accept');
       const stopped = outcomes.filter((o) => o.verdict !== 'accept');
-      ended.push(...stopped);
+      append(ended, stopped);
       if (stage.primary || accepted === undefined) {
         accepted = bypass.isEmpty()
           ? stageAccepts
@@ -192,7 +192,7 @@ export class Evaluator {
     const frames: Frames = { base: chain, callers: undefined };
     const result: Outcome[] = [];
     for (const outcome of this.evaluateFrom(chain, 0, packets, frames)) {
-      if (outcome.verdict === 'return') result.push(...this.resume(outcome.set, frames));
+      if (outcome.verdict === 'return') append(result, this.resume(outcome.set, frames));
       else result.push(outcome as Outcome);
     }
     return result;
@@ -219,7 +219,7 @@ export class Evaluator {
       if (!below) return top.ended;
       if (top.via === 'goto') {
         // The called chain's returns are the calling chain's returns.
-        below.ended.push(...top.ended);
+        append(below.ended, top.ended);
         continue;
       }
       const returned: PacketSet[] = [];
@@ -252,7 +252,7 @@ export class Evaluator {
         [this.values, this.untracked, this.maybeUntracked] = before;
         const ifNot = this.complete(top.chain, i + 1, unsure, top.frames, false);
         this.joinMetadata(matched, unsure);
-        top.ended.push(...combineBranches(rule, uncertain, ifMatched, ifNot));
+        append(top.ended, combineBranches(rule, uncertain, ifMatched, ifNot));
         top.remaining = top.remaining.subtract(unsure);
       }
       if (sure.isEmpty()) continue;
@@ -266,7 +266,7 @@ export class Evaluator {
         return { chain: this.chain(action.chain), next: 0, remaining: sure, ended: [], frames, via: action.kind };
       }
       const { ended, continuing } = this.act(top.chain, i, sure, top.frames);
-      top.ended.push(...ended);
+      append(top.ended, ended);
       // What continues came from `sure`, so it is disjoint from the rest.
       top.remaining = PacketSet.unionOfDisjoint([top.remaining.subtract(sure), continuing]);
     }
@@ -301,7 +301,7 @@ export class Evaluator {
       returned = collect(this.evaluateFrom(callers.chain, callers.resume, returned, { base: frames.base, callers: callers.up }));
       callers = callers.up;
     }
-    if (!returned.isEmpty()) ended.push(...this.resume(returned, { base: frames.base, callers: undefined }));
+    if (!returned.isEmpty()) append(ended, this.resume(returned, { base: frames.base, callers: undefined }));
     return ended;
   }
 
@@ -485,8 +485,11 @@ const NOT_UNTRACKED: Untracked = { packets: PacketSet.EMPTY, by: new Set() };
 function combineBranches(rule: DecisionRule, uncertain: string[], matched: Outcome[], unmatched: Outcome[]): Outcome[] {
   const combined: Outcome[] = [];
   const reasons = uncertain.map((why) => ({ rule, why }));
+  // The pairs of outcomes that can overlap: the join costs what the branches share, not every pair.
+  const index = new SetIndex(unmatched.map((b) => b.set));
   for (const a of matched) {
-    for (const b of unmatched) {
+    for (const position of index.meeting(a.set)) {
+      const b = unmatched[position]!;
       const set = a.set.intersect(b.set);
       if (set.isEmpty()) continue;
       if (sameEnd(a.verdict, b.verdict) && a.verdict !== 'undetermined') {
@@ -497,4 +500,9 @@ function combineBranches(rule: DecisionRule, uncertain: string[], matched: Outco
     }
   }
   return combined;
+}
+
+/** Appends items to list one by one: a spread of a long list into push() overflows the call stack. */
+function append<T>(list: T[], items: readonly T[]): void {
+  for (const item of items) list.push(item);
 }

@@ -3,9 +3,20 @@
  * needs no verdicts, so a packet a rule only may match is sent both ways at once (it goes on
  * after the rule and takes the rule's action), which over-approximates what reaches each rule:
  * a rule found unreachable is unreachable.
+ *
+ * Witnesses first, sets last. Every rule is given a few packets it may match among those that
+ * may enter its chain; each is traced from the stage's base chain (reach-trace.ts), marking every
+ * rule it reaches and matches on the way, so most rules are shown reachable by a packet at the
+ * cost of the rules that packet meets. A rule no guess reaches is shown unreachable by the rules
+ * before it in its chain covering all it may match, or else decided by the exact set walk of the
+ * stages restricted to the packets such rules may match (reach-walk.ts, one walk per stage for all
+ * of them), which looks only at the rules that overlap them. The answer is the exact walk's.
  */
-import { CtState, PacketSet, Ranges } from '../packetset';
-import type { DecisionChain, DecisionRule, Metadata, PolicyProgram } from '../model/policy';
+import { CtState, PacketSet, Ranges, subtractAll, type Box } from '../packetset';
+import type { DecisionChain, DecisionRule, PolicyProgram } from '../model/policy';
+import { ProgramIndex, widestMatch } from './rule-index';
+import { followPacket, type ReachMarks } from './reach-trace';
+import { walkRegion } from './reach-walk';
 
 export interface RuleReach {
   /** Rules some packet may reach. */
@@ -14,75 +25,183 @@ export interface RuleReach {
   matched: Set<DecisionRule>;
 }
 
+/** A stage's base chain and the packets that enter it. */
+export interface Root {
+  chain: DecisionChain;
+  entry: PacketSet;
+}
+
+/** Guesses per rule before its reachability is proven by sets. */
+const GUESSES = 3;
+
 export function ruleReachability(program: PolicyProgram): RuleReach {
-  const reach: RuleReach = { reached: new Set(), matched: new Set() };
+  const roots = stageRoots(program);
+  const index = new ProgramIndex();
+  const marks: ReachMarks = { matched: new Set(), furthest: new Map() };
+  const { entries, rootsOf } = chainEntries(program, roots);
+  /** Per stage, the packets of rules no guess reached and no rule before them covers. */
+  const unsettled = new Map<Root, Box[]>();
+  for (const [chain, entry] of entries) {
+    const from = rootsOf.get(chain)!;
+    chain.rules.forEach((rule, position) => {
+      if (marks.matched.has(rule)) return;
+      const candidates = entry.intersect(widestMatch(rule));
+      if (candidates.isEmpty()) return;
+      for (const box of candidates.boxes.slice(0, GUESSES)) {
+        trace(program, index, from, box, marks);
+        if (marks.matched.has(rule)) return;
+      }
+      if (coveredBefore(chain, position, candidates, index)) return;
+      for (const root of from) {
+        const boxes = unsettled.get(root) ?? [];
+        for (const box of root.entry.intersect(candidates).boxes) boxes.push(box);
+        unsettled.set(root, boxes);
+      }
+    });
+  }
+  // One exact walk per stage of all those packets: a walk of some packets is exact for each of them, and one walk costs less than one per rule.
+  for (const [root, boxes] of unsettled) walkRegion(program, index, root.chain, PacketSet.of(boxes), marks);
+  for (const [chain, entry] of entries) settleReached(program, index, chain, entry, rootsOf.get(chain)!, marks);
+  const reached = new Set<DecisionRule>();
+  for (const [chain, furthest] of marks.furthest)
+    for (let i = 0; i <= furthest && i < chain.rules.length; i++) reached.add(chain.rules[i]!);
+  return { reached, matched: marks.matched };
+}
+
+/** The base chain of every stage, once, with the packets that enter it (only new connections' first packets where the stage sees only those). */
+function stageRoots(program: PolicyProgram): Root[] {
   const full = PacketSet.full(program.family);
   const newOnly = full.restrict('state', Ranges.point(BigInt(CtState.NEW)));
-  const walked = new Set<string>();
+  const roots = new Map<string, Root>();
   for (const point of program.points) {
     for (const stage of point.stages) {
-      if (walked.has(stage.chain)) continue;
-      walked.add(stage.chain);
       const chain = program.chains.get(stage.chain);
-      if (chain) walkChain(program, chain, stage.firstPacketOnly ? newOnly : full, reach, new Map());
+      if (chain && !roots.has(stage.chain)) roots.set(stage.chain, { chain, entry: stage.firstPacketOnly ? newOnly : full });
     }
   }
-  return reach;
+  return [...roots.values()];
 }
 
-/** Walks a chain with the packets that may enter it; returns those that may leave it back to the caller. */
-function walkChain(
+/**
+ * Per chain that packets can enter, a superset of the packets that may enter it (from every call
+ * site, what the calling rule may match of its own chain's superset) and the stages it is in;
+ * callers come before the chains they call.
+ */
+function chainEntries(
   program: PolicyProgram,
-  chain: DecisionChain,
-  packets: PacketSet,
-  reach: RuleReach,
-  tainted: Map<Metadata, PacketSet>,
-): PacketSet {
-  let remaining = packets;
-  let returned = PacketSet.EMPTY;
-  for (const rule of chain.rules) {
-    if (remaining.isEmpty()) break;
-    reach.reached.add(rule);
-    const { surely, may } = effectiveMatch(rule, tainted);
-    const matched = remaining.intersect(may);
-    if (matched.isEmpty()) continue;
-    reach.matched.add(rule);
-    // Packets surely matched take the action only; the others may also go on.
-    const sure = remaining.intersect(surely);
-    const action = rule.action;
-    switch (action.kind) {
-      case 'accept':
-      case 'drop':
-      case 'reject':
-      case 'undetermined':
-        remaining = remaining.subtract(sure);
-        break;
-      case 'return':
-        returned = returned.union(matched);
-        remaining = remaining.subtract(sure);
-        break;
-      case 'continue':
-        if (action.writes) tainted.set(action.writes.metadata, (tainted.get(action.writes.metadata) ?? PacketSet.EMPTY).union(matched));
-        break;
-      case 'jump': {
-        const back = walkChain(program, program.chains.get(action.chain)!, matched, reach, tainted);
-        // Packets only maybe matched stayed in `remaining`; of the returning ones only the surely matched are new to it.
-        remaining = PacketSet.unionOfDisjoint([remaining.subtract(sure), back.intersect(sure)]);
-        break;
+  roots: readonly Root[],
+): { entries: Map<DecisionChain, PacketSet>; rootsOf: Map<DecisionChain, Set<Root>> } {
+  const callees = (chain: DecisionChain): { rule: DecisionRule; chain: DecisionChain }[] =>
+    chain.rules.flatMap((rule) => {
+      const action = rule.action;
+      if (action.kind !== 'jump' && action.kind !== 'goto') return [];
+      const called = program.chains.get(action.chain);
+      if (!called) throw new Error(`internal: chain ${action.chain} is not in the program`);
+      return [{ rule, chain: called }];
+    });
+  // Depth first on an explicit stack: a chain is placed after every chain that calls it.
+  const order: DecisionChain[] = [];
+  const state = new Map<DecisionChain, 'open' | 'done'>();
+  for (const root of roots) {
+    const stack: { chain: DecisionChain; next: number; calls: DecisionChain[] }[] = [];
+    const open = (chain: DecisionChain): void => {
+      state.set(chain, 'open');
+      stack.push({ chain, next: 0, calls: callees(chain).map((c) => c.chain) });
+    };
+    if (!state.has(root.chain)) open(root.chain);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.next < top.calls.length) {
+        const next = top.calls[top.next++]!;
+        if (!state.has(next)) open(next);
+      } else {
+        state.set(top.chain, 'done');
+        order.push(top.chain);
+        stack.pop();
       }
-      case 'goto':
-        returned = returned.union(walkChain(program, program.chains.get(action.chain)!, matched, reach, tainted));
-        remaining = remaining.subtract(sure);
-        break;
     }
   }
-  return returned.union(remaining);
+  order.reverse();
+  const parts = new Map<DecisionChain, Box[]>();
+  const rootsOf = new Map<DecisionChain, Set<Root>>();
+  for (const root of roots) {
+    parts.set(root.chain, [...(parts.get(root.chain) ?? []), ...root.entry.boxes]);
+    rootsOf.set(root.chain, new Set([...(rootsOf.get(root.chain) ?? []), root]));
+  }
+  const entries = new Map<DecisionChain, PacketSet>();
+  for (const chain of order) {
+    const entry = PacketSet.of(parts.get(chain) ?? []);
+    entries.set(chain, entry);
+    const from = rootsOf.get(chain) ?? new Set<Root>();
+    for (const { rule, chain: called } of callees(chain)) {
+      const boxes = parts.get(called) ?? [];
+      for (const box of entry.intersect(widestMatch(rule)).boxes) boxes.push(box);
+      parts.set(called, boxes);
+      rootsOf.set(called, new Set([...(rootsOf.get(called) ?? []), ...from]));
+    }
+  }
+  return { entries, rootsOf };
 }
 
-function effectiveMatch(rule: DecisionRule, tainted: Map<Metadata, PacketSet>): { surely: PacketSet; may: PacketSet } {
-  const { surely, may } = rule.match;
-  if (!rule.reads) return { surely, may };
-  const changed = rule.reads.metadata.reduce((acc, m) => acc.union(tainted.get(m) ?? PacketSet.EMPTY), PacketSet.EMPTY);
-  if (changed.isEmpty()) return { surely, may };
-  return { surely: surely.subtract(changed), may: may.union(rule.reads.relaxed.intersect(changed)) };
+/** Traces a packet of the box from every stage it may enter the chain from. */
+function trace(program: PolicyProgram, index: ProgramIndex, roots: Iterable<Root>, box: Box, marks: ReachMarks): void {
+  const point = box.inner();
+  for (const root of roots) if (root.entry.contains(point)) followPacket(program, index, root.chain, point, marks);
+}
+
+/**
+ * Whether rules before `position` that surely stop what they match (and read no metadata an earlier
+ * rule may have changed) together cover `packets`: then no packet of them gets past them.
+ */
+function coveredBefore(chain: DecisionChain, position: number, packets: PacketSet, index: ProgramIndex): boolean {
+  const cutters: Box[] = [];
+  for (const before of index.of(chain).meetingSet(packets)) {
+    if (before >= position) break;
+    const rule = chain.rules[before]!;
+    if (rule.reads || !stops(rule)) continue;
+    for (const box of rule.match.surely.boxes) cutters.push(box);
+  }
+  return cutters.length > 0 && subtractAll(packets.boxes, cutters).length === 0;
+}
+
+function stops(rule: DecisionRule): boolean {
+  const kind = rule.action.kind;
+  return kind === 'accept' || kind === 'drop' || kind === 'reject' || kind === 'undetermined' || kind === 'return';
+}
+
+/**
+ * Makes the chain's furthest reached position exact where a rule after it is not matched: a
+ * packet past it (a guess among what may enter the chain), or proof that none gets past the rules
+ * before it, or the exact walk of everything that may enter the chain.
+ */
+function settleReached(
+  program: PolicyProgram,
+  index: ProgramIndex,
+  chain: DecisionChain,
+  entry: PacketSet,
+  roots: Iterable<Root>,
+  marks: ReachMarks,
+): void {
+  let lastUnmatched = chain.rules.length - 1;
+  while (lastUnmatched >= 0 && marks.matched.has(chain.rules[lastUnmatched]!)) lastUnmatched--;
+  const reachedTo = (): number => marks.furthest.get(chain) ?? -1;
+  if (lastUnmatched <= reachedTo()) return;
+  // Rules after the last matched one only pass packets on: getting past it is getting to them.
+  let guesses = entry;
+  for (let tries = 0; tries < GUESSES && lastUnmatched > reachedTo() && !guesses.isEmpty(); tries++) {
+    const blocker = firstStopAfter(chain, reachedTo(), marks);
+    if (blocker && !blocker.reads) guesses = guesses.subtract(blocker.match.surely);
+    if (!guesses.isEmpty()) trace(program, index, roots, guesses.boxes[0]!, marks);
+  }
+  if (lastUnmatched <= reachedTo() || coveredBefore(chain, lastUnmatched, entry, index)) return;
+  for (const root of roots) walkRegion(program, index, root.chain, root.entry.intersect(entry), marks);
+}
+
+/** The first matched rule that stops packets at or after position `from`. */
+function firstStopAfter(chain: DecisionChain, from: number, marks: ReachMarks): DecisionRule | undefined {
+  for (let i = Math.max(0, from); i < chain.rules.length; i++) {
+    const rule = chain.rules[i]!;
+    if (marks.matched.has(rule) && stops(rule)) return rule;
+  }
+  return undefined;
 }

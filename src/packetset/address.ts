@@ -4,7 +4,6 @@ import { Ranges } from './ranges';
 /** A mask with more free bits than this above its lowest set bit is refused: 2^16 intervals at most. */
 const MAX_MASK_HOLES = 16;
 
-const V4_OCTET = /^(?:0|[1-9]\d{0,2})$/;
 const V6_GROUP = /^[0-9a-fA-F]{1,4}$/;
 const DECIMAL = /^(?:0|[1-9]\d*)$/;
 
@@ -19,14 +18,37 @@ export function parseAddress(text: string): { family: Family; value: bigint } | 
 }
 
 function parseV4(text: string): bigint | undefined {
-  const octets = text.split('.');
-  if (octets.length !== 4) return undefined;
-  let value = 0n;
-  for (const octet of octets) {
-    if (!V4_OCTET.test(octet) || Number(octet) > 255) return undefined;
-    value = (value << 8n) | BigInt(octet);
+  const value = parseV4Number(text, 0, text.length);
+  return value === undefined ? undefined : BigInt(value);
+}
+
+/**
+ * The IPv4 address text[start, end) as a number: four decimal octets of at most 255, no leading
+ * zeros. Read character by character: it is the most frequent value of a rule set.
+ */
+function parseV4Number(text: string, start: number, end: number): number | undefined {
+  let value = 0;
+  let octets = 0;
+  let at = start;
+  while (octets < 4) {
+    const from = at;
+    let octet = 0;
+    while (at < end) {
+      const digit = text.charCodeAt(at) - 48;
+      if (digit < 0 || digit > 9) break;
+      octet = octet * 10 + digit;
+      at++;
+    }
+    const length = at - from;
+    if (length === 0 || length > 3 || octet > 255 || (length > 1 && text.charCodeAt(from) === 48)) return undefined;
+    value = value * 256 + octet;
+    octets++;
+    if (octets < 4) {
+      if (at >= end || text.charCodeAt(at) !== 46) return undefined;
+      at++;
+    }
   }
-  return value;
+  return at === end ? value : undefined;
 }
 
 function parseV6(text: string): bigint | undefined {
@@ -56,6 +78,37 @@ function parseV6(text: string): bigint | undefined {
  * 2^16 intervals.
  */
 export function parseNetwork(text: string): { family: Family; ranges: Ranges } | undefined {
+  return parseV4Network(text) ?? parseAnyNetwork(text);
+}
+
+/** 'a', 'a/len' and 'a-b' of IPv4 in numbers; undefined for anything else (parseAnyNetwork decides). */
+function parseV4Network(text: string): { family: Family; ranges: Ranges } | undefined {
+  const slash = text.indexOf('/');
+  const dash = text.indexOf('-');
+  if (dash >= 0) {
+    if (slash >= 0) return undefined;
+    const lo = parseV4Number(text, 0, dash);
+    const hi = lo === undefined ? undefined : parseV4Number(text, dash + 1, text.length);
+    return hi === undefined ? undefined : { family: 4, ranges: Ranges.ofNumbers(lo!, hi) };
+  }
+  const address = parseV4Number(text, 0, slash < 0 ? text.length : slash);
+  if (address === undefined) return undefined;
+  if (slash < 0) return { family: 4, ranges: Ranges.ofNumbers(address, address) };
+  const length = text.length - slash - 1;
+  if (length < 1 || length > 2) return undefined;
+  let prefix = 0;
+  for (let at = slash + 1; at < text.length; at++) {
+    const digit = text.charCodeAt(at) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    prefix = prefix * 10 + digit;
+  }
+  if (prefix > 32 || (length === 2 && text.charCodeAt(slash + 1) === 48)) return undefined;
+  const size = 2 ** (32 - prefix);
+  const lo = Math.floor(address / size) * size;
+  return { family: 4, ranges: Ranges.ofNumbers(lo, lo + size - 1) };
+}
+
+function parseAnyNetwork(text: string): { family: Family; ranges: Ranges } | undefined {
   const dash = text.indexOf('-');
   if (dash >= 0) {
     const lo = parseAddress(text.slice(0, dash));

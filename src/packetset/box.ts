@@ -1,6 +1,6 @@
 import { DIMENSIONS, DIMENSION_INDEX, universe, type Dimension, type Family } from './dimensions';
 import { mix } from './hash';
-import { type Ranges } from './ranges';
+import { Ranges } from './ranges';
 
 /** One concrete packet. */
 export interface Point {
@@ -46,20 +46,28 @@ export class Box {
   /** One Ranges per dimension, in DIMENSIONS order. */
   readonly ranges: readonly Ranges[];
   readonly #empty: boolean;
-  /** Indices of the dimensions narrower than their universe: only they can cut another box. */
-  #constrained: number[] | undefined;
+  /** Bit i set when dimension i is narrower than its universe (only those can cut another box); -1 until known. */
+  #constrained = -1;
   #key: string | undefined;
   /** Per dimension a hash of its index and Ranges, and their sum: see neighbourHash. */
   #dimensionHashes: number[] | undefined;
   #hashSum = 0;
 
-  private constructor(family: Family, ranges: Ranges[]) {
+  private constructor(family: Family, ranges: Ranges[], empty?: boolean, constrained = -1) {
     this.family = family;
-    this.ranges = Object.freeze(ranges);
-    this.#empty = ranges.some((r) => r.isEmpty());
+    this.ranges = ranges;
+    if (empty === undefined) {
+      empty = false;
+      for (const r of ranges) if (r.isEmpty()) empty = true;
+    }
+    this.#empty = empty;
+    this.#constrained = constrained;
   }
 
-  private static readonly FULL: Readonly<Record<Family, Box>> = { 4: new Box(4, [...FULL_RANGES[4]]), 6: new Box(6, [...FULL_RANGES[6]]) };
+  private static readonly FULL: Readonly<Record<Family, Box>> = {
+    4: new Box(4, [...FULL_RANGES[4]], false, 0),
+    6: new Box(6, [...FULL_RANGES[6]], false, 0),
+  };
 
   static full(family: Family): Box {
     return Box.FULL[family];
@@ -112,33 +120,59 @@ export class Box {
 
   overlaps(o: Box): boolean {
     if (this.family !== o.family || this.#empty || o.#empty) return false;
-    for (const i of o.constrained()) if (!this.ranges[i]!.overlaps(o.ranges[i]!)) return false;
+    // Where either box spans the universe the two overlap: only dimensions both constrain can keep them apart.
+    for (let both = this.constrained() & o.constrained(), i = 0; both !== 0; both >>>= 1, i++) {
+      if ((both & 1) !== 0 && !this.ranges[i]!.overlaps(o.ranges[i]!)) return false;
+    }
     return true;
   }
 
   subsetOf(o: Box): boolean {
     if (this.isEmpty()) return true;
     if (this.family !== o.family) return false;
-    for (let i = 0; i < this.ranges.length; i++) if (!this.ranges[i]!.subsetOf(o.ranges[i]!)) return false;
+    for (let rest = o.constrained(), i = 0; rest !== 0; rest >>>= 1, i++) {
+      if ((rest & 1) !== 0 && !this.ranges[i]!.subsetOf(o.ranges[i]!)) return false;
+    }
     return true;
   }
 
   /** Semantic equality: all empty boxes are equal. */
   equals(o: Box): boolean {
     if (this.isEmpty() || o.isEmpty()) return this.isEmpty() && o.isEmpty();
-    return this.key() === o.key();
+    if (this === o) return true;
+    if (this.family !== o.family || this.constrained() !== o.constrained()) return false;
+    for (let i = 0; i < this.ranges.length; i++) if (!this.ranges[i]!.equals(o.ranges[i]!)) return false;
+    return true;
   }
 
   /** null when the families differ or the intersection is empty. */
   intersect(o: Box): Box | null {
-    if (this.family !== o.family) return null;
-    const ranges: Ranges[] = [];
-    for (let i = 0; i < this.ranges.length; i++) {
-      const r = this.ranges[i]!.intersect(o.ranges[i]!);
-      if (r.isEmpty()) return null;
-      ranges.push(r);
+    if (!this.overlaps(o)) return null;
+    const mine = this.constrained();
+    const theirs = o.constrained();
+    // Only dimensions both constrain need intersecting; elsewhere the narrower side is the answer.
+    if ((theirs & ~mine) === 0 && this.#allWithin(o, theirs)) return this;
+    if ((mine & ~theirs) === 0 && o.#allWithin(this, mine)) return o;
+    const ranges: Ranges[] = new Array<Ranges>(this.ranges.length);
+    for (let i = 0; i < ranges.length; i++) {
+      const bit = 1 << i;
+      if ((theirs & bit) === 0) ranges[i] = this.ranges[i]!;
+      else if ((mine & bit) === 0) ranges[i] = o.ranges[i]!;
+      else {
+        const r = this.ranges[i]!.intersect(o.ranges[i]!);
+        if (r.isEmpty()) return null;
+        ranges[i] = r;
+      }
     }
-    return new Box(this.family, ranges);
+    return new Box(this.family, ranges, false, mine | theirs);
+  }
+
+  /** Whether every dimension of `dims` of this box lies within o's. */
+  #allWithin(o: Box, dims: number): boolean {
+    for (let rest = dims, i = 0; rest !== 0; rest >>>= 1, i++) {
+      if ((rest & 1) !== 0 && !this.ranges[i]!.subsetOf(o.ranges[i]!)) return false;
+    }
+    return true;
   }
 
   /**
@@ -149,18 +183,57 @@ export class Box {
   subtract(o: Box): Box[] {
     if (!this.overlaps(o)) return this.#empty ? [] : [this];
     const pieces: Box[] = [];
-    const inside = [...this.ranges];
+    let inside: Ranges[] | undefined;
     // Where o spans the whole universe nothing of this box lies outside it.
-    for (const i of o.constrained()) {
-      const outside = this.ranges[i]!.subtract(o.ranges[i]!);
-      if (!outside.isEmpty()) {
-        const piece = [...inside];
-        piece[i] = outside;
-        pieces.push(new Box(this.family, piece));
-        inside[i] = this.ranges[i]!.intersect(o.ranges[i]!);
-      }
+    for (let rest = o.constrained(), i = 0; rest !== 0; rest >>>= 1, i++) {
+      if ((rest & 1) === 0) continue;
+      const mine = (inside ?? this.ranges)[i]!;
+      const outside = mine.subtract(o.ranges[i]!);
+      if (outside.isEmpty()) continue;
+      const piece = [...(inside ?? this.ranges)];
+      piece[i] = outside;
+      pieces.push(new Box(this.family, piece, false));
+      inside ??= [...this.ranges];
+      inside[i] = mine.intersect(o.ranges[i]!);
     }
     return pieces;
+  }
+
+  /**
+   * A packet of the box away from the values rules name most (the lowest, the well-known ports,
+   * network and broadcast addresses): in each dimension 0.618 of the way into the first interval.
+   */
+  inner(): Point {
+    const at = (dim: Dimension): number | bigint => {
+      const r = this.get(dim);
+      const lo = r.lowAt(0);
+      const hi = r.highAt(0);
+      if (typeof lo === 'number' && typeof hi === 'number') return lo + Math.floor((hi - lo) * 0.618);
+      const [l, h] = [BigInt(lo), BigInt(hi)];
+      return l + ((h - l) * 618n) / 1000n;
+    };
+    return {
+      family: this.family,
+      src: BigInt(at('src')),
+      dst: BigInt(at('dst')),
+      proto: Number(at('proto')),
+      sport: Number(at('sport')),
+      dport: Number(at('dport')),
+      icmp: Number(at('icmp')),
+      tcpflags: Number(at('tcpflags')),
+      iif: Number(at('iif')),
+      oif: Number(at('oif')),
+      state: Number(at('state')),
+    };
+  }
+
+  /** The box of the one packet p (empty when a value lies outside its dimension's universe). */
+  static point(p: Point): Box {
+    const ranges = POINT_READERS.map((read, i) => {
+      const v = read(p);
+      return FULL_RANGES[p.family][i]!.intersect(typeof v === 'bigint' ? Ranges.point(v) : Ranges.ofNumbers(v, v));
+    });
+    return new Box(p.family, ranges);
   }
 
   contains(p: Point): boolean {
@@ -195,8 +268,17 @@ export class Box {
     return true;
   }
 
-  private constrained(): readonly number[] {
-    this.#constrained ??= this.ranges.flatMap((r, i) => (r.equals(FULL_RANGES[this.family][i]!) ? [] : [i]));
+  /** The dimensions narrower than their universe, as a bit mask (bit i for DIMENSIONS[i]). */
+  constrained(): number {
+    if (this.#constrained < 0) {
+      const full = FULL_RANGES[this.family];
+      let mask = 0;
+      for (let i = 0; i < this.ranges.length; i++) {
+        const r = this.ranges[i]!;
+        if (r !== full[i] && !r.equals(full[i]!)) mask |= 1 << i;
+      }
+      this.#constrained = mask;
+    }
     return this.#constrained;
   }
 }

@@ -1,6 +1,8 @@
 import { Box, type Point } from './box';
 import { DIMENSIONS, DIMENSION_INDEX, FAMILIES, isAddressDimension, universe, type Dimension, type Family } from './dimensions';
 import { Ranges } from './ranges';
+import { disjointUnion, subtractAll } from './sweep';
+import { BoxIndex } from './box-index';
 
 /** Values a witness takes when the caller gives no preference and they are in the set. */
 const DEFAULT_PREFERRED: Partial<Record<Dimension, readonly bigint[]>> = { sport: [40000n] };
@@ -18,6 +20,8 @@ export class PacketSet {
   };
 
   readonly boxes: readonly Box[];
+  /** The boxes indexed, made when a large set is first intersected with a small one. */
+  #index: BoxIndex | undefined;
 
   /** `boxes` must be non-empty and pairwise disjoint. */
   private constructor(boxes: Box[]) {
@@ -53,6 +57,14 @@ export class PacketSet {
     );
   }
 
+  /** The union of boxes known to be pairwise disjoint (the pieces of a subtraction): only merged, never cut. */
+  static ofDisjoint(boxes: readonly Box[]): PacketSet {
+    return PacketSet.fromDisjoint(
+      [],
+      boxes.filter((box) => !box.isEmpty()),
+    );
+  }
+
   static of(boxes: Iterable<Box>): PacketSet {
     return PacketSet.fromDisjoint([], makeDisjoint(boxes));
   }
@@ -80,16 +92,22 @@ export class PacketSet {
     if (this.isEmpty()) return o;
     // Keep the set with more boxes whole and add the rest of the other: fewer boxes get cut.
     const [kept, added] = this.boxes.length >= o.boxes.length ? [this, o] : [o, this];
-    return PacketSet.fromDisjoint(kept.boxes, subtractBoxes(added.boxes, kept.boxes).rest);
+    return PacketSet.fromDisjoint(kept.boxes, minus(added.boxes, kept.boxes).rest);
   }
 
   intersect(o: PacketSet): PacketSet {
     if (o === this) return this;
+    if (this.boxes.length < o.boxes.length) return o.intersect(this);
     const out: Box[] = [];
-    for (const a of this.boxes) {
-      for (const b of o.boxes) {
-        const common = a.intersect(b);
-        if (common !== null) out.push(common);
+    if (this.boxes.length >= INDEX_FROM && o.boxes.length * 4 <= this.boxes.length) {
+      this.#index ??= new BoxIndex(this.boxes);
+      for (const b of o.boxes) for (const id of this.#index.overlapping(b)) out.push(this.boxes[id]!.intersect(b)!);
+    } else {
+      for (const a of this.boxes) {
+        for (const b of o.boxes) {
+          const common = a.intersect(b);
+          if (common !== null) out.push(common);
+        }
       }
     }
     return PacketSet.fromDisjoint([], out);
@@ -97,7 +115,7 @@ export class PacketSet {
 
   subtract(o: PacketSet): PacketSet {
     if (o.isEmpty() || this.isEmpty()) return this;
-    const { rest, fresh } = subtractBoxes(this.boxes, o.boxes);
+    const { rest, fresh } = minus(this.boxes, o.boxes);
     if (rest === this.boxes) return this;
     return PacketSet.fromDisjoint(
       rest.filter((box) => !fresh.has(box)),
@@ -133,7 +151,7 @@ export class PacketSet {
   }
 
   subsetOf(o: PacketSet): boolean {
-    return this.boxes.every((box) => subtractBoxes([box], o.boxes).rest.length === 0);
+    return this.boxes.every((box) => minus([box], o.boxes).rest.length === 0);
   }
 
   equals(o: PacketSet): boolean {
@@ -146,6 +164,11 @@ export class PacketSet {
   }
 
   overlaps(o: PacketSet): boolean {
+    if (this.boxes.length < o.boxes.length) return o.overlaps(this);
+    if (this.boxes.length >= INDEX_FROM && o.boxes.length * 4 <= this.boxes.length) {
+      this.#index ??= new BoxIndex(this.boxes);
+      return o.boxes.some((b) => this.#index!.overlapsAny(b));
+    }
     return this.boxes.some((a) => o.boxes.some((b) => a.overlaps(b)));
   }
 
@@ -204,6 +227,21 @@ function niceValue(dim: Dimension, r: Ranges, preferred: readonly bigint[] = [])
   return lo % 4n === 0n && hi - lo >= 2n ? lo + 1n : lo;
 }
 
+/** A set of this many boxes or more is indexed to intersect it with a much smaller one. */
+const INDEX_FROM = 32;
+
+/** Up to this many box pairs, subtracting box by box beats indexing and sweeping. */
+const PAIRWISE_UP_TO = 64;
+
+/** subtractBoxes, by subtractAll (index and sweep) when there are many boxes on both sides. */
+function minus(from: readonly Box[], cutters: readonly Box[]): { rest: readonly Box[]; fresh: Set<Box> } {
+  if (from.length * cutters.length <= PAIRWISE_UP_TO) return subtractBoxes(from, cutters);
+  const rest = subtractAll(from, cutters);
+  const old = new Set(from);
+  const fresh = new Set(rest.filter((box) => !old.has(box)));
+  return { rest: fresh.size === 0 && rest.length === from.length ? from : rest, fresh };
+}
+
 /**
  * `from` minus every box of `minus`: `rest`, which is `from` itself when nothing overlaps,
  * and which of its boxes are `fresh` (not in `from`). Pieces of a box are disjoint and stay
@@ -251,6 +289,7 @@ function subtractBoxes(from: readonly Box[], minus: readonly Box[]): { rest: rea
  * a group it does not agree with is left unmerged, which costs compactness, never correctness.
  */
 function mergeNeighbours(settled: readonly Box[], fresh: readonly Box[]): Box[] {
+  if (settled.length + fresh.length <= SMALL_MERGE) return mergeFew(settled, fresh);
   // Sets keep insertion order, so the result is deterministic.
   const kept = new Set(settled);
   let pending = fresh;
@@ -284,6 +323,46 @@ function mergeNeighbours(settled: readonly Box[], fresh: readonly Box[]): Box[] 
   return [...kept];
 }
 
+/** Below this many boxes, merging pair by pair is cheaper than grouping by hash. */
+const SMALL_MERGE = 8;
+
+/** mergeNeighbours for a few boxes: try every pair with a fresh box until none merges. */
+function mergeFew(settled: readonly Box[], fresh: readonly Box[]): Box[] {
+  if (fresh.length === 0) return [...settled];
+  if (settled.length + fresh.length === 1) return [fresh[0]!];
+  const boxes = [...settled, ...fresh];
+  /** Whether boxes[i] is fresh: two settled boxes never merge. */
+  const isFresh = boxes.map((_, i) => i >= settled.length);
+  for (let merged = true; merged;) {
+    merged = false;
+    for (let i = 0; i < boxes.length && !merged; i++) {
+      for (let j = i + 1; j < boxes.length && !merged; j++) {
+        if (!isFresh[i] && !isFresh[j]) continue;
+        const d = differingDimension(boxes[i]!, boxes[j]!);
+        if (d < 0) continue;
+        boxes[i] = boxes[i]!.replaced(d, boxes[i]!.ranges[d]!.union(boxes[j]!.ranges[d]!));
+        isFresh[i] = true;
+        boxes.splice(j, 1);
+        isFresh.splice(j, 1);
+        merged = true;
+      }
+    }
+  }
+  return boxes;
+}
+
+/** The one dimension in which two boxes of a family differ, or -1 (none, several, or different families). */
+function differingDimension(a: Box, b: Box): number {
+  if (a.family !== b.family) return -1;
+  let found = -1;
+  for (let d = 0; d < a.ranges.length; d++) {
+    if (a.ranges[d]!.equals(b.ranges[d]!)) continue;
+    if (found >= 0) return -1;
+    found = d;
+  }
+  return found;
+}
+
 /**
  * The settled boxes that could merge with a fresh one: a box differing from every fresh box
  * in two dimensions cannot. Looking up a few hashes filters out most boxes cheaply.
@@ -303,12 +382,5 @@ function mergeCandidates(settled: Iterable<Box>, fresh: readonly Box[]): Box[] {
 function makeDisjoint(boxes: Iterable<Box>): Box[] {
   const unique = new Map<string, Box>();
   for (const box of boxes) if (!box.isEmpty()) unique.set(box.key(), box);
-  // Larger boxes first, so that boxes inside them vanish instead of cutting them.
-  const bySize = mergeNeighbours([], [...unique.values()])
-    .map((box) => ({ box, size: box.size() }))
-    .sort((a, b) => (a.size > b.size ? -1 : a.size < b.size ? 1 : 0))
-    .map(({ box }) => box);
-  const kept: Box[] = [];
-  for (const box of bySize) for (const piece of subtractBoxes([box], kept).rest) kept.push(piece);
-  return kept;
+  return disjointUnion(mergeNeighbours([], [...unique.values()]));
 }

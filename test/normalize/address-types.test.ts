@@ -10,7 +10,7 @@ import { ruleMatch } from '../../src/normalize/iptables/matches';
 import { InterfaceUniverse } from '../../src/model/policy';
 import { parseAddress, parseNetwork, type Point, type Ranges } from '../../src/packetset';
 
-const interfaces = new InterfaceUniverse(['eth0', 'eth1']);
+const interfaces = new InterfaceUniverse(['eth0', 'eth1'], ['lo']);
 const index = (name: string): number => interfaces.indexOf(name)!;
 type Path = 'in' | 'forward' | 'out' | 'from lo';
 

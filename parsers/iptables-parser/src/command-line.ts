@@ -149,6 +149,7 @@ class CommandLineReader {
   constructor(
     private readonly tokens: readonly Token[],
     private readonly line: number,
+    private readonly source?: { text: string; firstColumn: number },
   ) {}
 
   read(): Command {
@@ -168,13 +169,37 @@ class CommandLineReader {
       throw new IptablesSyntaxError(this.line, `-c cannot be used with ${command.flag}: expected counters only with -A, -I, -R or -P`);
     }
     if (takesRule) this.checkInterfaceDirection(command.chain ?? '');
-    command.spec = this.tokens
-      .filter((_, index) => !this.nonSpecPositions.has(index))
-      .map((token) => token.raw)
-      .join(' ');
+    command.spec = this.specText();
     command.targetColumn = this.targetColumn;
     command.counters = this.counters;
     return command;
+  }
+
+  /**
+   * The rule specification's words joined by single spaces. Where they stand in the line one
+   * after another, one space apart (as iptables-save writes them), that is a slice of the line.
+   */
+  private specText(): string {
+    const kept: Token[] = [];
+    let contiguous = true;
+    this.tokens.forEach((token, index) => {
+      if (this.nonSpecPositions.has(index)) contiguous &&= kept.length === 0;
+      else kept.push(token);
+    });
+    const first = kept[0];
+    const last = kept[kept.length - 1];
+    if (this.source && first && last && contiguous) {
+      const { text, firstColumn } = this.source;
+      const start = first.column - firstColumn;
+      const end = last.column - firstColumn + last.raw.length;
+      let spaced = true;
+      for (let k = 1; k < kept.length && spaced; k++) {
+        const at = kept[k]!.column - firstColumn;
+        spaced = text.charCodeAt(at - 1) === 0x20 && at - 1 === kept[k - 1]!.column - firstColumn + kept[k - 1]!.raw.length;
+      }
+      if (spaced) return text.slice(start, end);
+    }
+    return kept.map((token) => token.raw).join(' ');
   }
 
   private error(expected: string, token?: Token): IptablesSyntaxError {
@@ -488,8 +513,9 @@ class CommandLineReader {
 
 /**
  * Reads one command line of a restore file (`-A INPUT -p tcp --dport 22 -j ACCEPT`).
- * Checks everything that does not depend on the table's chains.
+ * Checks everything that does not depend on the table's chains. `source` is the text the tokens
+ * were split from and the column of its first character, so the specification can be a slice of it.
  */
-export function readCommandLine(tokens: readonly Token[], line: number): Command {
-  return new CommandLineReader(tokens, line).read();
+export function readCommandLine(tokens: readonly Token[], line: number, source?: { text: string; firstColumn: number }): Command {
+  return new CommandLineReader(tokens, line, source).read();
 }

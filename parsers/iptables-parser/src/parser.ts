@@ -44,7 +44,7 @@ export function parseIptablesSave(text: string): Ruleset {
   if (lines[lines.length - 1] === '') lines.pop();
   const warnings: ParseWarning[] = [];
   const tables: Table[] = [];
-  const ip6tablesHeader = lines.some((line) => IP6TABLES_HEADER.test(line.trim()));
+  const ip6tablesHeader = lines.some((line) => line.includes('#') && IP6TABLES_HEADER.test(line.trim()));
   let usesIpv6 = false;
   /** ip6tables-restore refuses -f; without a header the family is only known at the end. */
   let firstFragmentLine: number | undefined;
@@ -52,9 +52,9 @@ export function parseIptablesSave(text: string): Ruleset {
 
   lines.forEach((rawLine, index) => {
     const line = index + 1;
-    const source = rawLine.replace(/\r$/, '');
+    const source = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     const trimmed = source.trim();
-    const column = source.length - source.trimStart().length + 1;
+    const column = trimmed.length === source.length ? 1 : source.length - source.trimStart().length + 1;
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const nul = source.indexOf('\0');
     if (nul >= 0) {
@@ -99,7 +99,9 @@ export function parseIptablesSave(text: string): Ruleset {
     }
 
     const prefix = trimmed.startsWith('[') ? readCountersPrefix(trimmed, line, column) : undefined;
-    const command = readCommandLine(tokenize(prefix?.rest ?? trimmed, line, prefix?.restColumn ?? column), line);
+    const words = prefix?.rest ?? trimmed;
+    const wordsColumn = prefix?.restColumn ?? column;
+    const command = readCommandLine(tokenize(words, line, wordsColumn), line, { text: words, firstColumn: wordsColumn });
     if (command.body.fragment) {
       if (ip6tablesHeader) throw fragmentInIpv6(line);
       firstFragmentLine ??= line;

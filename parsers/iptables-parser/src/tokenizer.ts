@@ -12,9 +12,10 @@ export interface Token {
   column: number;
 }
 
-function isBlank(char: string): boolean {
-  return char === ' ' || char === '\t';
-}
+const SPACE = 0x20;
+const TAB = 0x09;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
 /**
  * Splits one line the way iptables-restore's add_param_to_argv does: words are
@@ -24,59 +25,55 @@ function isBlank(char: string): boolean {
  * `"x"y` is two words. Outside quotes a backslash is an ordinary character.
  * iptables-restore silently keeps an unterminated group; we report it.
  *
+ * Words are slices of the line (a word without quotes is its own raw text), so a
+ * large file costs few allocations.
+ *
  * @param text the part of the line to split
  * @param lineNumber 1-based line, for errors
  * @param firstColumn 1-based column of `text[0]` in the source line
  */
 export function tokenize(text: string, lineNumber: number, firstColumn: number): Token[] {
   const tokens: Token[] = [];
-  let value = '';
-  let start = -1;
-  let quoted = false;
-  let quoteStart = -1;
-  let escaped = false;
-
-  const finish = (end: number): void => {
-    tokens.push({ value, quoted, raw: text.slice(start, end), column: firstColumn + start });
-    value = '';
-    start = -1;
-    quoted = false;
-  };
-
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (quoteStart >= 0) {
-      if (escaped) {
-        value += char;
-        escaped = false;
-      } else if (char === '\\') {
-        escaped = true;
-      } else if (char === '"') {
-        quoteStart = -1;
-        finish(i + 1);
-      } else {
-        value += char;
-      }
+  const end = text.length;
+  let i = 0;
+  while (i < end) {
+    let char = text.charCodeAt(i);
+    if (char === SPACE || char === TAB) {
+      i++;
       continue;
     }
-    if (char === '"') {
-      if (start < 0) start = i;
-      quoteStart = i;
-      quoted = true;
-    } else if (isBlank(char)) {
-      if (start >= 0) finish(i);
-    } else {
-      if (start < 0) start = i;
-      value += char;
+    const start = i;
+    while (i < end && (char = text.charCodeAt(i)) !== SPACE && char !== TAB && char !== QUOTE) i++;
+    if (i >= end || char !== QUOTE) {
+      const word = text.slice(start, i);
+      tokens.push({ value: word, quoted: false, raw: word, column: firstColumn + start });
+      continue;
     }
+    // A quoted group, perhaps after unquoted characters of the same word; it ends the word.
+    const quoteStart = i++;
+    let value = text.slice(start, quoteStart);
+    let chunk = i;
+    for (;;) {
+      if (i >= end) {
+        throw new IptablesSyntaxError(
+          lineNumber,
+          'unterminated quote: expected a closing " before the end of the line',
+          firstColumn + quoteStart,
+        );
+      }
+      char = text.charCodeAt(i);
+      if (char === QUOTE) break;
+      if (char === BACKSLASH && i + 1 < end) {
+        value += text.slice(chunk, i) + text[i + 1];
+        i += 2;
+        chunk = i;
+      } else {
+        i++;
+      }
+    }
+    value += text.slice(chunk, i);
+    i++;
+    tokens.push({ value, quoted: true, raw: text.slice(start, i), column: firstColumn + start });
   }
-  if (quoteStart >= 0) {
-    throw new IptablesSyntaxError(
-      lineNumber,
-      'unterminated quote: expected a closing " before the end of the line',
-      firstColumn + quoteStart,
-    );
-  }
-  if (start >= 0) finish(text.length);
   return tokens;
 }

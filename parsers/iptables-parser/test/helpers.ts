@@ -14,8 +14,11 @@ function findRepoRoot(): string {
 /** The real iptables dumps the repository keeps (fixtures/real/SOURCES.md says where each comes from). */
 export const REAL_CONFIGS_DIR = path.resolve(findRepoRoot(), 'fixtures', 'real', 'iptables');
 
-export function readRealConfig(fileName: string): string {
-  return readFileSync(path.join(REAL_CONFIGS_DIR, fileName), 'utf8');
+/** Large real dumps, kept apart so that the engine's tests over every real file stay quick. */
+export const LARGE_REAL_CONFIGS_DIR = path.resolve(findRepoRoot(), 'fixtures', 'real', 'iptables-large');
+
+export function readRealConfig(fileName: string, dir = REAL_CONFIGS_DIR): string {
+  return readFileSync(path.join(dir, fileName), 'utf8');
 }
 
 /** Parses the given lines joined into one file. */

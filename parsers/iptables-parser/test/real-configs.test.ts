@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { type Rule, type Ruleset, parseIptablesSave } from '../src';
-import { REAL_CONFIGS_DIR, findChain, readRealConfig } from './helpers';
+import { LARGE_REAL_CONFIGS_DIR, REAL_CONFIGS_DIR, findChain, readRealConfig } from './helpers';
 
 /** Rules per chain of each table, counted with awk over the `-A` lines, and the chain order of the `:` lines. */
 type ChainCounts = Record<string, Record<string, number>>;
@@ -88,7 +88,7 @@ const SHOREWALL_FILTER_COUNTS: Record<string, number> = {
 };
 
 describe('real iptables-save files', () => {
-  it('finds the five files', () => {
+  it('finds the five files, and the large one apart', () => {
     assert.deepEqual(readdirSync(REAL_CONFIGS_DIR).sort(), [
       'diekmann_parser_test.rules',
       'diekmann_sqrl_shorewall_akachan.rules',
@@ -96,6 +96,7 @@ describe('real iptables-save files', () => {
       'diekmann_ugent_v1.4.21.rules',
       'duderandom21_vpn_policy_rules.v4',
     ]);
+    assert.deepEqual(readdirSync(LARGE_REAL_CONFIGS_DIR), ['diekmann_tum_net_2015-09-03.rules']);
   });
 
   describe('diekmann_parser_test.rules (torture test)', () => {
@@ -302,6 +303,35 @@ describe('real iptables-save files', () => {
         ],
       );
       assert.ok(findChain(ruleset, 'nat', 'POSTROUTING').rules.every((each) => each.destination?.negated === true));
+    });
+  });
+
+  describe('diekmann_tum_net_2015-09-03.rules (TUM, 4,973 rules)', () => {
+    const ruleset = parseIptablesSave(readRealConfig('diekmann_tum_net_2015-09-03.rules', LARGE_REAL_CONFIGS_DIR));
+
+    it('has 98 chains and 4,973 rules in raw, nat and filter', () => {
+      assert.equal(ruleset.family, 4);
+      assert.deepEqual(ruleset.warnings, []);
+      const counts = chainCounts(ruleset);
+      assert.deepEqual(Object.keys(counts), ['raw', 'nat', 'filter']);
+      assert.equal(Object.values(counts).flatMap((chains) => Object.keys(chains)).length, 98);
+      const rules = (table: string) => Object.values(counts[table]!).reduce((a, b) => a + b, 0);
+      assert.deepEqual([rules('raw'), rules('nat'), rules('filter')], [24, 3, 4946]);
+      assert.equal(counts.filter!['mac_1019'], 1014);
+    });
+
+    it('keeps the anonymised MAC address as written (iptables-restore would refuse it)', () => {
+      assert.deepEqual(ruleAt(ruleset, 1913).matches, [
+        { name: 'mac', implicit: false, options: [{ name: 'mac-source', negated: false, values: ['XX:XX:XX:XX:XX:XX'] }] },
+      ]);
+    });
+
+    it('reads state, tcp flags and a multiport list with a range', () => {
+      assert.deepEqual(ruleAt(ruleset, 998).matches, [
+        { name: 'state', implicit: false, options: [{ name: 'state', negated: false, values: ['NEW'] }] },
+        { name: 'tcp', implicit: false, options: [{ name: 'tcp-flags', negated: false, values: ['FIN,SYN,RST,ACK', 'SYN'] }] },
+        { name: 'multiport', implicit: false, options: [{ name: 'dports', negated: false, values: ['22,80,1080,2086:2096,4433,8333'] }] },
+      ]);
     });
   });
 

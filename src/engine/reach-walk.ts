@@ -1,0 +1,139 @@
+/**
+ * The exact set walk of ruleReachability, for some packets of a stage: every packet of the set
+ * followed through the chains at once, rule after rule, as a Remainder. Only the rules that may
+ * match some packet entering a chain are looked at, so a small set costs what it overlaps.
+ */
+import { PacketSet, Remainder } from '../packetset';
+import type { DecisionChain, DecisionRule, Metadata, PolicyProgram } from '../model/policy';
+import type { ProgramIndex } from './rule-index';
+import { markReached, type ReachMarks } from './reach-trace';
+
+/**
+ * Packets whose metadata some rule may have changed, per metadata: gathered as the walk goes and
+ * joined only when a rule that reads the metadata asks.
+ */
+class Taints {
+  private readonly parts = new Map<Metadata, PacketSet[]>();
+  private readonly joined = new Map<Metadata, PacketSet>();
+
+  add(metadata: Metadata, packets: PacketSet): void {
+    if (packets.isEmpty()) return;
+    const parts = this.parts.get(metadata) ?? [];
+    parts.push(packets);
+    this.parts.set(metadata, parts);
+    this.joined.delete(metadata);
+  }
+
+  of(metadata: readonly Metadata[]): PacketSet {
+    const sets = metadata.map((m) => {
+      let joined = this.joined.get(m);
+      if (!joined) {
+        joined = PacketSet.of((this.parts.get(m) ?? []).flatMap((set) => set.boxes));
+        this.joined.set(m, joined);
+      }
+      return joined;
+    });
+    return sets.length === 1 ? sets[0]! : PacketSet.of(sets.flatMap((set) => set.boxes));
+  }
+}
+
+/** A chain being walked: the rules that may meet what entered it, what is left, what it returns, and what its caller does with that. */
+interface Frame {
+  chain: DecisionChain;
+  positions: number[];
+  next: number;
+  remaining: Remainder;
+  /** Packets that left the chain (RETURN, or through a goto): they go back to the caller with what falls off the end. */
+  returned: PacketSet[];
+  /** Given what came back from the chain; absent for the stage's base chain, whose end is its policy. */
+  back?: (packets: PacketSet) => void;
+}
+
+export function walkRegion(program: PolicyProgram, index: ProgramIndex, base: DecisionChain, packets: PacketSet, marks: ReachMarks): void {
+  if (packets.isEmpty()) return;
+  const taints = new Taints();
+  const enter = (chain: DecisionChain, entering: PacketSet, back?: (packets: PacketSet) => void): Frame => ({
+    chain,
+    positions: index.of(chain).meetingSet(entering),
+    next: 0,
+    remaining: new Remainder(entering),
+    returned: [],
+    ...(back ? { back } : {}),
+  });
+  const stack: Frame[] = [enter(base, packets)];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const called = step(program, frame, marks, taints, enter);
+    if (called) {
+      stack.push(called);
+      continue;
+    }
+    stack.pop();
+    if (frame.back) frame.back(PacketSet.of([...frame.returned, frame.remaining.toPacketSet()].flatMap((set) => set.boxes)));
+  }
+}
+
+/** Walks the frame's chain until it ends (undefined) or a rule calls another chain (its frame). */
+function step(
+  program: PolicyProgram,
+  frame: Frame,
+  marks: ReachMarks,
+  taints: Taints,
+  enter: (chain: DecisionChain, entering: PacketSet, back: (packets: PacketSet) => void) => Frame,
+): Frame | undefined {
+  const { chain, remaining } = frame;
+  while (frame.next < frame.positions.length) {
+    const position = frame.positions[frame.next++]!;
+    if (remaining.isEmpty()) {
+      frame.next = frame.positions.length;
+      return undefined;
+    }
+    markReached(marks, chain, position);
+    const rule = chain.rules[position]!;
+    const { surely, may } = effectiveMatch(rule, taints);
+    const matched = remaining.intersect(may);
+    if (matched.isEmpty()) continue;
+    marks.matched.add(rule);
+    // Packets surely matched take the action only; the others may also go on.
+    const action = rule.action;
+    switch (action.kind) {
+      case 'accept':
+      case 'drop':
+      case 'reject':
+      case 'undetermined':
+        remaining.subtract(surely);
+        break;
+      case 'return':
+        frame.returned.push(matched);
+        remaining.subtract(surely);
+        break;
+      case 'continue':
+        if (action.writes) taints.add(action.writes.metadata, matched);
+        break;
+      case 'jump':
+        // Of the surely matched packets those that come back go on; the maybe matched stay anyway.
+        return enter(called(program, action.chain), matched, (back) => remaining.subtract(surely.subtract(back)));
+      case 'goto':
+        return enter(called(program, action.chain), matched, (back) => {
+          frame.returned.push(back);
+          remaining.subtract(surely);
+        });
+    }
+  }
+  if (!remaining.isEmpty()) markReached(marks, chain, chain.rules.length - 1);
+  return undefined;
+}
+
+function called(program: PolicyProgram, name: string): DecisionChain {
+  const chain = program.chains.get(name);
+  if (!chain) throw new Error(`internal: chain ${name} is not in the program`);
+  return chain;
+}
+
+function effectiveMatch(rule: DecisionRule, taints: Taints): { surely: PacketSet; may: PacketSet } {
+  const { surely, may } = rule.match;
+  if (!rule.reads) return { surely, may };
+  const changed = taints.of(rule.reads.metadata);
+  if (changed.isEmpty()) return { surely, may };
+  return { surely: surely.subtract(changed), may: may.union(rule.reads.relaxed.intersect(changed)) };
+}

@@ -1,0 +1,52 @@
+/** The rules of a chain indexed by the packets they may match: which rules a packet, or a set, can meet. */
+import { BoxIndex, type Box, type PacketSet } from '../packetset';
+import type { DecisionChain, DecisionRule } from '../model/policy';
+
+/** Every packet a rule may match: `may`, and where the rule reads metadata, what it may match once that is unknown. */
+export function widestMatch(rule: DecisionRule): PacketSet {
+  return rule.reads ? rule.match.may.union(rule.reads.relaxed) : rule.match.may;
+}
+
+export class ChainIndex {
+  private readonly boxes = new BoxIndex();
+  /** Per box id, the position of its rule; per position, its first box id. */
+  private readonly positionOf: number[] = [];
+  private readonly firstBoxOf: number[] = [];
+
+  constructor(readonly chain: DecisionChain) {
+    chain.rules.forEach((rule, position) => {
+      this.firstBoxOf.push(this.boxes.size);
+      for (const box of widestMatch(rule).boxes) this.positionOf[this.boxes.add(box)] = position;
+    });
+    this.firstBoxOf.push(this.boxes.size);
+  }
+
+  /** The positions, from `from` on and ascending, of the rules that may match a packet of the box. */
+  meeting(box: Box, from = 0): number[] {
+    const positions: number[] = [];
+    for (const id of this.boxes.overlapping(box, this.firstBoxOf[Math.min(from, this.chain.rules.length)])) {
+      const position = this.positionOf[id]!;
+      if (positions[positions.length - 1] !== position) positions.push(position);
+    }
+    return positions;
+  }
+
+  /** The positions, from `from` on and ascending, of the rules that may match a packet of the set. */
+  meetingSet(set: PacketSet, from = 0): number[] {
+    if (set.boxes.length === 1) return this.meeting(set.boxes[0]!, from);
+    const positions = new Set<number>();
+    for (const box of set.boxes) for (const position of this.meeting(box, from)) positions.add(position);
+    return [...positions].sort((a, b) => a - b);
+  }
+}
+
+/** One index per chain, made when first asked for. */
+export class ProgramIndex {
+  private readonly indexes = new Map<DecisionChain, ChainIndex>();
+
+  of(chain: DecisionChain): ChainIndex {
+    let index = this.indexes.get(chain);
+    if (!index) this.indexes.set(chain, (index = new ChainIndex(chain)));
+    return index;
+  }
+}

@@ -1,0 +1,235 @@
+import { type Box } from './box';
+import { DIMENSION_INDEX, type Family } from './dimensions';
+import { type Ranges } from './ranges';
+import type { PacketSet } from './packet-set';
+
+/**
+ * The dimensions boxes are indexed by: rules discriminate most by destination port and address,
+ * then source, interfaces and protocol (a rule that names only an interface is found by it).
+ */
+const INDEXED_NAMES = ['dport', 'dst', 'src', 'iif', 'oif', 'proto'] as const;
+const INDEXED = INDEXED_NAMES.map((name) => DIMENSION_INDEX[name]);
+
+/** IPv6 addresses are placed by their top 52 bits, a number: finer than any rule set draws lines. */
+const IPV6_SHIFT = 76n;
+
+/** A set of more intervals than this is indexed and looked up by its hull: fewer entries, a few more candidates. */
+const MAX_INTERVALS = 8;
+
+/** The intervals of r to index or look up, as coordinates: r's own, or its hull when it has many. */
+function spans(r: Ranges, family: Family, dim: number): [number, number][] {
+  const n = r.intervalCount;
+  if (n > MAX_INTERVALS) return [[coordinate(r.lowAt(0), family, dim), coordinate(r.highAt(n - 1), family, dim)]];
+  const out: [number, number][] = [];
+  for (let i = 0; i < n; i++) out.push([coordinate(r.lowAt(i), family, dim), coordinate(r.highAt(i), family, dim)]);
+  return out;
+}
+
+/**
+ * Where the values of one dimension fall, as numbers: ports and IPv4 addresses themselves,
+ * IPv6 addresses by their top bits (coarser: the index then finds a few boxes too many).
+ */
+function coordinate(v: number | bigint, family: Family, dim: number): number {
+  if (family === 4 || (dim !== DIMENSION_INDEX.dst && dim !== DIMENSION_INDEX.src)) return Number(v);
+  return typeof v === 'number' ? 0 : Number(v >> IPV6_SHIFT);
+}
+
+/** The smallest k with 2^k ≥ width (width ≥ 1). */
+function levelOf(width: number): number {
+  if (width <= 2 ** 31) return width <= 1 ? 0 : 32 - Math.clz32(width - 1);
+  let level = 31;
+  while (2 ** level < width) level++;
+  return level;
+}
+
+/**
+ * Intervals of one dimension in buckets of several sizes: an interval of width w sits in the
+ * one or two buckets of the smallest size 2^k ≥ w, so a lookup visits few buckets per size.
+ */
+class Grid {
+  /** Boxes that do not constrain the dimension: they overlap every query in it. */
+  readonly free: number[] = [];
+  /** Per level k (bucket size 2^k): bucket number → box ids, and how many ids the level holds. */
+  private readonly levels = new Map<number, { buckets: Map<number, number[]>; entries: number }>();
+
+  /** How many ids the grid holds (each interval of a box counts). */
+  entries = 0;
+
+  add(id: number, lo: number, hi: number): void {
+    const level = levelOf(hi - lo + 1);
+    const size = 2 ** level;
+    let at = this.levels.get(level);
+    if (!at) this.levels.set(level, (at = { buckets: new Map(), entries: 0 }));
+    const first = Math.floor(lo / size);
+    const last = Math.floor(hi / size);
+    for (let b = first; b <= last; b++) {
+      const list = at.buckets.get(b);
+      if (list) list.push(id);
+      else at.buckets.set(b, [id]);
+      at.entries++;
+      this.entries++;
+    }
+  }
+
+  /**
+   * How many ids a lookup of lo..hi would visit (the free boxes aside): counted in the buckets of
+   * a level the range spans few of, else that level's whole count.
+   */
+  estimate(lo: number, hi: number): number {
+    let visits = 0;
+    for (const [level, { buckets, entries }] of this.levels) {
+      const size = 2 ** level;
+      const first = Math.floor(lo / size);
+      const last = Math.floor(hi / size);
+      if (last - first > 2) visits += entries;
+      else for (let b = first; b <= last; b++) visits += buckets.get(b)?.length ?? 0;
+    }
+    return visits;
+  }
+
+  /** Calls visit with every id whose interval may overlap lo..hi (some more than once). */
+  lookup(lo: number, hi: number, visit: (id: number) => void): void {
+    for (const [level, { buckets }] of this.levels) {
+      const size = 2 ** level;
+      const first = Math.floor(lo / size);
+      const last = Math.floor(hi / size);
+      if (last - first + 1 <= buckets.size) {
+        for (let b = first; b <= last; b++) buckets.get(b)?.forEach(visit);
+      } else {
+        for (const [b, ids] of buckets) if (b >= first && b <= last) ids.forEach(visit);
+      }
+    }
+  }
+}
+
+/** One family's grids, one per indexed dimension. */
+interface FamilyIndex {
+  grids: Grid[];
+  /** Ids of this family's boxes. */
+  ids: number[];
+}
+
+/**
+ * An index of boxes (append-only): which of them overlap a given box, found by looking at the
+ * boxes whose values in one indexed dimension (whichever the query narrows most) may meet the
+ * query's, instead of at all of them.
+ */
+export class BoxIndex {
+  private readonly boxes: Box[] = [];
+  private readonly families: Record<Family, FamilyIndex> = {
+    4: { grids: INDEXED.map(() => new Grid()), ids: [] },
+    6: { grids: INDEXED.map(() => new Grid()), ids: [] },
+  };
+  /** marks[id] === epoch when the current lookup has seen the id already. */
+  private marks: number[] = [];
+  private epoch = 0;
+
+  constructor(boxes: Iterable<Box> = []) {
+    for (const box of boxes) this.add(box);
+  }
+
+  get size(): number {
+    return this.boxes.length;
+  }
+
+  box(id: number): Box {
+    return this.boxes[id]!;
+  }
+
+  /** Adds a box; its id is its position, counted from 0. */
+  add(box: Box): number {
+    const id = this.boxes.length;
+    this.boxes.push(box);
+    this.marks.push(0);
+    const index = this.families[box.family];
+    index.ids.push(id);
+    const constrained = box.constrained();
+    INDEXED.forEach((dim, g) => {
+      const grid = index.grids[g]!;
+      if ((constrained & (1 << dim)) === 0) {
+        grid.free.push(id);
+        return;
+      }
+      for (const [lo, hi] of spans(box.ranges[dim]!, box.family, dim)) grid.add(id, lo, hi);
+    });
+    return id;
+  }
+
+  /** The ids, from `from` on and ascending, of the boxes that overlap `query`. */
+  overlapping(query: Box, from = 0): number[] {
+    if (query.isEmpty()) return [];
+    const index = this.families[query.family];
+    const found: number[] = [];
+    const take = (id: number): void => {
+      if (id < from || this.marks[id] === this.epoch) return;
+      this.marks[id] = this.epoch;
+      if (this.boxes[id]!.overlaps(query)) found.push(id);
+    };
+    this.epoch++;
+    const best = this.narrowest(index, query);
+    if (best < 0) {
+      for (const id of index.ids) take(id);
+      return found;
+    }
+    const grid = index.grids[best]!;
+    const dim = INDEXED[best]!;
+    grid.free.forEach(take);
+    for (const [lo, hi] of spans(query.ranges[dim]!, query.family, dim)) grid.lookup(lo, hi, take);
+    return found.sort((a, b) => a - b);
+  }
+
+  /** Whether some box overlaps `query`. */
+  overlapsAny(query: Box, from = 0): boolean {
+    return this.overlapping(query, from).length > 0;
+  }
+
+  /** The grid whose lookup for the query visits the fewest ids; -1 when the query constrains none of the indexed dimensions. */
+  private narrowest(index: FamilyIndex, query: Box): number {
+    const constrained = query.constrained();
+    let best = -1;
+    let bestCost = index.ids.length;
+    INDEXED.forEach((dim, g) => {
+      if ((constrained & (1 << dim)) === 0) return;
+      const grid = index.grids[g]!;
+      let cost = grid.free.length;
+      for (const [lo, hi] of spans(query.ranges[dim]!, query.family, dim)) {
+        if (cost >= bestCost) break;
+        cost += grid.estimate(lo, hi);
+      }
+      if (cost < bestCost) {
+        best = g;
+        bestCost = cost;
+      }
+    });
+    return best;
+  }
+}
+
+/** Up to this many sets a lookup tries them all; beyond, their boxes are indexed. */
+const FEW_SETS = 16;
+
+/**
+ * An index of packet sets: which of them (by position) may share packets with a given set, so that
+ * pairing each of many sets with each of many others costs what they overlap, not every pair.
+ */
+export class SetIndex {
+  private readonly boxes: BoxIndex | undefined;
+  /** Per box id, the position of its set. */
+  private readonly ownerOf: number[] = [];
+
+  constructor(private readonly sets: readonly PacketSet[]) {
+    if (sets.length <= FEW_SETS) return;
+    this.boxes = new BoxIndex();
+    sets.forEach((set, position) => {
+      for (const box of set.boxes) this.ownerOf[this.boxes!.add(box)] = position;
+    });
+  }
+
+  /** The positions, ascending, of the sets that may overlap `set` (a superset when the sets are few). */
+  meeting(set: PacketSet): number[] {
+    if (!this.boxes) return this.sets.map((_, position) => position);
+    const owners = new Set<number>();
+    for (const box of set.boxes) for (const id of this.boxes.overlapping(box)) owners.add(this.ownerOf[id]!);
+    return [...owners].sort((a, b) => a - b);
+  }
+}
