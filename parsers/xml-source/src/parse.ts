@@ -1,6 +1,6 @@
 import { XMLValidator } from 'fast-xml-parser';
 import { TreeBuilder, type XmlLimits } from './builder';
-import { refuseHostileDoctype } from './doctype';
+import { refuseHostileDoctype, type Fail } from './doctype';
 import { type XmlElement } from './element';
 import { XmlSyntaxError } from './errors';
 
@@ -53,6 +53,18 @@ function sayWhatWasExpected(message: string): string {
   return `${message.replace(/\.$/, '')}; expected well-formed XML`;
 }
 
+/** Characters XML 1.0 does not allow anywhere (§2.2): controls but tab, line feed and carriage return, and U+FFFE/U+FFFF. */
+// eslint-disable-next-line no-control-regex -- matching control characters is its purpose
+const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+
+/** A document holding one is not XML: the firewall's own reader would refuse it too. */
+function refuseForbiddenCharacters(text: string, fail: Fail): void {
+  const at = text.search(FORBIDDEN_CHARACTER);
+  if (at < 0) return;
+  const code = text.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0');
+  fail('malformed', at, `character U+${code} is not allowed in XML; expected text without control characters`);
+}
+
 /**
  * Reads an XML document (a string: the caller has decoded its bytes) into an element tree where
  * every element knows its line, column and path. Refuses, with an XmlSyntaxError at the place:
@@ -68,6 +80,7 @@ export function parseXml(text: string, limits: Partial<XmlLimits> = {}): XmlDocu
   }
   const builder = new TreeBuilder(body, effective);
   refuseHostileDoctype(body, builder.fail);
+  refuseForbiddenCharacters(body, builder.fail);
   const verdict = XMLValidator.validate(body);
   if (verdict !== true) {
     // Where the validator only sees elements left open (after an unclosed comment, CDATA section or

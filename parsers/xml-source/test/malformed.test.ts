@@ -30,6 +30,9 @@ describe('malformed XML is refused where it goes wrong, saying what was expected
     ['an unclosed CDATA section', '<a>\n<![CDATA[ x </a>', 'malformed', 2, 1, /^CDATA section is not closed; expected '\]\]>'$/],
     ['an unclosed start tag', '<a\n', 'malformed', 1, 1, /^start tag <a> is not closed; expected '>'$/],
     ['an unclosed end tag', '<a></a', 'malformed', 1, 7, /^end tag <\/a> is not closed; expected '>'$/],
+    ['a NUL character in text', '<a>\n x\u0000y</a>', 'malformed', 2, 3, /^character U\+0000 is not allowed in XML; expected text/],
+    ['an escape character in an attribute', '<a b="\u001b[0m"/>', 'malformed', 1, 7, /^character U\+001B is not allowed in XML/],
+    ['a non-character', '<a>\uffff</a>', 'malformed', 1, 4, /^character U\+FFFF is not allowed in XML/],
     ['a character reference to NUL', '<a>&#0;</a>', 'reference', 1, 4, /^character reference &#0; is not an XML character/],
     ['an undefined entity', '<a>\n  &nbsp;</a>', 'reference', 2, 3, /^undefined entity &nbsp;/],
     [
