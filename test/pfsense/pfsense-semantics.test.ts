@@ -409,6 +409,31 @@ describe('pfSense: interfaces', () => {
     ]);
   });
 
+  it('says a rule on a VPN tab is not audited, rather than not loaded: pfSense loads it for the tunnels', () => {
+    const text = configXml('pfsense', {
+      rules: [
+        rule('<type>pass</type><interface>openvpn</interface><source><any/></source><destination><any/></destination>', 'OpenVPN clients'),
+        rule('<type>pass</type><interface>enc0</interface><source><any/></source><destination><any/></destination>', 'IPsec peers'),
+      ],
+    });
+    const normalized = load(text);
+    assert.deepEqual(messages(normalized.warnings), [
+      [
+        lineOf(text, 'OpenVPN clients'),
+        'rule on the OpenVPN tab: it filters what arrives through OpenVPN tunnels, which fwmatrix does not read; not audited',
+      ],
+      [
+        lineOf(text, 'IPsec peers'),
+        'rule on the IPsec tab: it filters what arrives through IPsec tunnels, which fwmatrix does not read; not audited',
+      ],
+    ]);
+    // Nothing to report as a rule the firewall would not load.
+    assert.deepEqual(
+      normalized.programs.map((p) => p.unloaded ?? []),
+      normalized.programs.map(() => []),
+    );
+  });
+
   it('declares the networks behind each interface, the default route behind the DHCP WAN', () => {
     const normalized = load(configXml('pfsense', {}));
     assert.deepEqual(

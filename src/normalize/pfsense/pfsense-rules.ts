@@ -128,10 +128,32 @@ function pfsensePortRange(written: string): Ranges | undefined {
   return high !== undefined && low > high ? Ranges.EMPTY : range;
 }
 
+/**
+ * The interfaces pfSense adds for a VPN service (its own tab of rules): filter.inc loads their
+ * rules when the service is configured, for what arrives through its tunnels, which are configured
+ * in sections fwmatrix does not read.
+ */
+const SERVICE_INTERFACES: ReadonlyMap<string, string> = new Map([
+  ['openvpn', 'OpenVPN'],
+  ['enc0', 'IPsec'],
+  ['l2tp', 'L2TP VPN'],
+  ['pppoe', 'PPPoE server'],
+]);
+
 /** One written rule → its pf rules (none when pfSense does not load it). */
 export function pfsenseRules(rule: FilterRule, context: RuleContext): PfRule[] {
   if (present(rule.disabled)) return [];
   const placed = scopeOf(rule, context);
+  const service = present(rule.floating) || placed.problem === undefined ? undefined : SERVICE_INTERFACES.get(value(rule.interface));
+  if (service !== undefined) {
+    // Not a rule pfSense drops: it filters traffic no interface of the audit carries.
+    warn(
+      context,
+      rule,
+      `rule on the ${service} tab: it filters what arrives through ${service} tunnels, which fwmatrix does not read; not audited`,
+    );
+    return [];
+  }
   // What keeps the whole rule from being loaded; its copies are still built, to say what they would match.
   const problems: string[] = placed.problem !== undefined ? [placed.problem] : [];
   const written = value(rule.ipprotocol);
