@@ -39,8 +39,8 @@ export interface DiffOptions extends JudgeOptions {
 /** How BEFORE and AFTER are read and audited: as the firewall they stand for would be. */
 interface DiffContext {
   load: LoadOptions;
-  /** Where the firewall stands, when known: the flows compared are those it sees there. */
-  placement?: Placement;
+  /** Where the firewall stands, when known (from AFTER as loaded): the flows compared are those it sees there. */
+  placement: (after: LoadedConfig) => Placement | undefined;
   subject?: string;
   /** The audits of BEFORE and of AFTER (their address families given); absent without a matrix. */
   audits?: (before: string, after: string, families: readonly Family[]) => { before: AuditReport; after: AuditReport };
@@ -51,8 +51,9 @@ export function diffConfigurations(before: string, after: string, opts: DiffOpti
   const shown = { before: displayPath(path.resolve(before)), after: displayPath(path.resolve(after)) };
   const configs = loadComparable(shown.before, shown.after, context.load);
   const families = configs.before.programs.map((p) => p.family);
+  const placement = context.placement(configs.after);
   const changes = families.flatMap((family) =>
-    compareFilters(programOf(configs.before, family), programOf(configs.after, family), context.placement),
+    compareFilters(programOf(configs.before, family), programOf(configs.after, family), placement),
   );
   const findings = context.audits ? compareFindings(context.audits(before, after, families)) : undefined;
   const failing =
@@ -145,17 +146,13 @@ function targetContext(opts: DiffOptions, after: string): DiffContext {
     ...(placementKind !== 'network' && host ? { localAddresses: host } : {}),
   };
   // Where the options say the firewall stands: a host, or a gateway between its networks.
-  const placement: Placement | undefined =
-    placementKind === 'network'
-      ? networkPlacement(interfaces, host, () => loadConfig([after], load))
-      : host
-        ? { kind: 'host', host, interfaces }
-        : undefined;
+  const placement = (loaded: LoadedConfig): Placement | undefined =>
+    placementKind === 'network' ? networkPlacement(interfaces, host, loaded) : host ? { kind: 'host', host, interfaces } : undefined;
   const { matrix } = target;
-  if (matrix === undefined) return { load, ...(placement ? { placement } : {}) };
+  if (matrix === undefined) return { load, placement };
   return {
     load,
-    ...(placement ? { placement } : {}),
+    placement,
     subject: `matrix ${matrix}`,
     audits: (before, after) => {
       // The firewall is named after AFTER in both audits, so that findings that stay keep their fingerprint.
@@ -180,8 +177,7 @@ function targetContext(opts: DiffOptions, after: string): DiffContext {
  * A network firewall between the interfaces given and those its configuration declares (pfSense;
  * the given ones replace them by name), as `audit` places it; unplaced when neither names any.
  */
-function networkPlacement(given: DeclaredInterface[], host: AddressSet | undefined, loadAfter: () => LoadedConfig): Placement | undefined {
-  const loaded = loadAfter();
+function networkPlacement(given: DeclaredInterface[], host: AddressSet | undefined, loaded: LoadedConfig): Placement | undefined {
   const interfaces = [...loaded.interfaces.filter((i) => !given.some((g) => g.name === i.name)), ...given];
   if (interfaces.length === 0) return undefined;
   return { kind: 'network', host: host ?? loaded.ownAddresses ?? NO_ADDRESSES, interfaces };
@@ -203,9 +199,10 @@ function deploymentContext(chosen: { file: string; firewall?: string }, opts: Di
     ...(firewall.placement === 'host' ? { localAddresses: addressSet(firewall.host, deployment.locate(`${firewall.pointer}/host`)) } : {}),
   };
   const typed: Firewall = { ...firewall, ...(type ? { type } : {}) };
+  const { placement } = loadFirewall(deployment, typed).underAudit;
   return {
     load,
-    placement: loadFirewall(deployment, typed).underAudit.placement,
+    placement: () => placement,
     subject: `firewall ${firewall.name} of ${displayPath(deployment.file)}, matrix ${matrix.id}`,
     audits: (before, after, families) => {
       // BEFORE and AFTER replace the firewall's files of their address family; the others (an ip6tables-save file beside an iptables-save one) stay.

@@ -13,6 +13,34 @@ const MAX_STRING_LENGTH = constants.MAX_STRING_LENGTH;
 
 /** The file's text (see decodeText: Windows exports are UTF-16LE with a byte-order mark). */
 export function readConfigText(file: string): string {
+  const size = readableSize(file);
+  try {
+    return decodeText(fs.readFileSync(file));
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_STRING_TOO_LONG') throw e;
+    throw new InputError([
+      {
+        location: { file },
+        message: `the file is ${size} bytes, more text than Node.js holds in one string (${MAX_STRING_LENGTH} characters): refused`,
+      },
+    ]);
+  }
+}
+
+/** The text of the file's first `bytes` bytes (enough to tell its format), checked as readConfigText checks the whole. */
+export function readConfigHead(file: string, bytes: number): string {
+  readableSize(file);
+  const head = Buffer.alloc(bytes);
+  const fd = fs.openSync(file, 'r');
+  try {
+    return decodeText(head.subarray(0, fs.readSync(fd, head, 0, bytes, 0)));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The size of a file that may be read as a configuration; anything else is an input error. */
+function readableSize(file: string): number {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -27,17 +55,7 @@ export function readConfigText(file: string): string {
       { location: { file }, message: `the file is ${stat.size} bytes; configurations over ${MAX_CONFIG_BYTES} bytes are refused` },
     ]);
   }
-  try {
-    return decodeText(fs.readFileSync(file));
-  } catch (e) {
-    if ((e as { code?: string }).code !== 'ERR_STRING_TOO_LONG') throw e;
-    throw new InputError([
-      {
-        location: { file },
-        message: `the file is ${stat.size} bytes, more text than Node.js holds in one string (${MAX_STRING_LENGTH} characters): refused`,
-      },
-    ]);
-  }
+  return stat.size;
 }
 
 /**

@@ -3,7 +3,7 @@
  * parser, normalizer and deployment options. A vendor adds its entry here and nothing else.
  */
 import { InputError } from '../model/errors';
-import { readConfigText } from './read';
+import { readConfigHead } from './read';
 import type { ConfigFormat, VendorOption } from './format';
 import { IPTABLES_FORMAT } from './iptables/format';
 import { OPNSENSE_FORMAT, PFSENSE_FORMAT } from './pfsense/format';
@@ -42,7 +42,8 @@ export function detectFormat(text: string, file: string): ConfigFormat {
   ]);
 }
 
-/** The format of a configuration file: the one `type` names, or the one its text shows. */
+/** The format of a configuration file: the one `type` names, or the one the start of its text shows. */
 export function formatOfFile(file: string, type?: string): ConfigFormat {
-  return (type !== undefined ? formatOf(type) : undefined) ?? detectFormat(readConfigText(file), file);
+  // Not the whole file: what detection looks at, in UTF-16's two bytes a character (a start in UTF-8 is mostly ASCII).
+  return (type !== undefined ? formatOf(type) : undefined) ?? detectFormat(readConfigHead(file, 2 * DETECTION_WINDOW), file);
 }

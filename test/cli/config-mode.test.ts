@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli, tempTree } from '../helpers/cli';
-import { FIXTURES_DIR } from '../helpers/paths';
+import { FIXTURES_DIR, REPO_ROOT } from '../helpers/paths';
 
 const ROLES = [
   ['reverse-proxy-internal', '192.0.2.10'],
@@ -42,6 +42,13 @@ test('an iptables configuration is a host firewall unless --placement says other
   assert.match(usual.stderr, /--host: a host firewall needs the addresses it protects/);
   const host = await runCli([...args, '--host', '198.51.100.11', '-f', 'json']);
   assert.equal(JSON.parse(host.stdout).firewalls[0].placement, 'host');
+});
+
+test('a Windows report in UTF-16 is told from the start of the file: a host firewall by default', async () => {
+  const gpo = path.join(REPO_ROOT, 'test', 'windows', 'fixtures', 'configs', 'director01-gpo.xml');
+  const usual = await runCli(['audit', '--config', gpo, '--matrix', 'lync2013-director-single', ...ROLES]);
+  assert.equal(usual.code, 2);
+  assert.match(usual.stderr, /--host: a host firewall needs the addresses it protects/);
 });
 
 test('diff without a deployment places the firewall alike: a pfSense change is compared as the traffic it forwards', async () => {
