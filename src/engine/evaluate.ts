@@ -18,6 +18,7 @@ import {
   type ValueMetadata,
   type SourceRef,
 } from '../model/policy';
+import { ProgramIndex } from './rule-index';
 import { ValuePartition } from './value-classes';
 import { applyWrite, connectionMarkWriters } from './values';
 
@@ -77,6 +78,12 @@ interface Caller {
   chain: DecisionChain;
   resume: number;
   up: Caller | undefined;
+  /** The packets that jumped: whatever returns to this caller is some of them. */
+  entered: PacketSet;
+  /** How many undetermined branches have asked where packets returning here end. */
+  asked: number;
+  /** Where each packet of `entered` ends once it returns here, made when a second branch asks. */
+  ends?: { outcomes: Outcome[]; index: SetIndex };
 }
 
 /**
@@ -96,6 +103,11 @@ interface Frames {
 interface Activation {
   chain: DecisionChain;
   next: number;
+  /**
+   * When the packets that entered are few boxes, the positions (ascending) of the rules that may
+   * match any of them, and the next one to look at: the other rules cannot meet what is left.
+   */
+  meeting?: { positions: number[]; at: number };
   remaining: PacketSet;
   ended: ChainOutcome[];
   frames: Frames;
@@ -113,6 +125,10 @@ export function isInert(rule: DecisionRule): boolean {
   return rule.action.kind === 'continue' && rule.action.writes === undefined;
 }
 
+/** An activation entered by this many boxes or fewer looks up the rules they may meet, in a chain of more than FEW_RULES rules after its start. */
+const FEW_BOXES = 16;
+const FEW_RULES = 8;
+
 const DENY: ReadonlySet<Verdict> = new Set(['drop', 'reject']);
 
 function sameEnd(a: Verdict, b: Verdict): boolean {
@@ -129,6 +145,9 @@ export class Evaluator {
 
   /** The packets as they enter a point: each with the values it carries then. */
   private readonly initialValues: ValuePartition;
+  private readonly index = new ProgramIndex();
+  /** Per base chain, whether no rule of its stage writes metadata (marks, conntrack state): then where a packet ends in the stage depends on the packet alone. */
+  private readonly stageWritesNothing = new Map<DecisionChain, boolean>();
 
   constructor(private readonly program: PolicyProgram) {
     this.initialValues = ValuePartition.initial(PacketSet.full(program.family), connectionMarkWriters(program));
@@ -205,7 +224,7 @@ export class Evaluator {
    * walked on an explicit stack, so that chains nested thousands deep do not exhaust the call stack.
    */
   private evaluateFrom(chain: DecisionChain, start: number, packets: PacketSet, frames: Frames): ChainOutcome[] {
-    const stack: Activation[] = [{ chain, next: start, remaining: packets, ended: [], frames }];
+    const stack: Activation[] = [this.activation(chain, start, packets, frames)];
     for (;;) {
       const top = stack[stack.length - 1];
       const called = this.step(top);
@@ -233,12 +252,33 @@ export class Evaluator {
   }
 
   /**
+   * A chain entered at rule `start` by `packets`. What is left in it later is some of those packets
+   * (what a called chain returns came from them), so the rules none of them may meet never match.
+   */
+  private activation(chain: DecisionChain, start: number, packets: PacketSet, frames: Frames, via?: 'jump' | 'goto'): Activation {
+    const activation: Activation = { chain, next: start, remaining: packets, ended: [], frames, ...(via ? { via } : {}) };
+    if (packets.boxes.length <= FEW_BOXES && chain.rules.length - start > FEW_RULES)
+      activation.meeting = { positions: this.index.of(chain).meetingSet(packets, start), at: 0 };
+    return activation;
+  }
+
+  /** The position of the activation's next rule that may meet its packets (past the end when none). */
+  private nextRule(top: Activation): number {
+    const meeting = top.meeting;
+    if (!meeting) return top.next;
+    while (meeting.at < meeting.positions.length && meeting.positions[meeting.at]! < top.next) meeting.at++;
+    return meeting.at < meeting.positions.length ? meeting.positions[meeting.at]! : top.chain.rules.length;
+  }
+
+  /**
    * Walks the activation's rules until its packets are gone or a rule jumps or goes to a chain:
    * then returns that chain's activation, to be walked first.
    */
   private step(top: Activation): Activation | undefined {
-    while (top.next < top.chain.rules.length && !top.remaining.isEmpty()) {
-      const i = top.next++;
+    while (!top.remaining.isEmpty()) {
+      const i = this.nextRule(top);
+      if (i >= top.chain.rules.length) break;
+      top.next = i + 1;
       const rule = top.chain.rules[i];
       const { surely, may, uncertain } = this.effectiveMatch(rule);
       const sure = top.remaining.intersect(surely);
@@ -260,10 +300,8 @@ export class Evaluator {
       if (action.kind === 'jump' || action.kind === 'goto') {
         top.remaining = top.remaining.subtract(sure);
         const frames =
-          action.kind === 'jump'
-            ? { base: top.frames.base, callers: { chain: top.chain, resume: i + 1, up: top.frames.callers } }
-            : top.frames;
-        return { chain: this.chain(action.chain), next: 0, remaining: sure, ended: [], frames, via: action.kind };
+          action.kind === 'jump' ? { base: top.frames.base, callers: caller(top.chain, i + 1, top.frames.callers, sure) } : top.frames;
+        return this.activation(this.chain(action.chain), 0, sure, frames, action.kind);
       }
       const { ended, continuing } = this.act(top.chain, i, sure, top.frames);
       append(top.ended, ended);
@@ -295,14 +333,62 @@ export class Evaluator {
     } else {
       returned = collect(this.evaluateFrom(chain, i, packets, frames));
     }
-    // Back through the callers, one after another (no recursion: they may be thousands deep).
-    let callers = frames.callers;
-    while (!returned.isEmpty() && callers) {
-      returned = collect(this.evaluateFrom(callers.chain, callers.resume, returned, { base: frames.base, callers: callers.up }));
-      callers = callers.up;
-    }
-    if (!returned.isEmpty()) append(ended, this.resume(returned, { base: frames.base, callers: undefined }));
+    append(ended, this.returnTo(frames.callers, returned, frames.base, true));
     return ended;
+  }
+
+  /**
+   * Where packets returning to `callers` end: back through the callers, one after another (no
+   * recursion: they may be thousands deep), down to the base chain's policy. In a program that
+   * writes no metadata a packet's end depends on the packet alone, so where all the packets that
+   * jumped end after a caller is worked out once, when a second branch asks, and each later
+   * branch takes its own packets' share of that (`share`: whether this walk may work it out).
+   */
+  private returnTo(callers: Caller | undefined, packets: PacketSet, base: DecisionChain, share: boolean): Outcome[] {
+    const ended: Outcome[] = [];
+    let returned = packets;
+    for (; !returned.isEmpty() && callers; callers = callers.up) {
+      if (share && this.writesNothing(base) && ++callers.asked >= 2) {
+        callers.ends ??= this.endsAfter(callers, base);
+        append(ended, shareOf(callers.ends, returned));
+        return ended;
+      }
+      const back: PacketSet[] = [];
+      for (const o of this.evaluateFrom(callers.chain, callers.resume, returned, { base, callers: callers.up })) {
+        if (o.verdict === 'return') back.push(o.set);
+        else ended.push(o as Outcome);
+      }
+      returned = PacketSet.unionOfDisjoint(back);
+    }
+    if (!returned.isEmpty()) append(ended, this.resume(returned, { base, callers: undefined }));
+    return ended;
+  }
+
+  /** Whether no rule of the chains the base chain reaches writes metadata. */
+  private writesNothing(base: DecisionChain): boolean {
+    let known = this.stageWritesNothing.get(base);
+    if (known === undefined) this.stageWritesNothing.set(base, (known = !this.reachesWriter(base)));
+    return known;
+  }
+
+  private reachesWriter(base: DecisionChain): boolean {
+    const seen = new Set<DecisionChain>([base]);
+    const pending = [base];
+    for (let chain = pending.pop(); chain; chain = pending.pop()) {
+      for (const { action } of chain.rules) {
+        if (action.kind === 'continue' && action.writes) return true;
+        if (action.kind !== 'jump' && action.kind !== 'goto') continue;
+        const called = this.chain(action.chain);
+        if (!seen.has(called)) (seen.add(called), pending.push(called));
+      }
+    }
+    return false;
+  }
+
+  /** Where every packet that jumped ends once it returns to the caller. */
+  private endsAfter(caller: Caller, base: DecisionChain): { outcomes: Outcome[]; index: SetIndex } {
+    const outcomes = this.returnTo(caller, caller.entered, base, false);
+    return { outcomes, index: new SetIndex(outcomes.map((o) => o.set)) };
   }
 
   /** Packets returning from the chain on top of `frames`: back to its caller, or to the base chain's policy. */
@@ -339,7 +425,7 @@ export class Evaluator {
       case 'jump': {
         const called = this.evaluateFrom(this.chain(action.chain), 0, packets, {
           base: frames.base,
-          callers: { chain, resume: i + 1, up: frames.callers },
+          callers: caller(chain, i + 1, frames.callers, packets),
         });
         const ended: ChainOutcome[] = [];
         const returned: PacketSet[] = [];
@@ -468,6 +554,21 @@ export class Evaluator {
 /** The packets that are in `set` once their state is UNTRACKED, whatever it was. */
 function seenUntracked(set: PacketSet): PacketSet {
   return set.restrict('state', Ranges.point(BigInt(CtState.UNTRACKED))).relax('state');
+}
+
+function caller(chain: DecisionChain, resume: number, up: Caller | undefined, entered: PacketSet): Caller {
+  return { chain, resume, up, entered, asked: 0 };
+}
+
+/** The outcomes of `ends` restricted to `packets` (some of the packets they cover). */
+function shareOf(ends: { outcomes: Outcome[]; index: SetIndex }, packets: PacketSet): Outcome[] {
+  const share: Outcome[] = [];
+  for (const position of ends.index.meeting(packets)) {
+    const outcome = ends.outcomes[position]!;
+    const set = outcome.set.intersect(packets);
+    if (!set.isEmpty()) share.push({ ...outcome, set });
+  }
+  return share;
 }
 
 /** Packets (surely or maybe) untracked, and the rules that untracked them. */
