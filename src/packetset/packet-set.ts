@@ -20,8 +20,10 @@ export class PacketSet {
   };
 
   readonly boxes: readonly Box[];
-  /** The boxes indexed, made when a large set is first intersected with a small one. */
+  /** The boxes indexed, made once a large set has been looked up by enough small ones to pay for it. */
   #index: BoxIndex | undefined;
+  /** How many boxes have been looked up in this set box by box, before it was indexed. */
+  #scanned = 0;
 
   /** `boxes` must be non-empty and pairwise disjoint. */
   private constructor(boxes: Box[]) {
@@ -99,9 +101,9 @@ export class PacketSet {
     if (o === this) return this;
     if (this.boxes.length < o.boxes.length) return o.intersect(this);
     const out: Box[] = [];
-    if (this.boxes.length >= INDEX_FROM && o.boxes.length * 4 <= this.boxes.length) {
-      this.#index ??= new BoxIndex(this.boxes);
-      for (const b of o.boxes) for (const id of this.#index.overlapping(b)) out.push(this.boxes[id]!.intersect(b)!);
+    const index = this.indexFor(o);
+    if (index) {
+      for (const b of o.boxes) for (const id of index.overlapping(b)) out.push(this.boxes[id]!.intersect(b)!);
     } else {
       for (const a of this.boxes) {
         for (const b of o.boxes) {
@@ -165,11 +167,22 @@ export class PacketSet {
 
   overlaps(o: PacketSet): boolean {
     if (this.boxes.length < o.boxes.length) return o.overlaps(this);
-    if (this.boxes.length >= INDEX_FROM && o.boxes.length * 4 <= this.boxes.length) {
-      this.#index ??= new BoxIndex(this.boxes);
-      return o.boxes.some((b) => this.#index!.overlapsAny(b));
-    }
+    const index = this.indexFor(o);
+    if (index) return o.boxes.some((b) => index.overlapsAny(b));
     return this.boxes.some((a) => o.boxes.some((b) => a.overlaps(b)));
+  }
+
+  /**
+   * The index to look up the boxes of a much smaller set `o` in, or undefined to compare them box
+   * by box: indexing costs several scans of the boxes, so a set is indexed only once it has been
+   * scanned for that many boxes (a set made, looked up once and dropped is never indexed).
+   */
+  private indexFor(o: PacketSet): BoxIndex | undefined {
+    if (this.#index) return this.#index;
+    if (this.boxes.length < INDEX_FROM || o.boxes.length * 4 > this.boxes.length) return undefined;
+    this.#scanned += o.boxes.length;
+    if (this.#scanned <= SCANS_BEFORE_INDEX) return undefined;
+    return (this.#index = new BoxIndex(this.boxes));
   }
 
   contains(p: Point): boolean {
@@ -229,6 +242,9 @@ function niceValue(dim: Dimension, r: Ranges, preferred: readonly bigint[] = [])
 
 /** A set of this many boxes or more is indexed to intersect it with a much smaller one. */
 const INDEX_FROM = 32;
+
+/** How many boxes a set is scanned for before it is indexed: building an index costs about as much as this many scans. */
+const SCANS_BEFORE_INDEX = 12;
 
 /** Up to this many box pairs, subtracting box by box beats indexing and sweeping. */
 const PAIRWISE_UP_TO = 64;
