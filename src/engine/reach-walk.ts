@@ -45,19 +45,38 @@ interface Frame {
   remaining: Remainder;
   /** Packets that left the chain (RETURN, or through a goto): they go back to the caller with what falls off the end. */
   returned: PacketSet[];
-  /** Given what came back from the chain; absent for the stage's base chain, whose end is its policy. */
-  back?: (packets: PacketSet) => void;
+  /**
+   * While every packet taken from `remaining` was decided in the chain (no RETURN or goto took
+   * any), the sets taken: a packet that entered and is in one of them went no further, and every
+   * other one comes back to the caller.
+   */
+  decided: PacketSet[] | undefined;
+  /** Given the chain once walked; absent for the stage's base chain, whose end is its policy. */
+  back?: (frame: Frame) => void;
+}
+
+/** What came back from a walked chain: what RETURNed or went through a goto, and what fell off its end. */
+function cameBack(frame: Frame): PacketSet {
+  return PacketSet.of([...frame.returned, frame.remaining.toPacketSet()].flatMap((set) => set.boxes));
+}
+
+/** Takes packets from the frame's remainder, recording whether the chain decided them. */
+function take(frame: Frame, packets: PacketSet, decided: boolean): void {
+  if (!decided) frame.decided = undefined;
+  else frame.decided?.push(packets);
+  frame.remaining.subtract(packets);
 }
 
 export function walkRegion(program: PolicyProgram, index: ProgramIndex, base: DecisionChain, packets: PacketSet, marks: ReachMarks): void {
   if (packets.isEmpty()) return;
   const taints = new Taints();
-  const enter = (chain: DecisionChain, entering: PacketSet, back?: (packets: PacketSet) => void): Frame => ({
+  const enter = (chain: DecisionChain, entering: PacketSet, back?: (frame: Frame) => void): Frame => ({
     chain,
     positions: index.of(chain).meetingSet(entering),
     next: 0,
     remaining: new Remainder(entering),
     returned: [],
+    decided: [],
     ...(back ? { back } : {}),
   });
   const stack: Frame[] = [enter(base, packets)];
@@ -69,7 +88,7 @@ export function walkRegion(program: PolicyProgram, index: ProgramIndex, base: De
       continue;
     }
     stack.pop();
-    if (frame.back) frame.back(PacketSet.of([...frame.returned, frame.remaining.toPacketSet()].flatMap((set) => set.boxes)));
+    frame.back?.(frame);
   }
 }
 
@@ -79,7 +98,7 @@ function step(
   frame: Frame,
   marks: ReachMarks,
   taints: Taints,
-  enter: (chain: DecisionChain, entering: PacketSet, back: (packets: PacketSet) => void) => Frame,
+  enter: (chain: DecisionChain, entering: PacketSet, back: (frame: Frame) => void) => Frame,
 ): Frame | undefined {
   const { chain, remaining } = frame;
   while (frame.next < frame.positions.length) {
@@ -91,37 +110,46 @@ function step(
     markReached(marks, chain, position);
     const rule = chain.rules[position]!;
     const { surely, may } = effectiveMatch(rule, taints);
+    const action = rule.action;
+    if (stops(action.kind)) {
+      // Which packets it stops matters no further than that some are left to stop.
+      if (!remaining.meets(may)) continue;
+      marks.matched.add(rule);
+      take(frame, surely, true);
+      continue;
+    }
     const matched = remaining.intersect(may);
     if (matched.isEmpty()) continue;
     marks.matched.add(rule);
     // Packets surely matched take the action only; the others may also go on.
-    const action = rule.action;
     switch (action.kind) {
-      case 'accept':
-      case 'drop':
-      case 'reject':
-      case 'undetermined':
-        remaining.subtract(surely);
-        break;
+      case 'jump':
+        // Of the surely matched packets those that come back go on; the maybe matched stay anyway.
+        return enter(called(program, action.chain), matched, (callee) => {
+          if (!callee.decided) take(frame, surely.subtract(cameBack(callee)), true);
+          else if (callee.remaining.isEmpty()) take(frame, surely, true);
+          else for (const set of callee.decided) take(frame, surely.intersect(set), true);
+        });
       case 'return':
         frame.returned.push(matched);
-        remaining.subtract(surely);
+        take(frame, surely, false);
         break;
       case 'continue':
         if (action.writes) taints.add(action.writes.metadata, matched);
         break;
-      case 'jump':
-        // Of the surely matched packets those that come back go on; the maybe matched stay anyway.
-        return enter(called(program, action.chain), matched, (back) => remaining.subtract(surely.subtract(back)));
       case 'goto':
-        return enter(called(program, action.chain), matched, (back) => {
-          frame.returned.push(back);
-          remaining.subtract(surely);
+        return enter(called(program, action.chain), matched, (callee) => {
+          frame.returned.push(cameBack(callee));
+          take(frame, surely, false);
         });
     }
   }
   if (!remaining.isEmpty()) markReached(marks, chain, chain.rules.length - 1);
   return undefined;
+}
+
+function stops(kind: DecisionRule['action']['kind']): kind is 'accept' | 'drop' | 'reject' | 'undetermined' {
+  return kind === 'accept' || kind === 'drop' || kind === 'reject' || kind === 'undetermined';
 }
 
 function called(program: PolicyProgram, name: string): DecisionChain {

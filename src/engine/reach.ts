@@ -12,7 +12,7 @@
  * stages restricted to the packets such rules may match (reach-walk.ts, one walk per stage for all
  * of them), which looks only at the rules that overlap them. The answer is the exact walk's.
  */
-import { CtState, PacketSet, Ranges, subtractAll, type Box } from '../packetset';
+import { CtState, PacketSet, Ranges, Remainder, subtractAll, type Box } from '../packetset';
 import type { DecisionChain, DecisionRule, PolicyProgram } from '../model/policy';
 import { ProgramIndex, widestMatch } from './rule-index';
 import { followPacket, type ReachMarks } from './reach-trace';
@@ -49,6 +49,11 @@ export function ruleReachability(program: PolicyProgram): RuleReach {
       if (candidates.isEmpty()) return;
       for (const box of candidates.boxes.slice(0, GUESSES)) {
         trace(program, index, from, box, marks);
+        if (marks.matched.has(rule)) return;
+      }
+      const avoiding = packetAvoidingBefore(chain, position, candidates, index);
+      if (avoiding) {
+        trace(program, index, from, avoiding, marks);
         if (marks.matched.has(rule)) return;
       }
       if (coveredBefore(chain, position, candidates, index)) return;
@@ -150,6 +155,19 @@ function trace(program: PolicyProgram, index: ProgramIndex, roots: Iterable<Root
 }
 
 /**
+ * A packet of `packets` that no rule before `position` may match, found by a witness search: a
+ * guess that the rules before cannot stop, where the first guesses met one that did.
+ */
+function packetAvoidingBefore(chain: DecisionChain, position: number, packets: PacketSet, index: ProgramIndex): Box | undefined {
+  const left = new Remainder(packets);
+  for (const before of index.of(chain).meetingSet(packets)) {
+    if (before >= position) break;
+    left.subtract(widestMatch(chain.rules[before]!));
+  }
+  return left.packetLeft();
+}
+
+/**
  * Whether rules before `position` that surely stop what they match (and read no metadata an earlier
  * rule may have changed) together cover `packets`: then no packet of them gets past them.
  */
@@ -171,8 +189,8 @@ function stops(rule: DecisionRule): boolean {
 
 /**
  * Makes the chain's furthest reached position exact where a rule after it is not matched: a
- * packet past it (a guess among what may enter the chain), or proof that none gets past the rules
- * before it, or the exact walk of everything that may enter the chain.
+ * packet past it (a guess among what may enter the chain, or one no rule before it may match), or
+ * proof that none gets past the rules before it, or the exact walk of everything that may enter the chain.
  */
 function settleReached(
   program: PolicyProgram,
@@ -194,6 +212,9 @@ function settleReached(
     if (!guesses.isEmpty()) trace(program, index, roots, guesses.boxes[0]!, marks);
   }
   if (lastUnmatched <= reachedTo() || coveredBefore(chain, lastUnmatched, entry, index)) return;
+  const avoiding = packetAvoidingBefore(chain, lastUnmatched, entry, index);
+  if (avoiding) trace(program, index, roots, avoiding, marks);
+  if (lastUnmatched <= reachedTo()) return;
   for (const root of roots) walkRegion(program, index, root.chain, root.entry.intersect(entry), marks);
 }
 

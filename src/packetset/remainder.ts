@@ -53,6 +53,19 @@ export class Remainder {
     return this.minusCuts(meeting);
   }
 
+  /**
+   * Whether some packet of `packets` is left: a witness searched for instead of the difference
+   * computed, which a rule that only stops packets needs no more of.
+   */
+  meets(packets: PacketSet): boolean {
+    if (this.base.isEmpty() || packets.isEmpty()) return false;
+    const meeting = this.base.intersect(packets);
+    if (meeting.isEmpty()) return false;
+    const found = this.findLeft(meeting.boxes);
+    if (found === 'unknown') return !this.minusCuts(meeting).isEmpty();
+    return found !== undefined;
+  }
+
   isEmpty(): boolean {
     if (this.base.isEmpty()) return true;
     if (this.witness && !this.cuts.overlapsAny(this.witness, this.witnessCheckedAt)) {
@@ -68,6 +81,11 @@ export class Remainder {
     this.witness = found === 'unknown' ? undefined : found;
     this.witnessCheckedAt = this.cuts.size;
     return false;
+  }
+
+  /** A packet left, as a one-packet box, when `isEmpty` finds one (none when its search gives up). */
+  packetLeft(): Box | undefined {
+    return this.isEmpty() ? undefined : this.witness;
   }
 
   /** What is left, exactly (and from now on the base, so that later questions meet only newer cuts). */
