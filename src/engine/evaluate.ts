@@ -339,7 +339,7 @@ export class Evaluator {
 
   /**
    * Where packets returning to `callers` end: back through the callers, one after another (no
-   * recursion: they may be thousands deep), down to the base chain's policy. In a program that
+   * recursion: they may be thousands deep), down to the base chain's policy. In a stage that
    * writes no metadata a packet's end depends on the packet alone, so where all the packets that
    * jumped end after a caller is worked out once, when a second branch asks, and each later
    * branch takes its own packets' share of that (`share`: whether this walk may work it out).
@@ -379,7 +379,9 @@ export class Evaluator {
         if (action.kind === 'continue' && action.writes) return true;
         if (action.kind !== 'jump' && action.kind !== 'goto') continue;
         const called = this.chain(action.chain);
-        if (!seen.has(called)) (seen.add(called), pending.push(called));
+        if (seen.has(called)) continue;
+        seen.add(called);
+        pending.push(called);
       }
     }
     return false;
