@@ -111,11 +111,11 @@ function step(
     const rule = chain.rules[position]!;
     const { surely, may } = effectiveMatch(rule, taints);
     const action = rule.action;
-    if (stops(action.kind)) {
-      // Which packets it stops matters no further than that some are left to stop.
+    if (stops(action.kind) || (action.kind === 'continue' && !action.writes)) {
+      // Which packets it stops (or only looks at) matters no further than that some are left.
       if (!remaining.meets(may)) continue;
       marks.matched.add(rule);
-      take(frame, surely, true);
+      if (action.kind !== 'continue') take(frame, surely, true);
       continue;
     }
     const matched = remaining.intersect(may);
