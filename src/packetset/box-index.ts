@@ -122,6 +122,8 @@ export class BoxIndex {
   };
   /** marks[id] === epoch when the current lookup has seen the id already. */
   private marks: number[] = [];
+  /** filtered[id] === epoch when the current lookup's filtering grid says the id may overlap. */
+  private filtered: number[] = [];
   private epoch = 0;
 
   constructor(boxes: Iterable<Box> = []) {
@@ -141,6 +143,7 @@ export class BoxIndex {
     const id = this.boxes.length;
     this.boxes.push(box);
     this.marks.push(0);
+    this.filtered.push(0);
     const index = this.families[box.family];
     index.ids.push(id);
     const constrained = box.constrained();
@@ -155,27 +158,39 @@ export class BoxIndex {
     return id;
   }
 
-  /** The ids, from `from` on and ascending, of the boxes that overlap `query`. */
+  /**
+   * The ids, from `from` on and ascending, of the boxes that overlap `query`. Where the cheapest
+   * grid still visits many ids (rules that share a port, say, and a network), the next cheapest
+   * one filters them first: marking an id costs much less than comparing its box.
+   */
   overlapping(query: Box, from = 0): number[] {
     if (query.isEmpty()) return [];
     const index = this.families[query.family];
     const found: number[] = [];
+    this.epoch++;
+    const [best, second] = this.cheapest(index, query);
+    const filter = best && second && best.cost > FILTER_FROM && second.cost <= FILTER_RATIO * best.cost ? second.grid : -1;
+    if (filter >= 0) this.visit(index, filter, query, (id) => (this.filtered[id] = this.epoch));
     const take = (id: number): void => {
       if (id < from || this.marks[id] === this.epoch) return;
       this.marks[id] = this.epoch;
+      if (filter >= 0 && this.filtered[id] !== this.epoch) return;
       if (this.boxes[id]!.overlaps(query)) found.push(id);
     };
-    this.epoch++;
-    const best = this.narrowest(index, query);
-    if (best < 0) {
+    if (!best) {
       for (const id of index.ids) take(id);
       return found;
     }
-    const grid = index.grids[best]!;
-    const dim = INDEXED[best]!;
-    grid.free.forEach(take);
-    for (const [lo, hi] of spans(query.ranges[dim]!, query.family, dim)) grid.lookup(lo, hi, take);
+    this.visit(index, best.grid, query, take);
     return found.sort((a, b) => a - b);
+  }
+
+  /** Calls visit with every id the grid says may overlap the query in its dimension (some more than once). */
+  private visit(index: FamilyIndex, g: number, query: Box, visit: (id: number) => void): void {
+    const grid = index.grids[g]!;
+    const dim = INDEXED[g]!;
+    grid.free.forEach(visit);
+    for (const [lo, hi] of spans(query.ranges[dim]!, query.family, dim)) grid.lookup(lo, hi, visit);
   }
 
   /** Whether some box overlaps `query`. */
@@ -183,27 +198,32 @@ export class BoxIndex {
     return this.overlapping(query, from).length > 0;
   }
 
-  /** The grid whose lookup for the query visits the fewest ids; -1 when the query constrains none of the indexed dimensions. */
-  private narrowest(index: FamilyIndex, query: Box): number {
+  /**
+   * The two grids whose lookups for the query visit the fewest ids, cheapest first, with how many
+   * each visits; none when the query constrains none of the indexed dimensions (or no grid beats
+   * looking at every box).
+   */
+  private cheapest(index: FamilyIndex, query: Box): { grid: number; cost: number }[] {
     const constrained = query.constrained();
-    let best = -1;
-    let bestCost = index.ids.length;
+    const all = index.ids.length;
+    const ranked: { grid: number; cost: number }[] = [];
     INDEXED.forEach((dim, g) => {
       if ((constrained & (1 << dim)) === 0) return;
       const grid = index.grids[g]!;
       let cost = grid.free.length;
       for (const [lo, hi] of spans(query.ranges[dim]!, query.family, dim)) {
-        if (cost >= bestCost) break;
+        if (cost >= all) break;
         cost += grid.estimate(lo, hi);
       }
-      if (cost < bestCost) {
-        best = g;
-        bestCost = cost;
-      }
+      if (cost < all) ranked.push({ grid: g, cost });
     });
-    return best;
+    return ranked.sort((a, b) => a.cost - b.cost || a.grid - b.grid).slice(0, 2);
   }
 }
+
+/** A lookup whose cheapest grid visits more ids than this is filtered by the next cheapest, if that visits at most FILTER_RATIO times as many. */
+const FILTER_FROM = 32;
+const FILTER_RATIO = 8;
 
 /** Up to this many sets a lookup tries them all; beyond, their boxes are indexed. */
 const FEW_SETS = 16;

@@ -84,6 +84,30 @@ describe('BoxIndex', () => {
     );
   });
 
+  it('finds exactly the boxes that overlap among many that share a port and an address (a second grid filters the first)', () => {
+    // Rules of a few ports to a few hosts and networks: each port's bucket holds many, so the lookup filters by address too.
+    const point = (v: number): Ranges => Ranges.point(BigInt(v));
+    const span = (lo: number, width: number): Ranges => Ranges.fromIntervals([[BigInt(lo), BigInt(lo + width - 1)]]);
+    const ruleBox = fc
+      .record({
+        port: fc.constantFrom(80, 443, 3389),
+        dst: fc.nat({ max: 40 }),
+        width: fc.constantFrom(1, 1, 1, 8, 32),
+        src: fc.option(fc.nat({ max: 9 })),
+      })
+      .map(({ port, dst, width, src }) =>
+        Box.of(4, { dport: point(port), dst: span(dst, width), ...(src === null ? {} : { src: point(src) }) }),
+      );
+    fc.assert(
+      fc.property(fc.array(ruleBox, { minLength: 200, maxLength: 400 }), ruleBox, fc.nat({ max: 400 }), (boxes, query, from) => {
+        const index = new BoxIndex(boxes);
+        const expected = boxes.flatMap((b, id) => (id >= from && b.overlaps(query) ? [id] : []));
+        assert.deepEqual(index.overlapping(query, from), expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('finds boxes by wide and many-interval ranges too', () => {
     const index = new BoxIndex();
     const ports = Array.from({ length: 50 }, (_, i) => index.add(Box.full(4).with('dport', Ranges.point(BigInt(1000 + 7 * i)))));
