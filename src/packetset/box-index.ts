@@ -47,8 +47,6 @@ function levelOf(width: number): number {
  * one or two buckets of the smallest size 2^k ≥ w, so a lookup visits few buckets per size.
  */
 class Grid {
-  /** Boxes that do not constrain the dimension: they overlap every query in it. */
-  readonly free: number[] = [];
   /** Per level k (bucket size 2^k): bucket number → box ids, and how many ids the level holds. */
   private readonly levels = new Map<number, { buckets: Map<number, number[]>; entries: number }>();
 
@@ -72,7 +70,7 @@ class Grid {
   }
 
   /**
-   * How many ids a lookup of lo..hi would visit (the free boxes aside): counted in the buckets of
+   * How many ids a lookup of lo..hi would visit: counted in the buckets of
    * a level the range spans few of, else that level's whole count.
    */
   estimate(lo: number, hi: number): number {
@@ -102,24 +100,34 @@ class Grid {
   }
 }
 
-/** One family's grids, one per indexed dimension. */
-interface FamilyIndex {
-  grids: Grid[];
-  /** Ids of this family's boxes. */
+/**
+ * The boxes of one family that constrain the same indexed dimensions, with a grid for each of
+ * them: every box of a group is in each of its grids, so a lookup in one visits no box that the
+ * dimension cannot tell apart (a rule that names no port is not visited by a port).
+ */
+interface Group {
   ids: number[];
+  /** Per indexed dimension (by position in INDEXED), its grid, where the group's boxes constrain it. */
+  grids: (Grid | undefined)[];
+}
+
+/** Which indexed dimensions a box constrains, as bits by position in INDEXED. */
+function groupKey(constrained: number): number {
+  let key = 0;
+  INDEXED.forEach((dim, g) => {
+    if ((constrained & (1 << dim)) !== 0) key |= 1 << g;
+  });
+  return key;
 }
 
 /**
- * An index of boxes (append-only): which of them overlap a given box, found by looking at the
- * boxes whose values in one indexed dimension (whichever the query narrows most) may meet the
- * query's, instead of at all of them.
+ * An index of boxes (append-only): which of them overlap a given box. The boxes are grouped by
+ * the indexed dimensions they constrain; in each group the lookup looks only at the boxes whose
+ * values in one dimension (whichever the query narrows most there) may meet the query's.
  */
 export class BoxIndex {
   private readonly boxes: Box[] = [];
-  private readonly families: Record<Family, FamilyIndex> = {
-    4: { grids: INDEXED.map(() => new Grid()), ids: [] },
-    6: { grids: INDEXED.map(() => new Grid()), ids: [] },
-  };
+  private readonly families: Record<Family, Map<number, Group>> = { 4: new Map(), 6: new Map() };
   /** marks[id] === epoch when the current lookup has seen the id already. */
   private marks: number[] = [];
   /** filtered[id] === epoch when the current lookup's filtering grid says the id may overlap. */
@@ -144,81 +152,90 @@ export class BoxIndex {
     this.boxes.push(box);
     this.marks.push(0);
     this.filtered.push(0);
-    const index = this.families[box.family];
-    index.ids.push(id);
-    const constrained = box.constrained();
-    INDEXED.forEach((dim, g) => {
-      const grid = index.grids[g]!;
-      if ((constrained & (1 << dim)) === 0) {
-        grid.free.push(id);
-        return;
-      }
+    const key = groupKey(box.constrained());
+    const groups = this.families[box.family];
+    let group = groups.get(key);
+    if (!group) {
+      group = { ids: [], grids: INDEXED.map((_, g) => ((key & (1 << g)) !== 0 ? new Grid() : undefined)) };
+      groups.set(key, group);
+    }
+    group.ids.push(id);
+    group.grids.forEach((grid, g) => {
+      if (!grid) return;
+      const dim = INDEXED[g]!;
       for (const [lo, hi] of spans(box.ranges[dim]!, box.family, dim)) grid.add(id, lo, hi);
     });
     return id;
   }
 
   /**
-   * The ids, from `from` on and ascending, of the boxes that overlap `query`. Where the cheapest
-   * grid still visits many ids (rules that share a port, say, and a network), the next cheapest
-   * one filters them first: marking an id costs much less than comparing its box.
+   * The ids, from `from` on and ascending, of the boxes that overlap `query`. Where a group's
+   * cheapest grid still visits many ids (rules that share a port, say, and a network), the next
+   * cheapest one filters them first: marking an id costs much less than comparing its box.
    */
   overlapping(query: Box, from = 0): number[] {
     if (query.isEmpty()) return [];
-    const index = this.families[query.family];
     const found: number[] = [];
     this.epoch++;
-    const [best, second] = this.cheapest(index, query);
-    const filter = best && second && best.cost > FILTER_FROM && second.cost <= FILTER_RATIO * best.cost ? second.grid : -1;
-    if (filter >= 0) this.visit(index, filter, query, (id) => (this.filtered[id] = this.epoch));
+    let filter: Grid | undefined;
     const take = (id: number): void => {
       if (id < from || this.marks[id] === this.epoch) return;
       this.marks[id] = this.epoch;
-      if (filter >= 0 && this.filtered[id] !== this.epoch) return;
+      if (filter && this.filtered[id] !== this.epoch) return;
       if (this.boxes[id]!.overlaps(query)) found.push(id);
     };
-    if (!best) {
-      for (const id of index.ids) take(id);
-      return found;
+    const mark = (id: number): void => {
+      this.filtered[id] = this.epoch;
+    };
+    for (const group of this.families[query.family].values()) {
+      const [best, second] = cheapest(group, query);
+      filter = undefined;
+      if (!best) {
+        for (const id of group.ids) take(id);
+        continue;
+      }
+      if (second && best.cost > FILTER_FROM && second.cost <= FILTER_RATIO * best.cost) {
+        visit(group, second.grid, query, mark);
+        filter = group.grids[second.grid];
+      }
+      visit(group, best.grid, query, take);
     }
-    this.visit(index, best.grid, query, take);
     return found.sort((a, b) => a - b);
-  }
-
-  /** Calls visit with every id the grid says may overlap the query in its dimension (some more than once). */
-  private visit(index: FamilyIndex, g: number, query: Box, visit: (id: number) => void): void {
-    const grid = index.grids[g]!;
-    const dim = INDEXED[g]!;
-    grid.free.forEach(visit);
-    for (const [lo, hi] of spans(query.ranges[dim]!, query.family, dim)) grid.lookup(lo, hi, visit);
   }
 
   /** Whether some box overlaps `query`. */
   overlapsAny(query: Box, from = 0): boolean {
     return this.overlapping(query, from).length > 0;
   }
+}
 
-  /**
-   * The two grids whose lookups for the query visit the fewest ids, cheapest first, with how many
-   * each visits; none when the query constrains none of the indexed dimensions (or no grid beats
-   * looking at every box).
-   */
-  private cheapest(index: FamilyIndex, query: Box): { grid: number; cost: number }[] {
-    const constrained = query.constrained();
-    const all = index.ids.length;
-    const ranked: { grid: number; cost: number }[] = [];
-    INDEXED.forEach((dim, g) => {
-      if ((constrained & (1 << dim)) === 0) return;
-      const grid = index.grids[g]!;
-      let cost = grid.free.length;
-      for (const [lo, hi] of spans(query.ranges[dim]!, query.family, dim)) {
-        if (cost >= all) break;
-        cost += grid.estimate(lo, hi);
-      }
-      if (cost < all) ranked.push({ grid: g, cost });
-    });
-    return ranked.sort((a, b) => a.cost - b.cost || a.grid - b.grid).slice(0, 2);
-  }
+/** Calls visit with every id of the group the grid says may overlap the query in its dimension (some more than once). */
+function visit(group: Group, g: number, query: Box, visit: (id: number) => void): void {
+  const grid = group.grids[g]!;
+  const dim = INDEXED[g]!;
+  for (const [lo, hi] of spans(query.ranges[dim]!, query.family, dim)) grid.lookup(lo, hi, visit);
+}
+
+/**
+ * The two grids of the group whose lookups for the query visit the fewest ids, cheapest first,
+ * with how many each visits; none when the query constrains none of the group's dimensions (or
+ * no grid beats looking at every box of the group).
+ */
+function cheapest(group: Group, query: Box): { grid: number; cost: number }[] {
+  const constrained = query.constrained();
+  const all = group.ids.length;
+  const ranked: { grid: number; cost: number }[] = [];
+  group.grids.forEach((grid, g) => {
+    const dim = INDEXED[g]!;
+    if (!grid || (constrained & (1 << dim)) === 0) return;
+    let cost = 0;
+    for (const [lo, hi] of spans(query.ranges[dim]!, query.family, dim)) {
+      if (cost >= all) break;
+      cost += grid.estimate(lo, hi);
+    }
+    if (cost < all) ranked.push({ grid: g, cost });
+  });
+  return ranked.sort((a, b) => a.cost - b.cost || a.grid - b.grid).slice(0, 2);
 }
 
 /** A lookup whose cheapest grid visits more ids than this is filtered by the next cheapest, if that visits at most FILTER_RATIO times as many. */
