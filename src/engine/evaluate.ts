@@ -588,18 +588,26 @@ const NOT_UNTRACKED: Untracked = { packets: PacketSet.EMPTY, by: new Set() };
 function combineBranches(rule: DecisionRule, uncertain: string[], matched: Outcome[], unmatched: Outcome[]): Outcome[] {
   const combined: Outcome[] = [];
   const reasons = uncertain.map((why) => ({ rule, why }));
+  const join = (a: Outcome, b: Outcome, set: PacketSet): void => {
+    if (sameEnd(a.verdict, b.verdict) && a.verdict !== 'undetermined') combined.push({ ...b, set });
+    else combined.push({ set, verdict: 'undetermined', rule, reasons: [...reasons, ...a.reasons, ...b.reasons] });
+  };
+  // Both branches end the same packets: a branch with one outcome holds all of them, so each outcome of the other is its share.
+  if (unmatched.length === 1) {
+    for (const a of matched) join(a, unmatched[0]!, a.set);
+    return combined;
+  }
+  if (matched.length === 1) {
+    for (const b of unmatched) join(matched[0]!, b, b.set);
+    return combined;
+  }
   // The pairs of outcomes that can overlap: the join costs what the branches share, not every pair.
   const index = new SetIndex(unmatched.map((b) => b.set));
   for (const a of matched) {
     for (const position of index.meeting(a.set)) {
       const b = unmatched[position]!;
       const set = a.set.intersect(b.set);
-      if (set.isEmpty()) continue;
-      if (sameEnd(a.verdict, b.verdict) && a.verdict !== 'undetermined') {
-        combined.push({ ...b, set });
-      } else {
-        combined.push({ set, verdict: 'undetermined', rule, reasons: [...reasons, ...a.reasons, ...b.reasons] });
-      }
+      if (!set.isEmpty()) join(a, b, set);
     }
   }
   return combined;
