@@ -274,6 +274,8 @@ export class Ranges {
 
   subtract(o: Ranges): Ranges {
     if (o.isEmpty() || this.isEmpty()) return this;
+    // Boxes cut from one another share the Ranges of the dimensions the cut left alone: no scan for those.
+    if (o === this) return Ranges.EMPTY;
     const a = this.#bounds;
     const b = o.#bounds;
     if (typeof a[0] === 'number' && typeof b[0] === 'number') {
