@@ -211,7 +211,7 @@ export class Evaluator {
     const frames: Frames = { base: chain, callers: undefined };
     const result: Outcome[] = [];
     for (const outcome of this.evaluateFrom(chain, 0, packets, frames)) {
-      if (outcome.verdict === 'return') append(result, this.resume(outcome.set, frames));
+      if (outcome.verdict === 'return') append(result, this.atPolicy(outcome.set, chain));
       else result.push(outcome as Outcome);
     }
     return result;
@@ -360,7 +360,7 @@ export class Evaluator {
       }
       returned = PacketSet.unionOfDisjoint(back);
     }
-    if (!returned.isEmpty()) append(ended, this.resume(returned, { base, callers: undefined }));
+    if (!returned.isEmpty()) append(ended, this.atPolicy(returned, base));
     return ended;
   }
 
@@ -393,13 +393,10 @@ export class Evaluator {
     return { outcomes, index: new SetIndex(outcomes.map((o) => o.set)) };
   }
 
-  /** Packets returning from the chain on top of `frames`: back to its caller, or to the base chain's policy. */
-  private resume(packets: PacketSet, frames: Frames): Outcome[] {
-    if (!frames.callers) {
-      const { verdict, ref } = policyOf(frames.base);
-      return [{ set: packets, verdict, rule: null, reasons: [], policy: ref }];
-    }
-    return this.complete(frames.callers.chain, frames.callers.resume, packets, { base: frames.base, callers: frames.callers.up }, false);
+  /** Packets that leave the stage's base chain (fall off its end or RETURN): its policy decides them. */
+  private atPolicy(packets: PacketSet, base: DecisionChain): Outcome[] {
+    const { verdict, ref } = policyOf(base);
+    return [{ set: packets, verdict, rule: null, reasons: [], policy: ref }];
   }
 
   /** Applies rule i's action to packets it matches: those that end here, and those that go on after rule i. */
