@@ -1,7 +1,8 @@
 /**
  * The exact set walk of ruleReachability, for some packets of a stage: every packet of the set
  * followed through the chains at once, rule after rule, as a Remainder. Only the rules that may
- * match some packet entering a chain are looked at, so a small set costs what it overlaps.
+ * match some packet entering a chain are looked at, so a small set costs what it overlaps; a rule
+ * that only stops or only looks at packets asks for a witness that some are left, not for them.
  */
 import { PacketSet, Remainder } from '../packetset';
 import type { DecisionChain, DecisionRule, Metadata, PolicyProgram } from '../model/policy';

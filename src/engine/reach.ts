@@ -5,7 +5,7 @@
  * a rule found unreachable is unreachable.
  *
  * Witnesses first, sets last. Every rule is given a few packets it may match among those that
- * may enter its chain; each is traced from the stage's base chain (reach-trace.ts), marking every
+ * may enter its chain (and then one that no rule before it may match); each is traced from the stage's base chain (reach-trace.ts), marking every
  * rule it reaches and matches on the way, so most rules are shown reachable by a packet at the
  * cost of the rules that packet meets. A rule no guess reaches is shown unreachable by the rules
  * before it in its chain covering all it may match, or else decided by the exact set walk of the

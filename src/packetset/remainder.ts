@@ -14,7 +14,7 @@ const SEARCH_BUDGET = 20_000;
  * about a rule's packets looks at the cuts that overlap them, and nothing else. So a walk over n
  * rules costs what the rules overlap, not n times the fragments of the whole difference.
  *
- * `isEmpty` searches for a packet left (a witness) instead of computing the difference;
+ * `isEmpty` and `meets` search for a packet left (a witness) instead of computing the difference;
  * `intersect` and `toPacketSet` are exact. Mutable, unlike PacketSet: it belongs to one walk.
  */
 export class Remainder {
