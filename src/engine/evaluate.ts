@@ -125,7 +125,7 @@ export function isInert(rule: DecisionRule): boolean {
   return rule.action.kind === 'continue' && rule.action.writes === undefined;
 }
 
-/** An activation entered by this many boxes or fewer looks up the rules they may meet, in a chain of more than FEW_RULES rules after its start. */
+/** An activation entered by at most FEW_BOXES boxes, with more than FEW_RULES rules ahead of it, looks up the rules its packets may meet. */
 const FEW_BOXES = 16;
 const FEW_RULES = 8;
 

@@ -7,6 +7,7 @@
 import { PacketSet, Remainder } from '../packetset';
 import type { DecisionChain, DecisionRule, Metadata, PolicyProgram } from '../model/policy';
 import type { ProgramIndex } from './rule-index';
+import { isInert } from './evaluate';
 import { markReached, type ReachMarks } from './reach-trace';
 
 /**
@@ -112,11 +113,11 @@ function step(
     const rule = chain.rules[position]!;
     const { surely, may } = effectiveMatch(rule, taints);
     const action = rule.action;
-    if (stops(action.kind) || (action.kind === 'continue' && !action.writes)) {
-      // Which packets it stops (or only looks at) matters no further than that some are left.
+    if (decides(action.kind) || isInert(rule)) {
+      // Which packets it decides (or only looks at) matters no further than that some are left.
       if (!remaining.meets(may)) continue;
       marks.matched.add(rule);
-      if (action.kind !== 'continue') take(frame, surely, true);
+      if (!isInert(rule)) take(frame, surely, true);
       continue;
     }
     const matched = remaining.intersect(may);
@@ -149,7 +150,8 @@ function step(
   return undefined;
 }
 
-function stops(kind: DecisionRule['action']['kind']): kind is 'accept' | 'drop' | 'reject' | 'undetermined' {
+/** Whether the action ends the packets it takes (RETURN and goto hand them on). */
+function decides(kind: DecisionRule['action']['kind']): kind is 'accept' | 'drop' | 'reject' | 'undetermined' {
   return kind === 'accept' || kind === 'drop' || kind === 'reject' || kind === 'undetermined';
 }
 

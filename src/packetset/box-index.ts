@@ -70,8 +70,8 @@ class Grid {
   }
 
   /**
-   * How many ids a lookup of lo..hi would visit: counted in the buckets of
-   * a level the range spans few of, else that level's whole count.
+   * How many ids a lookup of lo..hi would visit: counted in the buckets of a level the range spans
+   * few of, else that level's whole count.
    */
   estimate(lo: number, hi: number): number {
     let visits = 0;
@@ -177,11 +177,12 @@ export class BoxIndex {
     if (query.isEmpty()) return [];
     const found: number[] = [];
     this.epoch++;
-    let filter: Grid | undefined;
+    /** Whether the current group's lookup is filtered (only ids marked in `filtered` are compared). */
+    let filtering = false;
     const take = (id: number): void => {
       if (id < from || this.marks[id] === this.epoch) return;
       this.marks[id] = this.epoch;
-      if (filter && this.filtered[id] !== this.epoch) return;
+      if (filtering && this.filtered[id] !== this.epoch) return;
       if (this.boxes[id]!.overlaps(query)) found.push(id);
     };
     const mark = (id: number): void => {
@@ -189,14 +190,14 @@ export class BoxIndex {
     };
     for (const group of this.families[query.family].values()) {
       const [best, second] = cheapest(group, query);
-      filter = undefined;
+      filtering = false;
       if (!best) {
         for (const id of group.ids) take(id);
         continue;
       }
       if (second && best.cost > FILTER_FROM && second.cost <= FILTER_RATIO * best.cost) {
         visit(group, second.grid, query, mark);
-        filter = group.grids[second.grid];
+        filtering = true;
       }
       visit(group, best.grid, query, take);
     }
@@ -210,10 +211,10 @@ export class BoxIndex {
 }
 
 /** Calls visit with every id of the group the grid says may overlap the query in its dimension (some more than once). */
-function visit(group: Group, g: number, query: Box, visit: (id: number) => void): void {
+function visit(group: Group, g: number, query: Box, each: (id: number) => void): void {
   const grid = group.grids[g]!;
   const dim = INDEXED[g]!;
-  for (const [lo, hi] of spans(query.ranges[dim]!, query.family, dim)) grid.lookup(lo, hi, visit);
+  for (const [lo, hi] of spans(query.ranges[dim]!, query.family, dim)) grid.lookup(lo, hi, each);
 }
 
 /**
