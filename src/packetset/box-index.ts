@@ -47,8 +47,8 @@ function levelOf(width: number): number {
  * one or two buckets of the smallest size 2^k ≥ w, so a lookup visits few buckets per size.
  */
 class Grid {
-  /** Per level k (bucket size 2^k): bucket number → box ids, and how many ids the level holds. */
-  private readonly levels = new Map<number, { buckets: Map<number, number[]>; entries: number }>();
+  /** Per level k (bucket size 2^k): bucket number → box ids, how many ids the level holds, and its lowest and highest bucket. */
+  private readonly levels = new Map<number, { buckets: Map<number, number[]>; entries: number; lowest: number; highest: number }>();
 
   /** How many ids the grid holds (each interval of a box counts). */
   entries = 0;
@@ -57,9 +57,11 @@ class Grid {
     const level = levelOf(hi - lo + 1);
     const size = 2 ** level;
     let at = this.levels.get(level);
-    if (!at) this.levels.set(level, (at = { buckets: new Map(), entries: 0 }));
     const first = Math.floor(lo / size);
     const last = Math.floor(hi / size);
+    if (!at) this.levels.set(level, (at = { buckets: new Map(), entries: 0, lowest: first, highest: last }));
+    at.lowest = Math.min(at.lowest, first);
+    at.highest = Math.max(at.highest, last);
     for (let b = first; b <= last; b++) {
       const list = at.buckets.get(b);
       if (list) list.push(id);
@@ -71,15 +73,17 @@ class Grid {
 
   /**
    * How many ids a lookup of lo..hi would visit: counted in the buckets of a level the range spans
-   * few of, else that level's whole count.
+   * few of, else that level's count in proportion to the part of its buckets' span the range covers
+   * (a wide range meets few of many narrow intervals spread over the space).
    */
   estimate(lo: number, hi: number): number {
     let visits = 0;
-    for (const [level, { buckets, entries }] of this.levels) {
+    for (const [level, { buckets, entries, lowest, highest }] of this.levels) {
       const size = 2 ** level;
-      const first = Math.floor(lo / size);
-      const last = Math.floor(hi / size);
-      if (last - first > 2) visits += entries;
+      const first = Math.max(Math.floor(lo / size), lowest);
+      const last = Math.min(Math.floor(hi / size), highest);
+      if (first > last) continue;
+      if (last - first > 2) visits += Math.ceil((entries * (last - first + 1)) / (highest - lowest + 1));
       else for (let b = first; b <= last; b++) visits += buckets.get(b)?.length ?? 0;
     }
     return visits;
