@@ -6,7 +6,7 @@
  * followed down both branches, matched and not matched; where both branches end the same way the
  * packets are decided, elsewhere they are undetermined and the rule's reasons are kept.
  */
-import { PacketSet, Ranges, CtState, SetIndex } from '../packetset';
+import { PacketSet, Ranges, CtState, SetIndex, ShrinkingSet } from '../packetset';
 import {
   METADATA_NAMES,
   type DecisionChain,
@@ -108,7 +108,7 @@ interface Activation {
    * match any of them, and the next one to look at: the other rules cannot meet what is left.
    */
   meeting?: { positions: number[]; at: number };
-  remaining: PacketSet;
+  remaining: ShrinkingSet;
   ended: ChainOutcome[];
   frames: Frames;
   via?: 'jump' | 'goto';
@@ -232,7 +232,7 @@ export class Evaluator {
         stack.push(called);
         continue;
       }
-      if (!top.remaining.isEmpty()) top.ended.push({ set: top.remaining, verdict: 'return', rule: null, reasons: [] });
+      if (!top.remaining.isEmpty()) top.ended.push({ set: top.remaining.toPacketSet(), verdict: 'return', rule: null, reasons: [] });
       stack.pop();
       const below = stack[stack.length - 1];
       if (!below) return top.ended;
@@ -247,7 +247,7 @@ export class Evaluator {
         else below.ended.push(outcome);
       }
       // What returns came from packets the jump took out of `remaining`: disjoint from the rest.
-      below.remaining = PacketSet.unionOfDisjoint([below.remaining, ...returned]);
+      below.remaining.giveBack(returned);
     }
   }
 
@@ -256,7 +256,7 @@ export class Evaluator {
    * (what a called chain returns came from them), so the rules none of them may meet never match.
    */
   private activation(chain: DecisionChain, start: number, packets: PacketSet, frames: Frames, via?: 'jump' | 'goto'): Activation {
-    const activation: Activation = { chain, next: start, remaining: packets, ended: [], frames, ...(via ? { via } : {}) };
+    const activation: Activation = { chain, next: start, remaining: new ShrinkingSet(packets), ended: [], frames, ...(via ? { via } : {}) };
     if (packets.boxes.length <= FEW_BOXES && chain.rules.length - start > FEW_RULES)
       activation.meeting = { positions: this.index.of(chain).meetingSet(packets, start), at: 0 };
     return activation;
@@ -280,10 +280,11 @@ export class Evaluator {
       if (i >= top.chain.rules.length) break;
       top.next = i + 1;
       const rule = top.chain.rules[i];
+      // Whether a rule that changes nothing matches makes no difference to any packet.
+      if (isInert(rule)) continue;
       const { surely, may, uncertain } = this.effectiveMatch(rule);
       const sure = top.remaining.intersect(surely);
-      // Whether a rule that changes nothing matches makes no difference: no branches to follow.
-      const unsure = isInert(rule) ? PacketSet.EMPTY : top.remaining.intersect(may).subtract(sure);
+      const unsure = may === surely ? PacketSet.EMPTY : top.remaining.intersect(may).subtract(sure);
       if (!unsure.isEmpty()) {
         // Each branch writes metadata of its own; afterwards the packets may carry what either wrote.
         const before = this.metadata();
@@ -293,20 +294,22 @@ export class Evaluator {
         const ifNot = this.complete(top.chain, i + 1, unsure, top.frames, false);
         this.joinMetadata(matched, unsure);
         append(top.ended, combineBranches(rule, uncertain, ifMatched, ifNot));
-        top.remaining = top.remaining.subtract(unsure);
+        top.remaining.take(unsure);
       }
       if (sure.isEmpty()) continue;
       const action = rule.action;
       if (action.kind === 'jump' || action.kind === 'goto') {
-        top.remaining = top.remaining.subtract(sure);
+        top.remaining.take(sure);
         const frames =
           action.kind === 'jump' ? { base: top.frames.base, callers: caller(top.chain, i + 1, top.frames.callers, sure) } : top.frames;
         return this.activation(this.chain(action.chain), 0, sure, frames, action.kind);
       }
       const { ended, continuing } = this.act(top.chain, i, sure, top.frames);
       append(top.ended, ended);
+      if (continuing === sure) continue;
+      top.remaining.take(sure);
       // What continues came from `sure`, so it is disjoint from the rest.
-      top.remaining = PacketSet.unionOfDisjoint([top.remaining.subtract(sure), continuing]);
+      if (!continuing.isEmpty()) top.remaining.giveBack([continuing]);
     }
     return undefined;
   }

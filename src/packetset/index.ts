@@ -7,3 +7,4 @@ export * from './address-set';
 export * from './box-index';
 export { disjointUnion, subtractAll } from './sweep';
 export * from './remainder';
+export * from './shrinking-set';

@@ -7,6 +7,7 @@ import {
   PacketSet,
   Ranges,
   Remainder,
+  ShrinkingSet,
   disjointUnion,
   subtractAll,
   universe,
@@ -239,5 +240,98 @@ describe('Remainder', () => {
     }
     // Every rule is met once more: taken away, it leaves nothing of itself.
     for (const rule of rules.slice(0, 100)) assert.ok(remainder.intersect(rule).isEmpty());
+  });
+});
+
+describe('ShrinkingSet', () => {
+  /** Packets to port 7000 from 400 single addresses: more intervals than a set is cut at once for, so pieces taken from it are recorded. */
+  const heavy = PacketSet.full(4)
+    .restrict('dport', Ranges.point(7000n))
+    .restrict(
+      'src',
+      Ranges.fromIntervals(Array.from({ length: 400 }, (_, k): [bigint, bigint] => [BigInt(1000 + 2 * k), BigInt(1000 + 2 * k)])),
+    );
+  /** Some of the heavy packets: every third source from `from` on. */
+  const heavyPart = fc
+    .nat({ max: 399 })
+    .map((from) =>
+      heavy.restrict(
+        'src',
+        Ranges.fromIntervals(
+          Array.from({ length: 40 }, (_, k): [bigint, bigint] => [
+            BigInt(1000 + 2 * ((from + 3 * k) % 400)),
+            BigInt(1000 + 2 * ((from + 3 * k) % 400)),
+          ]),
+        ),
+      ),
+    );
+  type Step = { op: 'take' | 'intersect' | 'giveBack'; set: PacketSet };
+  const set = fc.oneof(
+    fc.array(box, { maxLength: 4 }).map((boxes) => PacketSet.of(boxes)),
+    heavyPart,
+    fc.tuple(fc.array(box, { maxLength: 2 }), heavyPart).map(([boxes, part]) => PacketSet.of(boxes).union(part)),
+  );
+  const step = fc.record({ op: fc.constantFrom<Step['op']>('take', 'take', 'take', 'intersect', 'giveBack'), set });
+
+  it('agrees with packet sets through any sequence of pieces taken, given back and looked up', () => {
+    fc.assert(
+      fc.property(fc.array(box, { maxLength: 6 }), fc.array(step, { maxLength: 60 }), (start, steps) => {
+        let model = PacketSet.of(start).union(heavy);
+        const shrinking = new ShrinkingSet(model);
+        /** Pieces taken and not given back: disjoint from what is left and from one another. */
+        const taken: PacketSet[] = [];
+        for (const { op, set } of steps) {
+          switch (op) {
+            case 'take': {
+              const piece = shrinking.intersect(set);
+              assert.ok(piece.equals(model.intersect(set)));
+              shrinking.take(piece);
+              model = model.subtract(piece);
+              if (!piece.isEmpty()) taken.push(piece);
+              break;
+            }
+            case 'intersect':
+              assert.ok(shrinking.intersect(set).equals(model.intersect(set)));
+              break;
+            case 'giveBack': {
+              const piece = taken.pop();
+              if (!piece) break;
+              shrinking.giveBack([piece]);
+              model = model.union(piece);
+              break;
+            }
+          }
+          assert.equal(shrinking.isEmpty(), model.isEmpty());
+        }
+        assert.ok(shrinking.toPacketSet().equals(model));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('takes a block list of five thousand addresses, then a rule that takes the rest leaves it empty', () => {
+    const shrinking = new ShrinkingSet(
+      PacketSet.full(4).restrict(
+        'src',
+        Ranges.fromIntervals([
+          ...Array.from({ length: 300 }, (_, k): [bigint, bigint] => [BigInt(4 * k), BigInt(4 * k + 1)]),
+          [0x0a000000n, 0xffffffffn],
+        ]),
+      ),
+    );
+    const blocked = Array.from({ length: 5000 }, (_, i) => PacketSet.full(4).restrict('src', Ranges.point(BigInt(0x0a000000 + 3 * i))));
+    for (const rule of blocked) {
+      const piece = shrinking.intersect(rule);
+      assert.equal(piece.size(), rule.size());
+      shrinking.take(piece);
+    }
+    for (const rule of blocked.slice(0, 50)) assert.ok(shrinking.intersect(rule).isEmpty());
+    assert.ok(!shrinking.isEmpty());
+    // What is left is the start minus the five thousand sources, and no more.
+    const left = PacketSet.full(4).restrict('src', Ranges.of(0x0a000000n, 0x0a000000n + 3n * 4999n));
+    assert.equal(shrinking.intersect(left).size(), left.size() - 5000n * blocked[0]!.size());
+    shrinking.take(shrinking.intersect(PacketSet.full(4)));
+    assert.ok(shrinking.isEmpty());
+    assert.ok(shrinking.toPacketSet().isEmpty());
   });
 });
