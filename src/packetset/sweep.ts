@@ -39,56 +39,67 @@ function cut(box: Box, cutters: readonly Box[], from: number, out: Box[]): void 
   }
   // Some cutter leaves part of the box in some dimension, or one cutter would contain the box.
   let d = from;
-  while (d < DIMENSIONS.length && cutters.every((c) => box.ranges[d]!.subsetOf(c.ranges[d]!))) d++;
+  while (d < DIMENSIONS.length && cutters.every((c) => covers(c, box, d))) d++;
   sweepSubtract(box, cutters, d, out);
+}
+
+/** Whether the cutter holds all of the box's values in dimension d (at once when it does not constrain d: a box's values there may be thousands of intervals). */
+function covers(cutter: Box, box: Box, d: number): boolean {
+  return (cutter.constrained() & (1 << d)) === 0 || box.ranges[d]!.subsetOf(cutter.ranges[d]!);
 }
 
 /**
  * Cuts the box along dimension d into segments on which the same cutters cover it, segments with
  * the same cutters joined into one Ranges; each is cut further by its cutters in the later
- * dimensions (where they now decide alone). A segment no cutter covers is a piece as it is.
+ * dimensions (where they now decide alone). Only the cutters that hold part of the box's values
+ * in d bound segments (the others cover every segment), and what none of those holds is one piece:
+ * the box's own intervals (a block list's thousands) are never swept.
  */
 function sweepSubtract(box: Box, cutters: readonly Box[], d: number, out: Box[]): void {
   const domain = box.ranges[d]!;
-  const clips = cutters.map((c) => domain.intersect(c.ranges[d]!));
-  const big = [domain, ...clips].some((r) => r.intervalCount > 0 && typeof r.lowAt(0) === 'bigint');
+  const everywhere: number[] = [];
+  const clips: { who: number; clip: Ranges }[] = [];
+  cutters.forEach((c, who) => {
+    if (covers(c, box, d)) everywhere.push(who);
+    else clips.push({ who, clip: domain.intersect(c.ranges[d]!) });
+  });
+  const big = clips.some(({ clip }) => clip.intervalCount > 0 && typeof clip.lowAt(0) === 'bigint');
   const at = (v: number | bigint): number | bigint => (big ? BigInt(v) : v);
   const next = (v: number | bigint): number | bigint => (typeof v === 'bigint' ? v + 1n : v + 1);
-  /** Where a cutter (index ≥ 0) or the domain (-1) starts (+1) or stops (-1) covering. */
+  /** Where a cutter starts (+1) or stops (-1) holding the box's values. */
   const events: { position: number | bigint; who: number; step: 1 | -1 }[] = [];
-  const addEvents = (r: Ranges, who: number): void => {
-    for (let i = 0; i < r.intervalCount; i++) {
-      events.push({ position: at(r.lowAt(i)), who, step: 1 });
-      events.push({ position: next(at(r.highAt(i))), who, step: -1 });
+  for (const { who, clip } of clips) {
+    for (let i = 0; i < clip.intervalCount; i++) {
+      events.push({ position: at(clip.lowAt(i)), who, step: 1 });
+      events.push({ position: next(at(clip.highAt(i))), who, step: -1 });
     }
-  };
-  addEvents(domain, -1);
-  clips.forEach((r, k) => addEvents(r, k));
+  }
   events.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
 
   const groups = new Map<string, { cutters: number[]; bounds: (number | bigint)[] }>();
   const active = new Set<number>();
-  let inDomain = false;
   for (let e = 0; e < events.length;) {
     const position = events[e]!.position;
     for (; e < events.length && events[e]!.position === position; e++) {
       const { who, step } = events[e]!;
-      if (who < 0) inDomain = step > 0;
-      else if (step > 0) active.add(who);
+      if (step > 0) active.add(who);
       else active.delete(who);
     }
-    if (!inDomain || e >= events.length) continue;
+    // Where some cutter holds the box's values the segment is inside the box's values (clips are).
+    if (active.size === 0 || e >= events.length) continue;
     const end = events[e]!.position;
-    const covering = [...active].sort((a, b) => a - b);
+    const covering = [...everywhere, ...active].sort((a, b) => a - b);
     const key = covering.join(',');
     let group = groups.get(key);
     if (!group) groups.set(key, (group = { cutters: covering, bounds: [] }));
     group.bounds.push(position, typeof end === 'bigint' ? end - 1n : end - 1);
   }
-  for (const { cutters: covering, bounds } of groups.values()) {
-    const piece = box.replaced(d, Ranges.fromAscending(bounds));
+  const pieces = [...groups.values()].map(({ cutters: covering, bounds }) => ({ covering, values: Ranges.fromAscending(bounds) }));
+  const uncovered = domain.subtract(Ranges.unionAll(clips.map(({ clip }) => clip)));
+  if (!uncovered.isEmpty()) pieces.push({ covering: everywhere, values: uncovered });
+  for (const { covering, values } of pieces) {
     cut(
-      piece,
+      box.replaced(d, values),
       covering.map((k) => cutters[k]!),
       d + 1,
       out,
