@@ -4,6 +4,7 @@
  * a large firewall does not hold up a worker's queue). The report is auditDeployment's: the
  * shares are joined in the deployment's order and judged together, byte for byte the same.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -26,6 +27,15 @@ export interface WorkerStart {
 
 const WORKER_SCRIPT = path.join(__dirname, 'audit-worker.js');
 
+/**
+ * A firewall whose configuration text exceeds this is audited in a worker even alone: a large
+ * audit makes short-lived packet sets fast, and a worker can be given a larger young generation
+ * (V8's default is sized for small programs; Node sets it per process only from the command line).
+ */
+const LARGE_CONFIG_BYTES = 4 * 1024 * 1024;
+/** A worker's young generation: three 64 MB semi-spaces' worth (the default is 16 MB ones); a 100k-rule audit took 105 s in process, 90 s in such a worker. */
+const YOUNG_GENERATION_MB = 192;
+
 /** How many firewalls to audit at once by default: one per core. */
 export function defaultJobs(): number {
   return os.availableParallelism();
@@ -37,8 +47,10 @@ export async function auditDeploymentInParallel(file: string, judge: JudgeOption
   const chosen = selectFirewalls(deployment, judge.firewalls);
   const count = chosen.firewalls.length;
   const workers = Math.min(jobs, count);
-  const shares =
-    workers <= 1 ? chosen.firewalls.map((fw) => firewallShare(chosen, matrix, fw)) : await sharesInOrder(count, workers, file, judge);
+  const inProcess = workers <= 1 && !chosen.firewalls.some((fw) => configBytes(fw.configs) > LARGE_CONFIG_BYTES);
+  const shares = inProcess
+    ? chosen.firewalls.map((fw) => firewallShare(chosen, matrix, fw))
+    : await sharesInOrder(count, workers, file, judge);
   return reportOfShares(chosen, matrix, shares, judge);
 }
 
@@ -59,7 +71,7 @@ function sharesInOrder(count: number, workers: number, file: string, judge: Judg
       else void worker.terminate();
     };
     for (let w = 0; w < workers; w++) {
-      const worker = new Worker(WORKER_SCRIPT, { workerData: start });
+      const worker = new Worker(WORKER_SCRIPT, { workerData: start, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
       pool.push(worker);
       worker.on('message', (reply: ShareReply) => {
         if ('error' in reply) return fail(new Error(reply.error));
@@ -71,4 +83,17 @@ function sharesInOrder(count: number, workers: number, file: string, judge: Judg
       hand(worker);
     }
   });
+}
+
+/** The size of a firewall's configuration files (one that cannot be read counts nothing: its audit says why). */
+function configBytes(files: readonly string[]): number {
+  let total = 0;
+  for (const file of files) {
+    try {
+      total += fs.statSync(file).size;
+    } catch {
+      // Loading the firewall reports the file it cannot read.
+    }
+  }
+  return total;
 }
