@@ -231,6 +231,9 @@ export class Ranges {
   }
 
   private intersectNumbers(o: Ranges, a: NumberBounds, b: NumberBounds): Ranges {
+    // A set within the other's one interval is the intersection, found without copying it.
+    if (b.length === 2 && b[0]! <= a[0]! && a[a.length - 1]! <= b[1]!) return this;
+    if (a.length === 2 && a[0]! <= b[0]! && b[b.length - 1]! <= a[1]!) return o;
     if (a.length === 2 && b.length === 2) {
       const lo = a[0]! > b[0]! ? a[0]! : b[0]!;
       const hi = a[1]! < b[1]! ? a[1]! : b[1]!;
@@ -306,7 +309,8 @@ export class Ranges {
     if (b.length === 0) return false;
     // A bigint-form set reaches beyond the safe integers, where no number-form set does.
     if (typeof a[0] === 'bigint' && typeof b[0] === 'number') return false;
-    if (a.length === 2 && b.length === 2) return b[0]! <= a[0]! && a[1]! <= b[1]!;
+    // Within one interval is within its bounds: no scan of a set of thousands of intervals.
+    if (b.length === 2) return b[0]! <= a[0]! && a[a.length - 1]! <= b[1]!;
     return subsetScan(a, b);
   }
 
@@ -315,6 +319,7 @@ export class Ranges {
     const a = this.#bounds;
     const b = o.#bounds;
     if (a.length !== b.length) return false;
+    if (this.#hash !== undefined && o.#hash !== undefined && this.#hash !== o.#hash) return false;
     // Bounds of different types differ: only one side has a value beyond the safe integers.
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
     return true;
