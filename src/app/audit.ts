@@ -188,8 +188,9 @@ export interface LoadedFirewall {
 /**
  * Loads a firewall's configuration with what the deployment knows of it. Interfaces the
  * configuration declares (pfSense) come first; the deployment's replace them by name.
+ * `trees: false` leaves out the syntax trees, which an audit does not read.
  */
-export function loadFirewall(deployment: Deployment, fw: Firewall): LoadedFirewall {
+export function loadFirewall(deployment: Deployment, fw: Firewall, { trees = true }: { trees?: boolean } = {}): LoadedFirewall {
   const declared: DeclaredInterface[] = [...(fw.interfaces ?? new Map<string, string[]>())].map(([name, nets]) => ({
     name,
     networks: addressSet(nets, deployment.locate(`${fw.pointer}/interfaces/${name}`)),
@@ -201,6 +202,7 @@ export function loadFirewall(deployment: Deployment, fw: Firewall): LoadedFirewa
     interfaces: declared,
     options: fw.options,
     ...(fw.placement === 'host' ? { localAddresses: host } : {}),
+    trees,
   });
   const interfaces = [...loaded.interfaces.filter((i) => !declared.some((d) => d.name === i.name)), ...declared];
   // Some configurations name their interfaces and networks (pfSense); the others need the deployment to.
@@ -282,7 +284,8 @@ export interface FirewallShare {
 export function firewallShare(deployment: Deployment, matrix: Matrix, fw: Firewall): FirewallShare {
   let loaded: LoadedFirewall;
   try {
-    loaded = loadFirewall(deployment, fw);
+    // Dropped once normalized: a 100k-rule dump's syntax trees hold more memory than its programs.
+    loaded = loadFirewall(deployment, fw, { trees: false });
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     return { warnings: [], errors: e.diagnostics.map((d) => configWarning(fw.name, d)), results: [], findings: [] };

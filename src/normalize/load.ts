@@ -25,6 +25,8 @@ export interface LoadedConfig {
 
 export interface LoadOptions extends Partial<NormalizeContext> {
   type?: string;
+  /** Whether to keep the syntax trees (the default): an audit needs only the programs, and a large dump's trees take more memory than its programs. */
+  trees?: boolean;
 }
 
 export function loadConfig(files: string[], options: LoadOptions = {}): LoadedConfig {
@@ -46,7 +48,7 @@ export function loadConfig(files: string[], options: LoadOptions = {}): LoadedCo
     type: format.type,
     files,
     programs: normalized.programs,
-    trees: normalized.trees,
+    trees: options.trees === false ? [] : normalized.trees,
     warnings: normalized.warnings,
     interfaces: normalized.interfaces ?? [],
     ...(normalized.ownAddresses ? { ownAddresses: normalized.ownAddresses } : {}),
