@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { AuditReport } from '../audit/types';
 import { firewallShare, loadDeploymentFile, reportOfShares, selectFirewalls, type FirewallShare, type JudgeOptions } from './audit';
@@ -36,6 +37,19 @@ const LARGE_CONFIG_BYTES = 4 * 1024 * 1024;
 /** A worker's young generation: three 64 MB semi-spaces' worth (the default is 16 MB ones); a 100k-rule audit took 105 s in process, 90 s in such a worker. */
 const YOUNG_GENERATION_MB = 192;
 
+/**
+ * A worker's old generation: half the machine's memory, or Node's own limit where that is more. A
+ * million-rule dump needs more than Node's default; a worker that still runs out stops with
+ * OutOfMemoryError, not a crash.
+ */
+function oldGenerationMb(): number {
+  const mb = 1024 * 1024;
+  return Math.max(Math.floor(v8.getHeapStatistics().heap_size_limit / mb), Math.floor(os.totalmem() / 2 / mb));
+}
+
+/** An audit that needed more memory than its worker may take: not a bug, and not the input's fault. */
+export class OutOfMemoryError extends Error {}
+
 /** How many firewalls to audit at once by default: one per core. */
 export function defaultJobs(): number {
   return os.availableParallelism();
@@ -50,28 +64,45 @@ export async function auditDeploymentInParallel(file: string, judge: JudgeOption
   const inProcess = workers <= 1 && !chosen.firewalls.some((fw) => configBytes(fw.configs) > LARGE_CONFIG_BYTES);
   const shares = inProcess
     ? chosen.firewalls.map((fw) => firewallShare(chosen, matrix, fw))
-    : await sharesInOrder(count, workers, file, judge);
+    : await sharesInOrder(
+        chosen.firewalls.map((fw) => fw.name),
+        workers,
+        file,
+        judge,
+      );
   return reportOfShares(chosen, matrix, shares, judge);
 }
 
-/** The shares of firewalls 0…count-1 (of the chosen ones), computed by `workers` threads. */
-function sharesInOrder(count: number, workers: number, file: string, judge: JudgeOptions): Promise<FirewallShare[]> {
+/** The shares of the chosen firewalls (named in order), computed by `workers` threads. */
+function sharesInOrder(chosenNames: readonly string[], workers: number, file: string, judge: JudgeOptions): Promise<FirewallShare[]> {
+  const count = chosenNames.length;
   const shares: FirewallShare[] = new Array<FirewallShare>(count);
   const start: WorkerStart = { deploymentFile: file, ...(judge.firewalls ? { firewalls: judge.firewalls } : {}) };
   let next = 0;
   let done = 0;
+  const limits = { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: oldGenerationMb() };
   return new Promise((resolve, reject) => {
     const pool: Worker[] = [];
     const fail = (error: Error): void => {
       for (const worker of pool) void worker.terminate();
       reject(error);
     };
+    /** Per worker, the firewall (by position) it is auditing. */
+    const auditing = new Map<Worker, number>();
     const hand = (worker: Worker): void => {
-      if (next < count) worker.postMessage({ index: next++ } satisfies ShareRequest);
-      else void worker.terminate();
+      if (next >= count) return void worker.terminate();
+      auditing.set(worker, next);
+      worker.postMessage({ index: next++ } satisfies ShareRequest);
+    };
+    const stopped = (worker: Worker, error: Error & { code?: string }): Error => {
+      if (error.code !== 'ERR_WORKER_OUT_OF_MEMORY') return error;
+      const name = chosenNames[auditing.get(worker) ?? 0];
+      return new OutOfMemoryError(
+        `ran out of memory auditing firewall '${name}' (a worker may take ${limits.maxOldGenerationSizeMb} MB of heap): its rule set needs more memory than this machine gives`,
+      );
     };
     for (let w = 0; w < workers; w++) {
-      const worker = new Worker(WORKER_SCRIPT, { workerData: start, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+      const worker = new Worker(WORKER_SCRIPT, { workerData: start, resourceLimits: limits });
       pool.push(worker);
       worker.on('message', (reply: ShareReply) => {
         if ('error' in reply) return fail(new Error(reply.error));
@@ -79,7 +110,7 @@ function sharesInOrder(count: number, workers: number, file: string, judge: Judg
         if (++done === count) resolve(shares);
         hand(worker);
       });
-      worker.on('error', fail);
+      worker.on('error', (error) => fail(stopped(worker, error)));
       hand(worker);
     }
   });

@@ -14,6 +14,7 @@ import { REPORT_FORMATS } from '../report';
 import { DIFF_FORMATS } from '../report/diff';
 import { modelJsonChunks } from '../report/model';
 import { renderTraceText } from '../report/trace';
+import { OutOfMemoryError } from '../app/parallel-audit';
 import { runAuditInParallel } from './audit-command';
 import { runDiff, type DiffCliOptions } from './diff-command';
 import { commandLineProbe, meetsExpectation, tracer, type TraceCliOptions } from './trace-command';
@@ -275,6 +276,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     if (e instanceof InputError) {
       for (const d of e.diagnostics) io.stderr(`fwmatrix: ${formatDiagnostic(d)}\n`);
       return 2;
+    }
+    if (e instanceof OutOfMemoryError) {
+      io.stderr(`fwmatrix: ${e.message}\n`);
+      return 3;
     }
     const detail = e instanceof Error ? (process.env.FWMATRIX_DEBUG ? (e.stack ?? e.message) : e.message) : String(e);
     io.stderr(
