@@ -306,10 +306,8 @@ export class Evaluator {
       }
       const { ended, continuing } = this.act(top.chain, i, sure, top.frames);
       append(top.ended, ended);
-      if (continuing === sure) continue;
-      top.remaining.take(sure);
-      // What continues came from `sure`, so it is disjoint from the rest.
-      if (!continuing.isEmpty()) top.remaining.giveBack([continuing]);
+      // A rule that goes on (a mark written) leaves its packets in the chain; the others end them.
+      if (continuing.isEmpty()) top.remaining.take(sure);
     }
     return undefined;
   }
