@@ -99,7 +99,17 @@ export class PacketSet {
 
   intersect(o: PacketSet): PacketSet {
     if (o === this) return this;
-    if (this.boxes.length < o.boxes.length) return o.intersect(this);
+    return PacketSet.fromDisjoint([], this.intersectionPieces(o));
+  }
+
+  /**
+   * The intersection as disjoint boxes, not merged: for a caller that only looks at them or cuts
+   * them further, and so merges once at the end (merging thousands of pieces costs more than
+   * finding them).
+   */
+  intersectionPieces(o: PacketSet): readonly Box[] {
+    if (o === this) return this.boxes;
+    if (this.boxes.length < o.boxes.length) return o.intersectionPieces(this);
     const out: Box[] = [];
     const index = this.indexFor(o);
     if (index) {
@@ -112,7 +122,7 @@ export class PacketSet {
         }
       }
     }
-    return PacketSet.fromDisjoint([], out);
+    return out;
   }
 
   subtract(o: PacketSet): PacketSet {

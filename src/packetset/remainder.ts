@@ -44,13 +44,13 @@ export class Remainder {
   /** What is left of `packets`, exactly. */
   intersect(packets: PacketSet): PacketSet {
     if (this.base.isEmpty() || packets.isEmpty()) return PacketSet.EMPTY;
-    let meeting = this.base.intersect(packets);
-    if (meeting.isEmpty()) return meeting;
+    let meeting = this.base.intersectionPieces(packets);
+    if (meeting.length === 0) return PacketSet.EMPTY;
     // Many cuts would be met again by the next question too: the base is made exact once instead.
     if (this.cuts.size - this.since > MATERIALIZE_FROM && this.cutsMeeting(meeting).length > MATERIALIZE_FROM) {
-      meeting = this.toPacketSet().intersect(packets);
+      meeting = this.toPacketSet().intersectionPieces(packets);
     }
-    return this.minusCuts(meeting);
+    return PacketSet.ofDisjoint(this.minusCuts(meeting));
   }
 
   /**
@@ -59,10 +59,10 @@ export class Remainder {
    */
   meets(packets: PacketSet): boolean {
     if (this.base.isEmpty() || packets.isEmpty()) return false;
-    const meeting = this.base.intersect(packets);
-    if (meeting.isEmpty()) return false;
-    const found = this.findLeft(meeting.boxes);
-    if (found === 'unknown') return !this.minusCuts(meeting).isEmpty();
+    const meeting = this.base.intersectionPieces(packets);
+    if (meeting.length === 0) return false;
+    const found = this.findLeft(meeting);
+    if (found === 'unknown') return this.minusCuts(meeting).length > 0;
     return found !== undefined;
   }
 
@@ -90,29 +90,28 @@ export class Remainder {
 
   /** What is left, exactly (and from now on the base, so that later questions meet only newer cuts). */
   toPacketSet(): PacketSet {
-    this.base = this.minusCuts(this.base);
+    const left = this.minusCuts(this.base.boxes);
+    if (left !== this.base.boxes) this.base = PacketSet.ofDisjoint(left);
     this.since = this.cuts.size;
     return this.base;
   }
 
-  /** `set` (within the base) minus the cuts from `since` on. */
-  private minusCuts(set: PacketSet): PacketSet {
-    const hits = this.cutsMeeting(set);
-    if (hits.length === 0) return set;
-    return PacketSet.ofDisjoint(
-      subtractAll(
-        set.boxes,
-        hits.map((id) => this.cuts.box(id)),
-      ),
+  /** Disjoint boxes (within the base) minus the cuts from `since` on, as disjoint boxes not merged (the same array when no cut meets them). */
+  private minusCuts(boxes: readonly Box[]): readonly Box[] {
+    const hits = this.cutsMeeting(boxes);
+    if (hits.length === 0) return boxes;
+    return subtractAll(
+      boxes,
+      hits.map((id) => this.cuts.box(id)),
     );
   }
 
-  /** The ids (ascending) of the cuts from `since` on that overlap the set. */
-  private cutsMeeting(set: PacketSet): number[] {
+  /** The ids (ascending) of the cuts from `since` on that overlap the boxes. */
+  private cutsMeeting(boxes: readonly Box[]): number[] {
     if (this.cuts.size === this.since) return [];
-    if (set.boxes.length === 1) return this.cuts.overlapping(set.boxes[0]!, this.since);
+    if (boxes.length === 1) return this.cuts.overlapping(boxes[0]!, this.since);
     const ids = new Set<number>();
-    for (const box of set.boxes) for (const id of this.cuts.overlapping(box, this.since)) ids.add(id);
+    for (const box of boxes) for (const id of this.cuts.overlapping(box, this.since)) ids.add(id);
     return [...ids].sort((a, b) => a - b);
   }
 
