@@ -39,10 +39,19 @@ function meet(rule: DecisionRule, point: Point, changed: ReadonlySet<Metadata>):
   return rule.match.may.contains(point) ? 'maybe' : 'no';
 }
 
-/** Follows the packet from the base chain to its ends, marking what it reaches and matches. */
-export function followPacket(program: PolicyProgram, index: ProgramIndex, base: DecisionChain, point: Point, marks: ReachMarks): void {
+/**
+ * Follows the packet from the base chain to its ends, marking what it reaches and matches.
+ * `changed`: the metadata it enters with, possibly not 0 (taken over).
+ */
+export function followPacket(
+  program: PolicyProgram,
+  index: ProgramIndex,
+  base: DecisionChain,
+  point: Point,
+  marks: ReachMarks,
+  changed: Set<Metadata>,
+): void {
   const box = Box.point(point);
-  const changed = new Set<Metadata>();
   const stack: Frame[] = [{ chain: base, positions: index.of(base).meeting(box), next: 0, returned: false }];
   /** The top frame is done: its packet went back to the caller (`returned`) or not; so may its callers be. */
   const leave = (returned: boolean): void => {

@@ -9,6 +9,7 @@ import type { DecisionChain, DecisionRule, Metadata, PolicyProgram } from '../mo
 import type { ProgramIndex } from './rule-index';
 import { isInert } from './evaluate';
 import { markReached, type ReachMarks } from './reach-trace';
+import type { Root } from './reach-roots';
 
 /**
  * Packets whose metadata some rule may have changed, per metadata: gathered as the walk goes and
@@ -69,9 +70,11 @@ function take(frame: Frame, packets: PacketSet, decided: boolean): void {
   frame.remaining.subtract(packets);
 }
 
-export function walkRegion(program: PolicyProgram, index: ProgramIndex, base: DecisionChain, packets: PacketSet, marks: ReachMarks): void {
+/** Walks the packets (entering the root's stage) through it, marking what they reach and match. */
+export function walkRegion(program: PolicyProgram, index: ProgramIndex, root: Root, packets: PacketSet, marks: ReachMarks): void {
   if (packets.isEmpty()) return;
   const taints = new Taints();
+  for (const [metadata, changed] of root.changed) taints.add(metadata, changed.intersect(packets));
   const enter = (chain: DecisionChain, entering: PacketSet, back?: (frame: Frame) => void): Frame => ({
     chain,
     positions: index.of(chain).meetingSet(entering),
@@ -81,7 +84,7 @@ export function walkRegion(program: PolicyProgram, index: ProgramIndex, base: De
     decided: [],
     ...(back ? { back } : {}),
   });
-  const stack: Frame[] = [enter(base, packets)];
+  const stack: Frame[] = [enter(root.chain, packets)];
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
     const called = step(program, frame, marks, taints, enter);

@@ -12,23 +12,18 @@
  * stages restricted to the packets such rules may match (reach-walk.ts, one walk per stage for all
  * of them), which looks only at the rules that overlap them. The answer is the exact walk's.
  */
-import { CtState, PacketSet, Ranges, Remainder, subtractAll, type Box } from '../packetset';
-import type { DecisionChain, DecisionRule, PolicyProgram } from '../model/policy';
+import { PacketSet, Remainder, subtractAll, type Box, type Point } from '../packetset';
+import type { DecisionChain, DecisionRule, Metadata, PolicyProgram } from '../model/policy';
 import { ProgramIndex, widestMatch } from './rule-index';
 import { followPacket, type ReachMarks } from './reach-trace';
 import { walkRegion } from './reach-walk';
+import { stageRoots, type Root } from './reach-roots';
 
 export interface RuleReach {
   /** Rules some packet may reach. */
   reached: Set<DecisionRule>;
   /** Rules some packet may reach and match. */
   matched: Set<DecisionRule>;
-}
-
-/** A stage's base chain and the packets that enter it. */
-export interface Root {
-  chain: DecisionChain;
-  entry: PacketSet;
 }
 
 /** Guesses per rule before its reachability is proven by sets. */
@@ -65,26 +60,12 @@ export function ruleReachability(program: PolicyProgram): RuleReach {
     });
   }
   // One exact walk per stage of all those packets: a walk of some packets is exact for each of them, and one walk costs less than one per rule.
-  for (const [root, boxes] of unsettled) walkRegion(program, index, root.chain, PacketSet.of(boxes), marks);
+  for (const [root, boxes] of unsettled) walkRegion(program, index, root, PacketSet.of(boxes), marks);
   for (const [chain, entry] of entries) settleReached(program, index, chain, entry, rootsOf.get(chain)!, marks);
   const reached = new Set<DecisionRule>();
   for (const [chain, furthest] of marks.furthest)
     for (let i = 0; i <= furthest && i < chain.rules.length; i++) reached.add(chain.rules[i]!);
   return { reached, matched: marks.matched };
-}
-
-/** The base chain of every stage, once, with the packets that enter it (only new connections' first packets where the stage sees only those). */
-function stageRoots(program: PolicyProgram): Root[] {
-  const full = PacketSet.full(program.family);
-  const newOnly = full.restrict('state', Ranges.point(BigInt(CtState.NEW)));
-  const roots = new Map<string, Root>();
-  for (const point of program.points) {
-    for (const stage of point.stages) {
-      const chain = program.chains.get(stage.chain);
-      if (chain && !roots.has(stage.chain)) roots.set(stage.chain, { chain, entry: stage.firstPacketOnly ? newOnly : full });
-    }
-  }
-  return [...roots.values()];
 }
 
 /**
@@ -151,7 +132,14 @@ function chainEntries(
 /** Traces a packet of the box from every stage it may enter the chain from. */
 function trace(program: PolicyProgram, index: ProgramIndex, roots: Iterable<Root>, box: Box, marks: ReachMarks): void {
   const point = box.inner();
-  for (const root of roots) if (root.entry.contains(point)) followPacket(program, index, root.chain, point, marks);
+  for (const root of roots) if (root.entry.contains(point)) followPacket(program, index, root.chain, point, marks, changedAt(root, point));
+}
+
+/** The metadata the packet may enter the root's stage with a value other than 0. */
+function changedAt(root: Root, point: Point): Set<Metadata> {
+  const changed = new Set<Metadata>();
+  for (const [metadata, packets] of root.changed) if (packets.contains(point)) changed.add(metadata);
+  return changed;
 }
 
 /**
@@ -215,7 +203,7 @@ function settleReached(
   const avoiding = packetAvoidingBefore(chain, lastUnmatched, entry, index);
   if (avoiding) trace(program, index, roots, avoiding, marks);
   if (lastUnmatched <= reachedTo()) return;
-  for (const root of roots) walkRegion(program, index, root.chain, root.entry.intersect(entry), marks);
+  for (const root of roots) walkRegion(program, index, root, root.entry.intersect(entry), marks);
 }
 
 /** The first matched rule that stops packets at or after position `from`. */

@@ -11,16 +11,59 @@ export function referenceReachability(program: PolicyProgram): RuleReach {
   const reach: RuleReach = { reached: new Set(), matched: new Set() };
   const full = PacketSet.full(program.family);
   const newOnly = full.restrict('state', Ranges.point(BigInt(CtState.NEW)));
+  const later = full.restrict('state', Ranges.fromIntervals([[BigInt(CtState.ESTABLISHED), BigInt(CtState.RELATED)]]));
+  const setBefore = metadataSetBefore(program);
+  const connectionMarked = [...program.chains.values()].some((chain) => chain.rules.some((rule) => writesOf(rule) === 'connmark'));
   const walked = new Set<string>();
   for (const point of program.points) {
     for (const stage of point.stages) {
       if (walked.has(stage.chain)) continue;
       walked.add(stage.chain);
       const chain = program.chains.get(stage.chain);
-      if (chain) walkChain(program, chain, stage.firstPacketOnly ? newOnly : full, reach, new Map());
+      if (!chain) continue;
+      const entry = stage.firstPacketOnly ? newOnly : full;
+      // What an earlier stage may have set, and a connection mark an earlier packet of the connection may carry.
+      const tainted = new Map<Metadata, PacketSet>([...(setBefore.get(stage.chain) ?? [])].map((m) => [m, entry]));
+      if (connectionMarked && !tainted.has('connmark')) tainted.set('connmark', entry.intersect(later));
+      walkChain(program, chain, entry, reach, tainted);
     }
   }
   return reach;
+}
+
+/** Per stage chain, the metadata some earlier stage of a point it is in may write. */
+function metadataSetBefore(program: PolicyProgram): Map<string, Set<Metadata>> {
+  const setBefore = new Map<string, Set<Metadata>>();
+  for (const point of program.points) {
+    const before = new Set<Metadata>();
+    for (const stage of point.stages) {
+      setBefore.set(stage.chain, new Set([...(setBefore.get(stage.chain) ?? []), ...before]));
+      for (const m of writtenFrom(program, stage.chain)) before.add(m);
+    }
+  }
+  return setBefore;
+}
+
+function writtenFrom(program: PolicyProgram, name: string): Set<Metadata> {
+  const written = new Set<Metadata>();
+  const seen = new Set<string>([name]);
+  const pending = [name];
+  while (pending.length > 0) {
+    for (const rule of program.chains.get(pending.pop()!)?.rules ?? []) {
+      const writes = writesOf(rule);
+      if (writes) written.add(writes);
+      const action = rule.action;
+      if ((action.kind === 'jump' || action.kind === 'goto') && !seen.has(action.chain)) {
+        seen.add(action.chain);
+        pending.push(action.chain);
+      }
+    }
+  }
+  return written;
+}
+
+function writesOf(rule: DecisionRule): Metadata | undefined {
+  return rule.action.kind === 'continue' ? rule.action.writes?.metadata : undefined;
 }
 
 function walkChain(

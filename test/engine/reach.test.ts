@@ -56,3 +56,36 @@ test('tool-shaped rule sets (Shorewall, kube-proxy, Docker, block lists, TUM-lik
     for (const seed of [1, 2]) assertSameReach(compile(generate(shape, rules, seed).text), `${shape}-${rules} seed ${seed}`);
   }
 });
+
+/** The lines of the rules some packet may reach and match. */
+function matchedLines(text: string): number[] {
+  const reach = ruleReachability(compile(text));
+  return [...reach.matched].map((rule) => rule.source.line).sort((a, b) => a - b);
+}
+
+test('a mark an earlier stage sets, and a connection mark an earlier packet got, are marks a later rule may match', () => {
+  const header = ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]'];
+  // Line 5: mangle's PREROUTING marks port 8080; line 11 tests the mark in filter's INPUT.
+  const marked = [
+    '*mangle',
+    ':PREROUTING ACCEPT [0:0]',
+    ':INPUT ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    '-A PREROUTING -p tcp --dport 8080 -j MARK --set-mark 0x1',
+    'COMMIT',
+    ...header,
+    '-A INPUT -m mark --mark 0x1 -j ACCEPT',
+    'COMMIT',
+    '',
+  ].join('\n');
+  assert.deepEqual(matchedLines(marked), [5, 11]);
+  // Line 5 tests a connection mark only line 6 sets: on a later packet of the connection it may be set.
+  const connection = [
+    ...header,
+    '-A INPUT -m connmark --mark 0x1 -j ACCEPT',
+    '-A INPUT -p tcp --dport 80 -j CONNMARK --set-mark 0x1',
+    'COMMIT',
+    '',
+  ].join('\n');
+  assert.deepEqual(matchedLines(connection), [5, 6]);
+});
