@@ -49,62 +49,95 @@ function covers(cutter: Box, box: Box, d: number): boolean {
 }
 
 /**
- * Cuts the box along dimension d into segments on which the same cutters cover it, segments with
- * the same cutters joined into one Ranges; each is cut further by its cutters in the later
- * dimensions (where they now decide alone). Only the cutters that hold part of the box's values
- * in d bound segments (the others cover every segment), and what none of those holds is one piece:
- * the box's own intervals (a block list's thousands) are never swept.
+ * Cuts the box along dimension d into segments on which the same kinds of cutter hold it, and each
+ * further in the later dimensions, where only those kinds decide. Cutters of a kind agree in every
+ * later dimension (as far as the box goes), so on a segment it does not matter which of them holds
+ * it: a block list's thousands of `-i eth0 -s X` cuts are one kind, the segments they hold one
+ * piece, cut further by one cutter. Only the cutters that hold part of the box's values in d bound
+ * segments (the others cover every segment); those holding all of the box in the later dimensions
+ * take their values out in one subtraction; what no cutter holds is one piece: the box's own
+ * intervals are never swept.
  */
 function sweepSubtract(box: Box, cutters: readonly Box[], d: number, out: Box[]): void {
-  const domain = box.ranges[d]!;
-  const everywhere: number[] = [];
-  const clips: { who: number; clip: Ranges }[] = [];
-  cutters.forEach((c, who) => {
-    if (covers(c, box, d)) everywhere.push(who);
-    else clips.push({ who, clip: domain.intersect(c.ranges[d]!) });
-  });
-  const big = clips.some(({ clip }) => clip.intervalCount > 0 && typeof clip.lowAt(0) === 'bigint');
+  const everywhere: Box[] = [];
+  const whole: Ranges[] = [];
+  const held: { kind: number; clip: Ranges }[] = [];
+  const kinds = new Map<string, number>();
+  /** Per kind, one cutter of it. */
+  const sample: Box[] = [];
+  for (const c of cutters) {
+    if (covers(c, box, d)) everywhere.push(c);
+    else if (holdsLaterDimensions(c, box, d)) whole.push(c.ranges[d]!);
+    else {
+      const key = laterKey(c, box, d);
+      let kind = kinds.get(key);
+      if (kind === undefined) {
+        kinds.set(key, (kind = sample.length));
+        sample.push(c);
+      }
+      held.push({ kind, clip: c.ranges[d]! });
+    }
+  }
+  const domain = whole.length === 0 ? box.ranges[d]! : box.ranges[d]!.subtract(Ranges.unionAll(whole));
+  if (domain.isEmpty()) return;
+  const clips = held.map(({ kind, clip }) => ({ kind, clip: domain.intersect(clip) })).filter(({ clip }) => !clip.isEmpty());
+  const pieces = [...segments(clips, sample.length)].map(({ kinds: holding, values }) => ({
+    cutters: [...everywhere, ...holding.map((kind) => sample[kind]!.replaced(d, values))],
+    values,
+  }));
+  const uncovered = domain.subtract(Ranges.unionAll(clips.map(({ clip }) => clip)));
+  if (!uncovered.isEmpty()) pieces.push({ cutters: everywhere, values: uncovered });
+  for (const { cutters: holding, values } of pieces) cut(values === box.ranges[d] ? box : box.replaced(d, values), holding, d + 1, out);
+}
+
+/** The values the clips hold, grouped by which kinds hold them (each group's values joined into one Ranges). */
+function segments(clips: readonly { kind: number; clip: Ranges }[], kindCount: number): Iterable<{ kinds: number[]; values: Ranges }> {
+  const big = clips.some(({ clip }) => typeof clip.lowAt(0) === 'bigint');
   const at = (v: number | bigint): number | bigint => (big ? BigInt(v) : v);
   const next = (v: number | bigint): number | bigint => (typeof v === 'bigint' ? v + 1n : v + 1);
-  /** Where a cutter starts (+1) or stops (-1) holding the box's values. */
-  const events: { position: number | bigint; who: number; step: 1 | -1 }[] = [];
-  for (const { who, clip } of clips) {
+  /** Where a kind's cutter starts (+1) or stops (-1) holding the values. */
+  const events: { position: number | bigint; kind: number; step: 1 | -1 }[] = [];
+  for (const { kind, clip } of clips) {
     for (let i = 0; i < clip.intervalCount; i++) {
-      events.push({ position: at(clip.lowAt(i)), who, step: 1 });
-      events.push({ position: next(at(clip.highAt(i))), who, step: -1 });
+      events.push({ position: at(clip.lowAt(i)), kind, step: 1 });
+      events.push({ position: next(at(clip.highAt(i))), kind, step: -1 });
     }
   }
   events.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
-
-  const groups = new Map<string, { cutters: number[]; bounds: (number | bigint)[] }>();
+  const groups = new Map<string, { kinds: number[]; bounds: (number | bigint)[] }>();
+  /** Per kind, how many of its cutters hold the current position. */
+  const holding = new Array<number>(kindCount).fill(0);
   const active = new Set<number>();
   for (let e = 0; e < events.length;) {
     const position = events[e]!.position;
     for (; e < events.length && events[e]!.position === position; e++) {
-      const { who, step } = events[e]!;
-      if (step > 0) active.add(who);
-      else active.delete(who);
+      const { kind, step } = events[e]!;
+      holding[kind] += step;
+      if (holding[kind] === 0) active.delete(kind);
+      else active.add(kind);
     }
-    // Where some cutter holds the box's values the segment is inside the box's values (clips are).
     if (active.size === 0 || e >= events.length) continue;
     const end = events[e]!.position;
-    const covering = [...everywhere, ...active].sort((a, b) => a - b);
-    const key = covering.join(',');
+    const kinds = [...active].sort((a, b) => a - b);
+    const key = kinds.join(',');
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { cutters: covering, bounds: [] }));
+    if (!group) groups.set(key, (group = { kinds, bounds: [] }));
     group.bounds.push(position, typeof end === 'bigint' ? end - 1n : end - 1);
   }
-  const pieces = [...groups.values()].map(({ cutters: covering, bounds }) => ({ covering, values: Ranges.fromAscending(bounds) }));
-  const uncovered = domain.subtract(Ranges.unionAll(clips.map(({ clip }) => clip)));
-  if (!uncovered.isEmpty()) pieces.push({ covering: everywhere, values: uncovered });
-  for (const { covering, values } of pieces) {
-    cut(
-      box.replaced(d, values),
-      covering.map((k) => cutters[k]!),
-      d + 1,
-      out,
-    );
-  }
+  return [...groups.values()].map(({ kinds, bounds }) => ({ kinds, values: Ranges.fromAscending(bounds) }));
+}
+
+/** What the cutter holds of the box in the dimensions after d, as a key: cutters with one key cut the same way there. */
+function laterKey(cutter: Box, box: Box, d: number): string {
+  const parts: string[] = [];
+  for (let later = d + 1; later < DIMENSIONS.length; later++) parts.push(covers(cutter, box, later) ? '' : cutter.ranges[later]!.key());
+  return parts.join('|');
+}
+
+/** Whether the cutter holds all of the box's values in every dimension after d. */
+function holdsLaterDimensions(cutter: Box, box: Box, d: number): boolean {
+  for (let later = d + 1; later < DIMENSIONS.length; later++) if (!covers(cutter, box, later)) return false;
+  return true;
 }
 
 /**
