@@ -40,8 +40,18 @@ function meet(rule: DecisionRule, point: Point, changed: ReadonlySet<Metadata>):
 }
 
 /**
- * Follows the packet from the base chain to its ends, marking what it reaches and matches.
- * `changed`: the metadata it enters with, possibly not 0 (taken over).
+ * Where a traced packet ended: the rule that surely decided its last branch, and the jumps and
+ * gotos that led it there (each with whether it surely matched), innermost first.
+ */
+export interface Ending {
+  rule: DecisionRule;
+  path: { rule: DecisionRule; sure: boolean }[];
+}
+
+/**
+ * Follows the packet from the base chain to its ends, marking what it reaches and matches; gives
+ * the rule that ended it, if one did (not the base chain's end). `changed`: the metadata it enters
+ * with, possibly not 0 (taken over).
  */
 export function followPacket(
   program: PolicyProgram,
@@ -50,7 +60,7 @@ export function followPacket(
   point: Point,
   marks: ReachMarks,
   changed: Set<Metadata>,
-): void {
+): Ending | undefined {
   const box = Box.point(point);
   const stack: Frame[] = [{ chain: base, positions: index.of(base).meeting(box), next: 0, returned: false }];
   /** The top frame is done: its packet went back to the caller (`returned`) or not; so may its callers be. */
@@ -94,8 +104,11 @@ export function followPacket(
       case 'reject':
       case 'undetermined':
         if (sure) {
+          const path = pathTo(frame);
           markReached(marks, frame.chain, position);
           leave(frame.returned);
+          // Some branch of it goes on elsewhere unless that was the last frame.
+          if (stack.length === 0) return { rule, path };
         }
         break;
       case 'return':
@@ -122,4 +135,12 @@ export function followPacket(
       }
     }
   }
+  return undefined;
+}
+
+/** The calling rules that led to the frame, innermost first. */
+function pathTo(frame: Frame): Ending['path'] {
+  const path: Ending['path'] = [];
+  for (let via = frame.via; via; via = via.frame.via) path.push({ rule: via.frame.chain.rules[via.position]!, sure: via.sure });
+  return path;
 }

@@ -15,7 +15,7 @@
 import { PacketSet, Remainder, subtractAll, type Box, type Point } from '../packetset';
 import type { DecisionChain, DecisionRule, Metadata, PolicyProgram } from '../model/policy';
 import { ProgramIndex, widestMatch } from './rule-index';
-import { followPacket, type ReachMarks } from './reach-trace';
+import { followPacket, type Ending, type ReachMarks } from './reach-trace';
 import { walkRegion } from './reach-walk';
 import { stageRoots, type Root } from './reach-roots';
 
@@ -31,27 +31,29 @@ const GUESSES = 3;
 
 export function ruleReachability(program: PolicyProgram): RuleReach {
   const roots = stageRoots(program);
-  const index = new ProgramIndex();
+  const index = new ProgramIndex(reachMatch(program));
   const marks: ReachMarks = { matched: new Set(), furthest: new Map() };
-  const { entries, rootsOf } = chainEntries(program, roots);
+  const { entries, rootsOf } = chainEntries(program, roots, index);
   /** Per stage, the packets of rules no guess reached and no rule before them covers. */
   const unsettled = new Map<Root, Box[]>();
   for (const [chain, entry] of entries) {
     const from = rootsOf.get(chain)!;
     chain.rules.forEach((rule, position) => {
       if (marks.matched.has(rule)) return;
-      const candidates = entry.intersect(widestMatch(rule));
+      const candidates = entry.intersect(index.matchOf(rule));
       if (candidates.isEmpty()) return;
+      const endings: Ending[] = [];
       for (const box of candidates.boxes.slice(0, GUESSES)) {
-        trace(program, index, from, box, marks);
+        endings.push(...trace(program, index, from, box, marks));
         if (marks.matched.has(rule)) return;
       }
       const avoiding = packetAvoidingBefore(chain, position, candidates, index);
       if (avoiding) {
-        trace(program, index, from, avoiding, marks);
+        endings.push(...trace(program, index, from, avoiding, marks));
         if (marks.matched.has(rule)) return;
       }
       if (coveredBefore(chain, position, candidates, index)) return;
+      if (guessAvoidingEndings(program, index, from, rule, candidates, endings, marks)) return;
       for (const root of from) {
         const boxes = unsettled.get(root) ?? [];
         for (const box of root.entry.intersect(candidates).boxes) boxes.push(box);
@@ -69,6 +71,19 @@ export function ruleReachability(program: PolicyProgram): RuleReach {
 }
 
 /**
+ * Every packet a rule may match in the walk and the traces: its widest match where some rule of
+ * the program writes metadata the rule reads, else `may`. Both relax a match only for metadata a
+ * rule they passed wrote, so a relaxed match no writer can bring about widens the packets walked
+ * (every state of an ESTABLISHED rule's chain) and finds nothing.
+ */
+function reachMatch(program: PolicyProgram): (rule: DecisionRule) => PacketSet {
+  const written = new Set<Metadata>();
+  for (const chain of program.chains.values())
+    for (const rule of chain.rules) if (rule.action.kind === 'continue' && rule.action.writes) written.add(rule.action.writes.metadata);
+  return (rule) => (rule.reads?.metadata.some((m) => written.has(m)) ? widestMatch(rule) : rule.match.may);
+}
+
+/**
  * Per chain that packets can enter, a superset of the packets that may enter it (from every call
  * site, what the calling rule may match of its own chain's superset) and the stages it is in;
  * callers come before the chains they call.
@@ -76,6 +91,7 @@ export function ruleReachability(program: PolicyProgram): RuleReach {
 function chainEntries(
   program: PolicyProgram,
   roots: readonly Root[],
+  index: ProgramIndex,
 ): { entries: Map<DecisionChain, PacketSet>; rootsOf: Map<DecisionChain, Set<Root>> } {
   const callees = (chain: DecisionChain): { rule: DecisionRule; chain: DecisionChain }[] =>
     chain.rules.flatMap((rule) => {
@@ -121,7 +137,7 @@ function chainEntries(
     const from = rootsOf.get(chain) ?? new Set<Root>();
     for (const { rule, chain: called } of callees(chain)) {
       const boxes = parts.get(called) ?? [];
-      for (const box of entry.intersect(widestMatch(rule)).boxes) boxes.push(box);
+      for (const box of entry.intersect(index.matchOf(rule)).boxes) boxes.push(box);
       parts.set(called, boxes);
       rootsOf.set(called, new Set([...(rootsOf.get(called) ?? []), ...from]));
     }
@@ -129,10 +145,16 @@ function chainEntries(
   return { entries, rootsOf };
 }
 
-/** Traces a packet of the box from every stage it may enter the chain from. */
-function trace(program: PolicyProgram, index: ProgramIndex, roots: Iterable<Root>, box: Box, marks: ReachMarks): void {
+/** Traces a packet of the box from every stage it may enter the chain from; gives the rules that ended it. */
+function trace(program: PolicyProgram, index: ProgramIndex, roots: Iterable<Root>, box: Box, marks: ReachMarks): Ending[] {
   const point = box.inner();
-  for (const root of roots) if (root.entry.contains(point)) followPacket(program, index, root.chain, point, marks, changedAt(root, point));
+  const endings: Ending[] = [];
+  for (const root of roots) {
+    if (!root.entry.contains(point)) continue;
+    const ending = followPacket(program, index, root.chain, point, marks, changedAt(root, point));
+    if (ending) endings.push(ending);
+  }
+  return endings;
 }
 
 /** The metadata the packet may enter the root's stage with a value other than 0. */
@@ -140,6 +162,43 @@ function changedAt(root: Root, point: Point): Set<Metadata> {
   const changed = new Set<Metadata>();
   for (const [metadata, packets] of root.changed) if (packets.contains(point)) changed.add(metadata);
   return changed;
+}
+
+/** Guesses after the first ones, each avoiding where the guesses before it ended. */
+const REFINEMENTS = 16;
+
+/**
+ * Whether a guess among the rule's candidates that avoids where the earlier guesses were decided
+ * reaches and matches it, each failed guess's endings taken out in turn: a guess often ends before
+ * it gets to the rule's chain (accepted as an established connection, dropped by a block list or
+ * by an isolation chain some jump led it into), which the rules before the rule in its own chain
+ * do not show. Only a guess: a rule no guess reaches goes to the exact walk.
+ */
+function guessAvoidingEndings(
+  program: PolicyProgram,
+  index: ProgramIndex,
+  roots: Iterable<Root>,
+  rule: DecisionRule,
+  candidates: PacketSet,
+  endings: readonly Ending[],
+  marks: ReachMarks,
+): boolean {
+  let pool = candidates;
+  let avoid = endings;
+  for (let tries = 0; tries < REFINEMENTS && avoid.length > 0; tries++) {
+    for (const ending of avoid) pool = pool.subtract(endingPackets(pool, ending));
+    if (pool.isEmpty()) return false;
+    avoid = trace(program, index, roots, pool.boxes[0]!, marks);
+    if (marks.matched.has(rule)) return true;
+  }
+  return false;
+}
+
+/** The packets of `pool` that would end the same way: those its decider and the jumps that led there match. */
+function endingPackets(pool: PacketSet, { rule, path }: Ending): PacketSet {
+  let ending = pool.intersect(rule.match.surely);
+  for (const step of path) ending = ending.intersect(step.sure ? step.rule.match.surely : step.rule.match.may);
+  return ending;
 }
 
 /**
@@ -150,7 +209,7 @@ function packetAvoidingBefore(chain: DecisionChain, position: number, packets: P
   const left = new Remainder(packets);
   for (const before of index.of(chain).meetingSet(packets)) {
     if (before >= position) break;
-    left.subtract(widestMatch(chain.rules[before]!));
+    left.subtract(index.matchOf(chain.rules[before]!));
   }
   return left.packetLeft();
 }

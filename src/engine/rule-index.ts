@@ -13,10 +13,14 @@ export class ChainIndex {
   private readonly positionOf: number[] = [];
   private readonly firstBoxOf: number[] = [];
 
-  constructor(readonly chain: DecisionChain) {
+  /** `matchOf` gives every packet a rule may match for whoever asks (its widest match unless told otherwise). */
+  constructor(
+    readonly chain: DecisionChain,
+    matchOf: (rule: DecisionRule) => PacketSet = widestMatch,
+  ) {
     chain.rules.forEach((rule, position) => {
       this.firstBoxOf.push(this.boxes.size);
-      for (const box of widestMatch(rule).boxes) this.positionOf[this.boxes.add(box)] = position;
+      for (const box of matchOf(rule).boxes) this.positionOf[this.boxes.add(box)] = position;
     });
     this.firstBoxOf.push(this.boxes.size);
   }
@@ -44,9 +48,11 @@ export class ChainIndex {
 export class ProgramIndex {
   private readonly indexes = new Map<DecisionChain, ChainIndex>();
 
+  constructor(readonly matchOf: (rule: DecisionRule) => PacketSet = widestMatch) {}
+
   of(chain: DecisionChain): ChainIndex {
     let index = this.indexes.get(chain);
-    if (!index) this.indexes.set(chain, (index = new ChainIndex(chain)));
+    if (!index) this.indexes.set(chain, (index = new ChainIndex(chain, this.matchOf)));
     return index;
   }
 }
