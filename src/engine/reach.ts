@@ -5,12 +5,15 @@
  * a rule found unreachable is unreachable.
  *
  * Witnesses first, sets last. Every rule is given a few packets it may match among those that
- * may enter its chain (and then one that no rule before it may match); each is traced from the stage's base chain (reach-trace.ts), marking every
- * rule it reaches and matches on the way, so most rules are shown reachable by a packet at the
- * cost of the rules that packet meets. A rule no guess reaches is shown unreachable by the rules
- * before it in its chain covering all it may match, or else decided by the exact set walk of the
- * stages restricted to the packets such rules may match (reach-walk.ts, one walk per stage for all
- * of them), which looks only at the rules that overlap them. The answer is the exact walk's.
+ * may enter its chain (and then one that no rule before it may match); each is traced from the
+ * stage's base chain (reach-trace.ts), marking every rule it reaches and matches on the way, so
+ * most rules are shown reachable by a packet at the cost of the rules that packet meets. A rule no
+ * guess reaches is shown unreachable by the rules before it in its chain covering all it may
+ * match; else it gets guesses that avoid where the earlier ones ended (a block list, an
+ * established-connection rule before the jump to its chain); else it is decided by the exact set
+ * walk of the stages restricted to the packets such rules may match (reach-walk.ts, one walk per
+ * stage for all of them), which looks only at the rules that overlap them. The answer is the
+ * exact walk's. Metadata a packet may bring into a stage (reach-roots.ts) is unknown from the start.
  */
 import { PacketSet, Remainder, subtractAll, type Box, type Point } from '../packetset';
 import type { DecisionChain, DecisionRule, Metadata, PolicyProgram } from '../model/policy';
@@ -72,9 +75,10 @@ export function ruleReachability(program: PolicyProgram): RuleReach {
 
 /**
  * Every packet a rule may match in the walk and the traces: its widest match where some rule of
- * the program writes metadata the rule reads, else `may`. Both relax a match only for metadata a
- * rule they passed wrote, so a relaxed match no writer can bring about widens the packets walked
- * (every state of an ESTABLISHED rule's chain) and finds nothing.
+ * the program writes metadata the rule reads, else `may`. Both relax a match only for metadata
+ * some rule writes (in the stage, in an earlier one, or on an earlier packet of the connection),
+ * so a relaxed match no writer can bring about widens the packets walked (every state of an
+ * ESTABLISHED rule's chain) and finds nothing.
  */
 function reachMatch(program: PolicyProgram): (rule: DecisionRule) => PacketSet {
   const written = new Set<Metadata>();
