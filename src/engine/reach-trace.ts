@@ -40,10 +40,11 @@ function meet(rule: DecisionRule, point: Point, changed: ReadonlySet<Metadata>):
 }
 
 /**
- * Where a traced packet ended: the rule that surely decided its last branch, and the jumps and
- * gotos that led it there (each with whether it surely matched), innermost first.
+ * Where a traced packet ended: the packet, the rule that surely decided its last branch, and the
+ * jumps and gotos that led it there (each with whether it surely matched), innermost first.
  */
 export interface Ending {
+  point: Point;
   rule: DecisionRule;
   path: { rule: DecisionRule; sure: boolean }[];
 }
@@ -108,7 +109,7 @@ export function followPacket(
           markReached(marks, frame.chain, position);
           leave(frame.returned);
           // Some branch of it goes on elsewhere unless that was the last frame.
-          if (stack.length === 0) return { rule, path };
+          if (stack.length === 0) return { point, rule, path };
         }
         break;
       case 'return':

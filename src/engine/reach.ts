@@ -15,7 +15,7 @@
  * stage for all of them), which looks only at the rules that overlap them. The answer is the
  * exact walk's. Metadata a packet may bring into a stage (reach-roots.ts) is unknown from the start.
  */
-import { PacketSet, Remainder, subtractAll, type Box, type Point } from '../packetset';
+import { PacketSet, Ranges, Remainder, subtractAll, type Box, type Point } from '../packetset';
 import type { DecisionChain, DecisionRule, Metadata, PolicyProgram } from '../model/policy';
 import { ProgramIndex, widestMatch } from './rule-index';
 import { followPacket, type Ending, type ReachMarks } from './reach-trace';
@@ -190,12 +190,22 @@ function guessAvoidingEndings(
   let pool = candidates;
   let avoid = endings;
   for (let tries = 0; tries < REFINEMENTS && avoid.length > 0; tries++) {
-    for (const ending of avoid) pool = pool.subtract(endingPackets(pool, ending));
+    for (const ending of avoid) {
+      const left = pool.subtract(endingPackets(pool, ending));
+      // Where that is all of them, what the rules before the path sent elsewhere is not taken out
+      // either: only packets on the guess's interfaces are (a dispatch by interface, as Shorewall's).
+      pool = left.isEmpty() ? pool.subtract(onInterfacesOf(endingPackets(pool, ending), ending.point)) : left;
+    }
     if (pool.isEmpty()) return false;
     avoid = trace(program, index, roots, pool.boxes[0]!, marks);
     if (marks.matched.has(rule)) return true;
   }
   return false;
+}
+
+/** The packets of the set that arrive and leave by the point's interfaces. */
+function onInterfacesOf(set: PacketSet, point: Point): PacketSet {
+  return set.restrict('iif', Ranges.point(BigInt(point.iif))).restrict('oif', Ranges.point(BigInt(point.oif)));
 }
 
 /** The packets of `pool` that would end the same way: those its decider and the jumps that led there match. */
