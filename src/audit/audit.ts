@@ -589,13 +589,13 @@ function outranked(chain: DecisionChain, position: number, index: ProgramIndex):
   if (rule.match.may.isEmpty()) return 'no packet can match it';
   // Rules of one class share their rank: only those of another class come first.
   const higher = (other: DecisionRule): boolean => other.group === undefined || other.group !== rule.group;
-  // The index finds the rules that may overlap (a superset): only those are compared, not every rule before.
+  // The index finds the rules before it that may overlap (a superset): only those are compared, not every rule before.
   const lines = index
     .of(chain)
-    .meetingSet(rule.match.may)
-    .map((before) => ({ before, other: chain.rules[before]! }))
-    .filter(({ before, other }) => before < position && higher(other) && other.match.may.overlaps(rule.match.may))
-    .map(({ other }) => other.source.line);
+    .meetingSet(rule.match.may, 0, position)
+    .map((before) => chain.rules[before]!)
+    .filter((other) => higher(other) && other.match.may.overlaps(rule.match.may))
+    .map((other) => other.source.line);
   const named =
     lines.length === 0
       ? ''

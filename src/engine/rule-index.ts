@@ -25,21 +25,22 @@ export class ChainIndex {
     this.firstBoxOf.push(this.boxes.size);
   }
 
-  /** The positions, from `from` on and ascending, of the rules that may match a packet of the box. */
-  meeting(box: Box, from = 0): number[] {
+  /** The positions, from `from` on and below `to`, ascending, of the rules that may match a packet of the box. */
+  meeting(box: Box, from = 0, to = this.chain.rules.length): number[] {
     const positions: number[] = [];
-    for (const id of this.boxes.overlapping(box, this.firstBoxOf[Math.min(from, this.chain.rules.length)])) {
+    const count = this.chain.rules.length;
+    for (const id of this.boxes.overlapping(box, this.firstBoxOf[Math.min(from, count)], this.firstBoxOf[Math.min(to, count)])) {
       const position = this.positionOf[id]!;
       if (positions[positions.length - 1] !== position) positions.push(position);
     }
     return positions;
   }
 
-  /** The positions, from `from` on and ascending, of the rules that may match a packet of the set. */
-  meetingSet(set: PacketSet, from = 0): number[] {
-    if (set.boxes.length === 1) return this.meeting(set.boxes[0]!, from);
+  /** The positions, from `from` on and below `to`, ascending, of the rules that may match a packet of the set. */
+  meetingSet(set: PacketSet, from = 0, to = this.chain.rules.length): number[] {
+    if (set.boxes.length === 1) return this.meeting(set.boxes[0]!, from, to);
     const positions = new Set<number>();
-    for (const box of set.boxes) for (const position of this.meeting(box, from)) positions.add(position);
+    for (const box of set.boxes) for (const position of this.meeting(box, from, to)) positions.add(position);
     return [...positions].sort((a, b) => a - b);
   }
 }

@@ -173,18 +173,18 @@ export class BoxIndex {
   }
 
   /**
-   * The ids, from `from` on and ascending, of the boxes that overlap `query`. Where a group's
-   * cheapest grid still visits many ids (rules that share a port, say, and a network), the next
-   * cheapest one filters them first: marking an id costs much less than comparing its box.
+   * The ids, from `from` on and below `to`, ascending, of the boxes that overlap `query`. Where a
+   * group's cheapest grid still visits many ids (rules that share a port, say, and a network), the
+   * next cheapest one filters them first: marking an id costs much less than comparing its box.
    */
-  overlapping(query: Box, from = 0): number[] {
+  overlapping(query: Box, from = 0, to = Infinity): number[] {
     if (query.isEmpty()) return [];
     const found: number[] = [];
     this.epoch++;
     /** Whether the current group's lookup is filtered (only ids marked in `filtered` are compared). */
     let filtering = false;
     const take = (id: number): void => {
-      if (id < from || this.marks[id] === this.epoch) return;
+      if (id < from || id >= to || this.marks[id] === this.epoch) return;
       this.marks[id] = this.epoch;
       if (filtering && this.filtered[id] !== this.epoch) return;
       if (this.boxes[id]!.overlaps(query)) found.push(id);

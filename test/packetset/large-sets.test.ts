@@ -85,7 +85,7 @@ describe('BoxIndex', () => {
     );
   });
 
-  it('finds exactly the boxes that overlap among many that share a port and an address (a second grid filters the first)', () => {
+  it('finds exactly the boxes that overlap among many that share a port and an address (a second grid filters the first), between the given ids', () => {
     // Rules of a few ports to a few hosts and networks: each port's bucket holds many, so the lookup filters by address too.
     const point = (v: number): Ranges => Ranges.point(BigInt(v));
     const span = (lo: number, width: number): Ranges => Ranges.fromIntervals([[BigInt(lo), BigInt(lo + width - 1)]]);
@@ -100,11 +100,17 @@ describe('BoxIndex', () => {
         Box.of(4, { dport: point(port), dst: span(dst, width), ...(src === null ? {} : { src: point(src) }) }),
       );
     fc.assert(
-      fc.property(fc.array(ruleBox, { minLength: 200, maxLength: 400 }), ruleBox, fc.nat({ max: 400 }), (boxes, query, from) => {
-        const index = new BoxIndex(boxes);
-        const expected = boxes.flatMap((b, id) => (id >= from && b.overlaps(query) ? [id] : []));
-        assert.deepEqual(index.overlapping(query, from), expected);
-      }),
+      fc.property(
+        fc.array(ruleBox, { minLength: 200, maxLength: 400 }),
+        ruleBox,
+        fc.nat({ max: 400 }),
+        fc.nat({ max: 450 }),
+        (boxes, query, from, to) => {
+          const index = new BoxIndex(boxes);
+          const expected = boxes.flatMap((b, id) => (id >= from && id < to && b.overlaps(query) ? [id] : []));
+          assert.deepEqual(index.overlapping(query, from, to), expected);
+        },
+      ),
       { numRuns: 200 },
     );
   });
