@@ -105,11 +105,10 @@ export function followPacket(
       case 'reject':
       case 'undetermined':
         if (sure) {
-          const path = pathTo(frame);
           markReached(marks, frame.chain, position);
           leave(frame.returned);
-          // Some branch of it goes on elsewhere unless that was the last frame.
-          if (stack.length === 0) return { point, rule, path };
+          // Some branch of it goes on elsewhere unless that was the last frame (popped frames keep their callers).
+          if (stack.length === 0) return { point, rule, path: pathTo(frame) };
         }
         break;
       case 'return':

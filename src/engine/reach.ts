@@ -191,10 +191,11 @@ function guessAvoidingEndings(
   let avoid = endings;
   for (let tries = 0; tries < REFINEMENTS && avoid.length > 0; tries++) {
     for (const ending of avoid) {
-      const left = pool.subtract(endingPackets(pool, ending));
+      const ended = endingPackets(pool, ending);
+      const left = pool.subtract(ended);
       // Where that is all of them, what the rules before the path sent elsewhere is not taken out
       // either: only packets on the guess's interfaces are (a dispatch by interface, as Shorewall's).
-      pool = left.isEmpty() ? pool.subtract(onInterfacesOf(endingPackets(pool, ending), ending.point)) : left;
+      pool = left.isEmpty() ? pool.subtract(onInterfacesOf(ended, ending.point)) : left;
     }
     if (pool.isEmpty()) return false;
     avoid = trace(program, index, roots, pool.boxes[0]!, marks);
