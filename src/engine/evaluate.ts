@@ -18,6 +18,7 @@ import {
   type ValueMetadata,
   type SourceRef,
 } from '../model/policy';
+import { combineBranches, mergedByEnd } from './branches';
 import { ProgramIndex } from './rule-index';
 import { ValuePartition } from './value-classes';
 import { applyWrite, connectionMarkWriters } from './values';
@@ -83,7 +84,9 @@ interface Caller {
   /** How many undetermined branches have asked where packets returning here end. */
   asked: number;
   /** Where each packet of `entered` ends once it returns here, made when a second branch asks. */
-  ends?: { outcomes: Outcome[]; index: SetIndex };
+  ends?: IndexedOutcomes;
+  /** The same, merged by how the packets end (for a branch whose join looks at nothing else). */
+  endsMerged?: IndexedOutcomes;
 }
 
 /**
@@ -128,12 +131,6 @@ export function isInert(rule: DecisionRule): boolean {
 /** An activation entered by at most FEW_BOXES boxes, with more than FEW_RULES rules ahead of it, looks up the rules its packets may meet. */
 const FEW_BOXES = 16;
 const FEW_RULES = 8;
-
-const DENY: ReadonlySet<Verdict> = new Set(['drop', 'reject']);
-
-function sameEnd(a: Verdict, b: Verdict): boolean {
-  return a === b || (DENY.has(a) && DENY.has(b));
-}
 
 export class Evaluator {
   /** The packets split by the metadata values (marks) they carry. */
@@ -314,7 +311,9 @@ export class Evaluator {
 
   /**
    * Follows packets to their end in the stage: from rule `i` of `chain` (applying its action first
-   * when `applyRule`), then back through the callers, down to the base chain's policy.
+   * when `applyRule`), then back through the callers, down to the base chain's policy. The
+   * matched branch is joined by how its packets end only (`combineBranches`), so there what
+   * returns to a caller takes its share of the ends merged by that.
    */
   private complete(chain: DecisionChain, i: number, packets: PacketSet, frames: Frames, applyRule: boolean): Outcome[] {
     const ended: Outcome[] = [];
@@ -334,7 +333,7 @@ export class Evaluator {
     } else {
       returned = collect(this.evaluateFrom(chain, i, packets, frames));
     }
-    append(ended, this.returnTo(frames.callers, returned, frames.base, true));
+    append(ended, this.returnTo(frames.callers, returned, frames.base, applyRule ? 'merged' : 'exact'));
     return ended;
   }
 
@@ -345,13 +344,14 @@ export class Evaluator {
    * jumped end after a caller is worked out once, when a second branch asks, and each later
    * branch takes its own packets' share of that (`share`: whether this walk may work it out).
    */
-  private returnTo(callers: Caller | undefined, packets: PacketSet, base: DecisionChain, share: boolean): Outcome[] {
+  private returnTo(callers: Caller | undefined, packets: PacketSet, base: DecisionChain, share: 'exact' | 'merged' | false): Outcome[] {
     const ended: Outcome[] = [];
     let returned = packets;
     for (; !returned.isEmpty() && callers; callers = callers.up) {
       if (share && this.writesNothing(base) && ++callers.asked >= 2) {
         callers.ends ??= this.endsAfter(callers, base);
-        append(ended, shareOf(callers.ends, returned));
+        if (share === 'merged') callers.endsMerged ??= indexed(mergedByEnd(callers.ends.outcomes));
+        append(ended, shareOf(share === 'merged' ? callers.endsMerged! : callers.ends, returned));
         return ended;
       }
       const back: PacketSet[] = [];
@@ -389,9 +389,8 @@ export class Evaluator {
   }
 
   /** Where every packet that jumped ends once it returns to the caller. */
-  private endsAfter(caller: Caller, base: DecisionChain): { outcomes: Outcome[]; index: SetIndex } {
-    const outcomes = this.returnTo(caller, caller.entered, base, false);
-    return { outcomes, index: new SetIndex(outcomes.map((o) => o.set)) };
+  private endsAfter(caller: Caller, base: DecisionChain): IndexedOutcomes {
+    return indexed(this.returnTo(caller, caller.entered, base, false));
   }
 
   /** Packets that leave the stage's base chain (fall off its end or RETURN): its policy decides them. */
@@ -561,7 +560,17 @@ function caller(chain: DecisionChain, resume: number, up: Caller | undefined, en
 }
 
 /** The outcomes of `ends` restricted to `packets` (some of the packets they cover). */
-function shareOf(ends: { outcomes: Outcome[]; index: SetIndex }, packets: PacketSet): Outcome[] {
+/** Outcomes with an index of their sets. */
+interface IndexedOutcomes {
+  outcomes: Outcome[];
+  index: SetIndex;
+}
+
+function indexed(outcomes: Outcome[]): IndexedOutcomes {
+  return { outcomes, index: new SetIndex(outcomes.map((o) => o.set)) };
+}
+
+function shareOf(ends: IndexedOutcomes, packets: PacketSet): Outcome[] {
   const share: Outcome[] = [];
   for (const position of ends.index.meeting(packets)) {
     const outcome = ends.outcomes[position]!;
@@ -577,39 +586,6 @@ interface Untracked {
   by: Set<DecisionRule>;
 }
 const NOT_UNTRACKED: Untracked = { packets: PacketSet.EMPTY, by: new Set() };
-
-/**
- * Joins the two branches of an undetermined match over the same packets, each followed to its end
- * in the stage: where they end the same way the outcome stands (decided by the branch where the rule did not match, the configuration's
- * reading if the unknown match never fires); elsewhere the packets are undetermined.
- */
-function combineBranches(rule: DecisionRule, uncertain: string[], matched: Outcome[], unmatched: Outcome[]): Outcome[] {
-  const combined: Outcome[] = [];
-  const reasons = uncertain.map((why) => ({ rule, why }));
-  const join = (a: Outcome, b: Outcome, set: PacketSet): void => {
-    if (sameEnd(a.verdict, b.verdict) && a.verdict !== 'undetermined') combined.push({ ...b, set });
-    else combined.push({ set, verdict: 'undetermined', rule, reasons: [...reasons, ...a.reasons, ...b.reasons] });
-  };
-  // Both branches end the same packets: a branch with one outcome holds all of them, so each outcome of the other is its share.
-  if (unmatched.length === 1) {
-    for (const a of matched) join(a, unmatched[0]!, a.set);
-    return combined;
-  }
-  if (matched.length === 1) {
-    for (const b of unmatched) join(matched[0]!, b, b.set);
-    return combined;
-  }
-  // The pairs of outcomes that can overlap: the join costs what the branches share, not every pair.
-  const index = new SetIndex(unmatched.map((b) => b.set));
-  for (const a of matched) {
-    for (const position of index.meeting(a.set)) {
-      const b = unmatched[position]!;
-      const set = a.set.intersect(b.set);
-      if (!set.isEmpty()) join(a, b, set);
-    }
-  }
-  return combined;
-}
 
 /** Appends items to list one by one: a spread of a long list into push() overflows the call stack. */
 function append<T>(list: T[], items: readonly T[]): void {

@@ -71,7 +71,15 @@ for (const writesMark of [false, true]) {
         const traced = traceProbe([program], probe, { file: 'probe' });
         const containing = outcomes.get(chain)!.filter((o) => o.set.contains(packet));
         assert.equal(containing.length, 1, `seed ${seed}: ${JSON.stringify(probe)} is in ${containing.length} outcomes`);
-        assert.equal(containing[0]!.verdict, traced.verdict, `seed ${seed}, probe ${JSON.stringify(probe)}:\n${text}`);
+        const [outcome] = containing;
+        assert.equal(outcome!.verdict, traced.verdict, `seed ${seed}, probe ${JSON.stringify(probe)}:\n${text}`);
+        // The same deciding rule, and for an undetermined packet the same reasons (outcomes alike are merged, not their reasons).
+        assert.equal(outcome!.rule?.source.line ?? null, traced.decidedBy?.line ?? null, `seed ${seed}, probe ${JSON.stringify(probe)}`);
+        assert.deepEqual(
+          outcome!.reasons.map((r) => r.rule.source.line).sort((a, b) => a - b),
+          traced.reasons.map((r) => r.rule.line).sort((a, b) => a - b),
+          `seed ${seed}, probe ${JSON.stringify(probe)}`,
+        );
         if (traced.verdict === 'undetermined') undetermined++;
         compared++;
       }
