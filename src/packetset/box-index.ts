@@ -19,10 +19,16 @@ const MAX_INTERVALS = 8;
 /** The intervals of r to index or look up, as coordinates: r's own, or its hull when it has many. */
 function spans(r: Ranges, family: Family, dim: number): [number, number][] {
   const n = r.intervalCount;
-  if (n > MAX_INTERVALS) return [[coordinate(r.lowAt(0), family, dim), coordinate(r.highAt(n - 1), family, dim)]];
+  if (isOneSpan(r)) return [[coordinate(r.lowAt(0), family, dim), coordinate(r.highAt(n - 1), family, dim)]];
   const out: [number, number][] = [];
   for (let i = 0; i < n; i++) out.push([coordinate(r.lowAt(i), family, dim), coordinate(r.highAt(i), family, dim)]);
   return out;
+}
+
+/** Whether r is indexed and looked up as one interval: its own, or its hull. */
+function isOneSpan(r: Ranges): boolean {
+  const n = r.intervalCount;
+  return n === 1 || n > MAX_INTERVALS;
 }
 
 /**
@@ -47,19 +53,25 @@ function levelOf(width: number): number {
  * one or two buckets of the smallest size 2^k ≥ w, so a lookup visits few buckets per size.
  */
 class Grid {
-  /** Per level k (bucket size 2^k): bucket number → box ids, how many ids the level holds, and its lowest and highest bucket. */
-  private readonly levels = new Map<number, { buckets: Map<number, number[]>; entries: number; lowest: number; highest: number }>();
+  /** The levels that hold ids, by bucket size 2^k: bucket number → box ids, how many ids the level holds, and its lowest and highest bucket. */
+  private readonly levels: Level[] = [];
+  /** Per k, its level in `levels`, if any. */
+  private readonly byLevel: (Level | undefined)[] = [];
 
   /** How many ids the grid holds (each interval of a box counts). */
   entries = 0;
 
   add(id: number, lo: number, hi: number): void {
-    const level = levelOf(hi - lo + 1);
-    const size = 2 ** level;
-    let at = this.levels.get(level);
+    const k = levelOf(hi - lo + 1);
+    const size = 2 ** k;
     const first = Math.floor(lo / size);
     const last = Math.floor(hi / size);
-    if (!at) this.levels.set(level, (at = { buckets: new Map(), entries: 0, lowest: first, highest: last }));
+    let at = this.byLevel[k];
+    if (!at) {
+      at = { size, buckets: new Map(), entries: 0, lowest: first, highest: last };
+      this.byLevel[k] = at;
+      this.levels.push(at);
+    }
     at.lowest = Math.min(at.lowest, first);
     at.highest = Math.max(at.highest, last);
     for (let b = first; b <= last; b++) {
@@ -78,8 +90,9 @@ class Grid {
    */
   estimate(lo: number, hi: number): number {
     let visits = 0;
-    for (const [level, { buckets, entries, lowest, highest }] of this.levels) {
-      const size = 2 ** level;
+    // Indexed loops, not iterators: this runs for every grid of every group at every lookup.
+    for (let l = 0; l < this.levels.length; l++) {
+      const { size, buckets, entries, lowest, highest } = this.levels[l]!;
       const first = Math.max(Math.floor(lo / size), lowest);
       const last = Math.min(Math.floor(hi / size), highest);
       if (first > last) continue;
@@ -91,17 +104,29 @@ class Grid {
 
   /** Calls visit with every id whose interval may overlap lo..hi (some more than once). */
   lookup(lo: number, hi: number, visit: (id: number) => void): void {
-    for (const [level, { buckets }] of this.levels) {
-      const size = 2 ** level;
+    for (let l = 0; l < this.levels.length; l++) {
+      const { size, buckets } = this.levels[l]!;
       const first = Math.floor(lo / size);
       const last = Math.floor(hi / size);
       if (last - first + 1 <= buckets.size) {
-        for (let b = first; b <= last; b++) buckets.get(b)?.forEach(visit);
+        for (let b = first; b <= last; b++) {
+          const ids = buckets.get(b);
+          if (ids) for (let i = 0; i < ids.length; i++) visit(ids[i]!);
+        }
       } else {
-        for (const [b, ids] of buckets) if (b >= first && b <= last) ids.forEach(visit);
+        for (const [b, ids] of buckets) if (b >= first && b <= last) for (let i = 0; i < ids.length; i++) visit(ids[i]!);
       }
     }
   }
+}
+
+/** The intervals of one grid whose width rounds up to the same power of two. */
+interface Level {
+  size: number;
+  buckets: Map<number, number[]>;
+  entries: number;
+  lowest: number;
+  highest: number;
 }
 
 /**
@@ -234,9 +259,14 @@ function cheapest(group: Group, query: Box): { grid: number; cost: number }[] {
     const dim = INDEXED[g]!;
     if (!grid || (constrained & (1 << dim)) === 0) return;
     let cost = 0;
-    for (const [lo, hi] of spans(query.ranges[dim]!, query.family, dim)) {
-      if (cost >= all) break;
-      cost += grid.estimate(lo, hi);
+    const r = query.ranges[dim]!;
+    if (isOneSpan(r)) {
+      cost = grid.estimate(coordinate(r.lowAt(0), query.family, dim), coordinate(r.highAt(r.intervalCount - 1), query.family, dim));
+    } else {
+      for (const [lo, hi] of spans(r, query.family, dim)) {
+        if (cost >= all) break;
+        cost += grid.estimate(lo, hi);
+      }
     }
     if (cost < all) ranked.push({ grid: g, cost });
   });
