@@ -243,8 +243,12 @@ export class Evaluator {
         if (outcome.verdict === 'return') returned.push(outcome.set);
         else below.ended.push(outcome);
       }
+      // Where every packet that jumped ends after the jump may be known already (undecided rules of
+      // the called chain asked): the returning packets take their share, not the walk again.
+      const ends = top.via === 'jump' ? top.frames.callers?.ends : undefined;
+      if (ends) append(below.ended, shareOf(ends, PacketSet.unionOfDisjoint(returned)));
       // What returns came from packets the jump took out of `remaining`: disjoint from the rest.
-      below.remaining.giveBack(returned);
+      else below.remaining.giveBack(returned);
     }
   }
 
@@ -445,6 +449,8 @@ export class Evaluator {
   /** After both branches of a rule that may match `within`: a packet may carry what either branch wrote (the current metadata is the unmatched branch's). */
   private joinMetadata([values, untracked, maybeUntracked]: [ValuePartition, Untracked, Untracked], within: PacketSet): void {
     this.values = ValuePartition.joinBranches(values, this.values, within);
+    // Neither branch took packets out of connection tracking: nothing to join.
+    if (untracked === this.untracked && maybeUntracked === this.maybeUntracked) return;
     // Untracked in one branch only: the state is no longer known.
     const either = untracked.packets.union(this.untracked.packets);
     const both = untracked.packets.intersect(this.untracked.packets);
@@ -494,7 +500,10 @@ export class Evaluator {
   private asUntracked(set: PacketSet): PacketSet {
     const untracked = this.untracked.packets;
     if (untracked.isEmpty()) return set;
-    return set.subtract(untracked).union(seenUntracked(set).intersect(untracked));
+    // Most rules test NEW or ESTABLISHED on other packets than the few NOTRACK takes out: no set is cut.
+    const tracked = set.overlaps(untracked) ? set.subtract(untracked) : set;
+    const seen = seenUntracked(set);
+    return seen.isEmpty() ? tracked : tracked.union(seen.intersect(untracked));
   }
 
   /**
