@@ -1,5 +1,5 @@
-import { type Box } from './box';
-import { DIMENSION_INDEX, type Family } from './dimensions';
+import { Box } from './box';
+import { DIMENSION_INDEX, FAMILIES, type Family } from './dimensions';
 import { type Ranges } from './ranges';
 import type { PacketSet } from './packet-set';
 
@@ -279,6 +279,16 @@ const FILTER_RATIO = 8;
 
 /** Up to this many sets a lookup tries them all; beyond, their boxes are indexed. */
 const FEW_SETS = 16;
+/** A set of more boxes than this is indexed by its hull, one per family: far fewer entries, a few more candidates. */
+const HULL_FROM = 4;
+
+/** The boxes a set is indexed by: its own, or when it has many, the hull of those of each family. */
+function indexedBoxes(set: PacketSet): readonly Box[] {
+  if (set.boxes.length <= HULL_FROM) return set.boxes;
+  return FAMILIES.map((family) => set.boxes.filter((box) => box.family === family))
+    .filter((boxes) => boxes.length > 0)
+    .map((boxes) => Box.hull(boxes));
+}
 
 /**
  * An index of packet sets: which of them (by position) may share packets with a given set, so that
@@ -293,11 +303,11 @@ export class SetIndex {
     if (sets.length <= FEW_SETS) return;
     this.boxes = new BoxIndex();
     sets.forEach((set, position) => {
-      for (const box of set.boxes) this.ownerOf[this.boxes!.add(box)] = position;
+      for (const box of indexedBoxes(set)) this.ownerOf[this.boxes!.add(box)] = position;
     });
   }
 
-  /** The positions, ascending, of the sets that may overlap `set` (a superset when the sets are few). */
+  /** The positions, ascending, of the sets that may overlap `set` (a superset: some only share its hull, or are few). */
   meeting(set: PacketSet): number[] {
     if (!this.boxes) return this.sets.map((_, position) => position);
     const owners = new Set<number>();

@@ -83,6 +83,22 @@ export class Box {
     return new Box(family, ranges);
   }
 
+  /** The smallest box holding every one of `boxes` (non-empty, all of one family): per dimension, lowest to highest value. */
+  static hull(boxes: readonly Box[]): Box {
+    const first = boxes[0]!;
+    const ranges = first.ranges.map((r, i) => {
+      let [lo, hi] = [r.lowAt(0), r.highAt(r.intervalCount - 1)];
+      for (const box of boxes) {
+        const other = box.ranges[i]!;
+        const [l, h] = [other.lowAt(0), other.highAt(other.intervalCount - 1)];
+        if (l < lo) lo = l;
+        if (h > hi) hi = h;
+      }
+      return r.intervalCount === 1 && lo === r.lowAt(0) && hi === r.highAt(0) ? r : Ranges.fromAscending([lo, hi]);
+    });
+    return new Box(first.family, ranges);
+  }
+
   get(dim: Dimension): Ranges {
     return this.ranges[DIMENSION_INDEX[dim]]!;
   }

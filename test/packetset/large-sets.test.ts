@@ -7,6 +7,7 @@ import {
   PacketSet,
   Ranges,
   Remainder,
+  SetIndex,
   ShrinkingSet,
   disjointUnion,
   subtractAll,
@@ -125,6 +126,49 @@ describe('BoxIndex', () => {
     );
     assert.deepEqual(index.overlapping(Box.full(4)), ports);
     assert.deepEqual(index.overlapping(Box.full(6)), []);
+  });
+});
+
+describe('Box.hull and SetIndex', () => {
+  it('a hull holds every box it is made of, and no value below the lowest or above the highest of a dimension', () => {
+    fc.assert(
+      fc.property(fc.array(box, { minLength: 1, maxLength: 8 }), (boxes) => {
+        const family = boxes[0]!.family;
+        const same = boxes.filter((b) => b.family === family);
+        const hull = Box.hull(same);
+        for (const b of same) assert.ok(b.subsetOf(hull));
+        hull.ranges.forEach((r, i) => {
+          assert.equal(r.intervalCount, 1);
+          const lows = same.map((b) => BigInt(b.ranges[i]!.lowAt(0)));
+          const highs = same.map((b) => BigInt(b.ranges[i]!.highAt(b.ranges[i]!.intervalCount - 1)));
+          assert.equal(
+            BigInt(r.lowAt(0)),
+            lows.reduce((a, v) => (v < a ? v : a)),
+          );
+          assert.equal(
+            BigInt(r.highAt(0)),
+            highs.reduce((a, v) => (v > a ? v : a)),
+          );
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('finds every set that overlaps, among many sets of many boxes of both families', () => {
+    const set = fc.array(box, { minLength: 1, maxLength: 8 }).map((boxes) => PacketSet.of(boxes));
+    fc.assert(
+      fc.property(fc.array(set, { minLength: 17, maxLength: 40 }), set, (sets, query) => {
+        const found = new SetIndex(sets).meeting(query);
+        const overlapping = sets.flatMap((s, position) => (s.overlaps(query) ? [position] : []));
+        for (const position of overlapping) assert.ok(found.includes(position), `set ${position} overlaps but was not found`);
+        assert.deepEqual(
+          found,
+          [...found].sort((a, b) => a - b),
+        );
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
