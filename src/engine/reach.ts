@@ -222,8 +222,7 @@ function endingPackets(pool: PacketSet, { rule, path }: Ending): PacketSet {
  */
 function packetAvoidingBefore(chain: DecisionChain, position: number, packets: PacketSet, index: ProgramIndex): Box | undefined {
   const left = new Remainder(packets);
-  for (const before of index.of(chain).meetingSet(packets)) {
-    if (before >= position) break;
+  for (const before of index.of(chain).meetingSet(packets, 0, position)) {
     left.subtract(index.matchOf(chain.rules[before]!));
   }
   return left.packetLeft();
@@ -235,8 +234,7 @@ function packetAvoidingBefore(chain: DecisionChain, position: number, packets: P
  */
 function coveredBefore(chain: DecisionChain, position: number, packets: PacketSet, index: ProgramIndex): boolean {
   const cutters: Box[] = [];
-  for (const before of index.of(chain).meetingSet(packets)) {
-    if (before >= position) break;
+  for (const before of index.of(chain).meetingSet(packets, 0, position)) {
     const rule = chain.rules[before]!;
     if (rule.reads || !stops(rule)) continue;
     for (const box of rule.match.surely.boxes) cutters.push(box);

@@ -102,8 +102,12 @@ class Grid {
     return visits;
   }
 
-  /** Calls visit with every id whose interval may overlap lo..hi (some more than once). */
-  lookup(lo: number, hi: number, visit: (id: number) => void): void {
+  /**
+   * Calls visit with every id from `from` on and below `to` whose interval may overlap lo..hi (some
+   * more than once). A bucket lists its ids ascending, as they were added, so only that part of it
+   * is read: a rule asking about the rules before it reads none of those after it.
+   */
+  lookup(lo: number, hi: number, from: number, to: number, visit: (id: number) => void): void {
     for (let l = 0; l < this.levels.length; l++) {
       const { size, buckets } = this.levels[l]!;
       const first = Math.floor(lo / size);
@@ -111,13 +115,29 @@ class Grid {
       if (last - first + 1 <= buckets.size) {
         for (let b = first; b <= last; b++) {
           const ids = buckets.get(b);
-          if (ids) for (let i = 0; i < ids.length; i++) visit(ids[i]!);
+          if (ids) visitBetween(ids, from, to, visit);
         }
       } else {
-        for (const [b, ids] of buckets) if (b >= first && b <= last) for (let i = 0; i < ids.length; i++) visit(ids[i]!);
+        for (const [b, ids] of buckets) if (b >= first && b <= last) visitBetween(ids, from, to, visit);
       }
     }
   }
+}
+
+/** Calls visit with the ids of an ascending list from `from` on and below `to`. */
+function visitBetween(ids: readonly number[], from: number, to: number, visit: (id: number) => void): void {
+  for (let i = from > (ids[0] ?? 0) ? firstAtLeast(ids, from) : 0; i < ids.length && ids[i]! < to; i++) visit(ids[i]!);
+}
+
+/** The position of the first id of an ascending list that is at least `id` (the length when none is). */
+function firstAtLeast(ids: readonly number[], id: number): number {
+  let [lo, hi] = [0, ids.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The intervals of one grid whose width rounds up to the same power of two. */
@@ -209,7 +229,7 @@ export class BoxIndex {
     /** Whether the current group's lookup is filtered (only ids marked in `filtered` are compared). */
     let filtering = false;
     const take = (id: number): void => {
-      if (id < from || id >= to || this.marks[id] === this.epoch) return;
+      if (this.marks[id] === this.epoch) return;
       this.marks[id] = this.epoch;
       if (filtering && this.filtered[id] !== this.epoch) return;
       if (this.boxes[id]!.overlaps(query)) found.push(id);
@@ -221,14 +241,14 @@ export class BoxIndex {
       const [best, second] = cheapest(group, query);
       filtering = false;
       if (!best) {
-        for (const id of group.ids) take(id);
+        visitBetween(group.ids, from, to, take);
         continue;
       }
       if (second && best.cost > FILTER_FROM && second.cost <= FILTER_RATIO * best.cost) {
-        visit(group, second.grid, query, mark);
+        visit(group, second.grid, query, from, to, mark);
         filtering = true;
       }
-      visit(group, best.grid, query, take);
+      visit(group, best.grid, query, from, to, take);
     }
     return found.sort((a, b) => a - b);
   }
@@ -239,11 +259,11 @@ export class BoxIndex {
   }
 }
 
-/** Calls visit with every id of the group the grid says may overlap the query in its dimension (some more than once). */
-function visit(group: Group, g: number, query: Box, each: (id: number) => void): void {
+/** Calls visit with every id from `from` on and below `to` of the group the grid says may overlap the query in its dimension (some more than once). */
+function visit(group: Group, g: number, query: Box, from: number, to: number, each: (id: number) => void): void {
   const grid = group.grids[g]!;
   const dim = INDEXED[g]!;
-  for (const [lo, hi] of spans(query.ranges[dim]!, query.family, dim)) grid.lookup(lo, hi, each);
+  for (const [lo, hi] of spans(query.ranges[dim]!, query.family, dim)) grid.lookup(lo, hi, from, to, each);
 }
 
 /**
