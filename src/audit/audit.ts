@@ -580,6 +580,9 @@ function chainsRunBy(points: EnforcementPoint[], program: PolicyProgram): Set<st
   return names;
 }
 
+/** How many of the rules that outrank a rule its message names. */
+const NAMED_LINES = 5;
+
 /**
  * Why a rule of a precedence chain that packets reach never matches: rules of higher precedence
  * decide every packet it could match (Windows: a block rule covering an allow rule).
@@ -589,17 +592,19 @@ function outranked(chain: DecisionChain, position: number, index: ProgramIndex):
   if (rule.match.may.isEmpty()) return 'no packet can match it';
   // Rules of one class share their rank: only those of another class come first.
   const higher = (other: DecisionRule): boolean => other.group === undefined || other.group !== rule.group;
-  // The index finds the rules before it that may overlap (a superset): only those are compared, not every rule before.
-  const lines = index
-    .of(chain)
-    .meetingSet(rule.match.may, 0, position)
-    .map((before) => chain.rules[before]!)
-    .filter((other) => higher(other) && other.match.may.overlaps(rule.match.may))
-    .map((other) => other.source.line);
-  const named =
-    lines.length === 0
-      ? ''
-      : ` (${lines.length === 1 ? 'line' : 'lines'} ${[...new Set(lines)].slice(0, 5).join(', ')}${lines.length > 5 ? ', …' : ''})`;
+  // The message names five lines and says whether there are more: the index finds the rules before
+  // it that may overlap, in growing slices, until it knows (not every rule before it on a busy port).
+  const shown: number[] = [];
+  let count = 0;
+  for (let from = 0, size = 64; from < position && (count <= NAMED_LINES || shown.length < NAMED_LINES); from += size, size *= 2) {
+    for (const before of index.of(chain).meetingSet(rule.match.may, from, Math.min(position, from + size))) {
+      const other = chain.rules[before]!;
+      if (!higher(other) || !other.match.may.overlaps(rule.match.may)) continue;
+      count++;
+      if (shown.length < NAMED_LINES && !shown.includes(other.source.line)) shown.push(other.source.line);
+    }
+  }
+  const named = count === 0 ? '' : ` (${count === 1 ? 'line' : 'lines'} ${shown.join(', ')}${count > NAMED_LINES ? ', …' : ''})`;
   return `every packet it could match is decided by rules that take precedence over it${named}`;
 }
 

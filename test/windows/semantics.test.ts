@@ -387,4 +387,29 @@ describe('shadowed rules speak of precedence, once per profile', () => {
       ]),
     );
   });
+
+  it('a rule outranked by many is told by the first five of them, and that there are more', () => {
+    const profiles = { DomainProfile: NO_MERGE, PrivateProfile: NO_MERGE, PublicProfile: NO_MERGE };
+    // Block rules on another port come first and between them: the rules that outrank it are found
+    // past those, five in one part of the chain and two far after them (the two say there are more).
+    const web = (from: number, count: number): string[] =>
+      Array.from({ length: count }, (_, i) => `v2.31|Action=Block|Active=TRUE|Dir=In|Protocol=6|LPort=80|Name=Block web ${from + i}|`);
+    const perimeter = Array.from({ length: 7 }, (_, i) =>
+      BLOCK_PERIMETER.replace('Name=Block the perimeter', `Name=Block the perimeter ${i}`),
+    );
+    const rules = [...web(0, 100), ...perimeter.slice(0, 5), ...web(100, 100), ...perimeter.slice(5), ALLOW_SIP];
+    const report = auditWindows(windowsFile('policy.reg', policyStore(profiles, rules)), '11', { profiles: ['domain'] }, IPV4_ONLY);
+    const lineOf = (rule: string): number => 22 + rules.indexOf(rule);
+    const first = perimeter.slice(0, 5).map(lineOf);
+    assert.deepEqual(
+      // (The block rules after the first of each kind are shadowed too, by rules of their own rank.)
+      report.findings.filter((f) => f.kind === 'shadowed' && f.rule?.line === lineOf(ALLOW_SIP)).map((f) => [f.rule?.line, f.message]),
+      [
+        [
+          lineOf(ALLOW_SIP),
+          `rule at line ${lineOf(ALLOW_SIP)} can never match: every packet it could match is decided by rules that take precedence over it (lines ${first.join(', ')}, …)`,
+        ],
+      ],
+    );
+  });
 });
