@@ -50,9 +50,14 @@ function oldGenerationMb(): number {
 /** An audit that needed more memory than its worker may take: not a bug, and not the input's fault. */
 export class OutOfMemoryError extends Error {}
 
-/** How many firewalls to audit at once by default: one per core. */
+/**
+ * How many firewalls to audit at once by default: one per two cores. An audit keeps a second core
+ * busy with V8's parallel garbage collection, so on 2 cores one audit after another is faster than
+ * two workers side by side (measured: 20 firewalls of 5,000 rules 7.0 s against 7.7 s, 50 small
+ * ones 1.8 s against 2.9 s).
+ */
 export function defaultJobs(): number {
-  return os.availableParallelism();
+  return Math.max(1, Math.floor(os.availableParallelism() / 2));
 }
 
 /** Audits every firewall of a deployment file with up to `jobs` at once (one after the other when 1 or a single firewall). */

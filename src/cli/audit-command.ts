@@ -64,7 +64,7 @@ function judgeOfAudit(opts: AuditCliOptions): JudgeOptions {
   return { ...judgeOf(opts), ...(opts.firewall !== undefined ? { firewalls: opts.firewall } : {}) };
 }
 
-/** --jobs: a whole number from 1; the number of cores when not given. */
+/** --jobs: a whole number from 1; one per two cores when not given. */
 function jobsOf(written: string | undefined): number {
   if (written === undefined) return defaultJobs();
   const jobs = Number(written);

@@ -124,7 +124,7 @@ function buildProgram(io: Io): Command {
       )
       .option('--firewall <name>', 'audit only this firewall of the deployment (repeatable)', collect)
       .option('--report <format=file>', `also write a report: ${REPORT_FORMATS.join(', ')} (repeatable)`, collect)
-      .option('--jobs <n>', 'audit this many firewalls at once, in worker threads (default: one per core)')
+      .option('--jobs <n>', 'audit this many firewalls at once, in worker threads (default: one per two cores)')
       .addHelpText('after', AUDIT_HELP),
   ).action(async (deployment: string | undefined, opts: AuditCliOptions) => {
     const run = await runAuditInParallel(deployment, { ...opts, color: useColor(opts.color, io) });
