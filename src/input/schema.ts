@@ -4,42 +4,34 @@
  * expected. A schema may carry `x-message`: the plain words for what the schema object expects,
  * used instead of the generated message (for `required`, as the reason after the property).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
-import { addressError } from './address-syntax';
+import { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import { type Diagnostic } from '../model/errors';
+import { addressError } from './address-syntax';
 import { escapePointerSegment, type ParsedInput, sortByPosition } from './document';
-import { packageRoot } from './package-root';
 
-export type SchemaName = 'deployment' | 'matrix' | 'waivers';
+/** The schemas input files are checked against; the build makes a validator of each (tools/validators.ts). */
+export const INPUT_SCHEMAS = ['deployment', 'matrix', 'waivers'] as const;
+export type SchemaName = (typeof INPUT_SCHEMAS)[number];
 
-let ajv: Ajv2020 | undefined;
 const validators = new Map<SchemaName, ValidateFunction>();
-
-function schemaPath(name: SchemaName): string {
-  return path.join(packageRoot(), 'schemas', `${name}.schema.json`);
-}
 
 function validatorFor(name: SchemaName): ValidateFunction {
   let validate = validators.get(name);
   if (validate === undefined) {
-    ajv ??= createAjv();
-    validate = ajv.compile(JSON.parse(fs.readFileSync(schemaPath(name), 'utf8')));
+    // Generated code, next to this file once built: loading it costs a fraction of compiling the schema.
+    const module = path.join(__dirname, 'validators', `${name}.js`);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module the build writes, found by its path
+      validate = (require(module) as { default: ValidateFunction }).default;
+    } catch (e) {
+      throw new Error(`internal: the validator of the ${name} schema is missing (${module}): build fwmatrix with npm run build`, {
+        cause: e,
+      });
+    }
     validators.set(name, validate);
   }
   return validate;
-}
-
-function createAjv(): Ajv2020 {
-  // verbose: errors carry the failing data and schema, which the messages need.
-  // strictRequired off: an if/then may require a property that the enclosing schema defines.
-  const instance = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false });
-  addFormats(instance, ['date']);
-  instance.addFormat('address', { type: 'string', validate: (text: string) => addressError(text) === undefined });
-  instance.addKeyword('x-message');
-  return instance;
 }
 
 /** The schema violations of a parsed file, located and in plain words, in the file's order. */
