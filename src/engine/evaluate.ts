@@ -568,7 +568,6 @@ function caller(chain: DecisionChain, resume: number, up: Caller | undefined, en
   return { chain, resume, up, entered, asked: 0 };
 }
 
-/** The outcomes of `ends` restricted to `packets` (some of the packets they cover). */
 /** Outcomes with an index of their sets. */
 interface IndexedOutcomes {
   outcomes: Outcome[];
@@ -579,6 +578,7 @@ function indexed(outcomes: Outcome[]): IndexedOutcomes {
   return { outcomes, index: new SetIndex(outcomes.map((o) => o.set)) };
 }
 
+/** The outcomes of `ends` restricted to `packets` (some of the packets they cover). */
 function shareOf(ends: IndexedOutcomes, packets: PacketSet): Outcome[] {
   const share: Outcome[] = [];
   for (const position of ends.index.meeting(packets)) {
