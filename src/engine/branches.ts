@@ -5,6 +5,11 @@ import type { Outcome, Reason, Verdict } from './evaluate';
 
 const DENY: ReadonlySet<Verdict> = new Set(['drop', 'reject']);
 
+/** How a packet ends, as a join compares branches: dropping and rejecting are alike. */
+function endOf(verdict: Verdict): 'accept' | 'deny' | 'undetermined' {
+  return DENY.has(verdict) ? 'deny' : verdict === 'accept' ? 'accept' : 'undetermined';
+}
+
 /** The one key of every outcome without reasons (their lists are alike, not the same list). */
 const NO_REASONS: readonly Reason[] = [];
 
@@ -54,7 +59,8 @@ export function mergedByEnd(outcomes: Outcome[]): Outcome[] {
   if (outcomes.length <= 1) return outcomes;
   const merged = new Map<unknown, { first: Outcome; sets: PacketSet[] }>();
   for (const outcome of outcomes) {
-    const key = outcome.verdict === 'undetermined' ? reasonsKey(outcome.reasons) : DENY.has(outcome.verdict) ? 'deny' : 'accept';
+    const end = endOf(outcome.verdict);
+    const key = end === 'undetermined' ? reasonsKey(outcome.reasons) : end;
     const entry = merged.get(key);
     if (entry) entry.sets.push(outcome.set);
     else merged.set(key, { first: outcome, sets: [outcome.set] });
@@ -75,7 +81,8 @@ class JoinedOutcomes {
   ) {}
 
   add(a: Outcome, b: Outcome, set: PacketSet): void {
-    if (a.verdict !== 'undetermined' && (a.verdict === b.verdict || (DENY.has(a.verdict) && DENY.has(b.verdict)))) {
+    const end = endOf(a.verdict);
+    if (end !== 'undetermined' && end === endOf(b.verdict)) {
       this.sets(this.decided, b, () => b).push(set);
       return;
     }
